@@ -1,0 +1,146 @@
+//! Integer MLP inference of a weight ROM (SPEC section 8).
+//!
+//! Each layer is a bank of dot-product streams (section 5): output `j`
+//! streams `(a_i, w_ji, T_j)` over its inputs, so the accumulator wraps at
+//! `acc_bits` exactly as the hardware's does. Then `y_j = acc_j + b_j`
+//! exactly (in 128 bits), ReLU if asked, and for every layer but the last
+//! the requantization `clamp((y + 2^(shift-1)) >> shift)` into `a_bits`
+//! (arithmetic shift, i.e. round half up; just `y` when `shift` is 0).
+
+use super::sieve::PlaneCounts;
+use super::stream::{DotStream, Pair};
+use crate::config::{signed_range, UnitConfig};
+
+/// One layer of integer weights, biases and per-neuron thresholds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntLayer {
+    pub inputs: usize,
+    pub outputs: usize,
+    /// Neuron-major: output `j`, input `i` at `j * inputs + i`.
+    pub weights: Vec<i64>,
+    /// One per output, `acc_bits` wide.
+    pub bias: Vec<i64>,
+    /// One per output, `t_bits` wide.
+    pub thresholds: Vec<i64>,
+    pub shift: u32,
+    pub relu: bool,
+}
+
+/// The output of one inference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inference {
+    /// `y_j` of the last layer.
+    pub logits: Vec<i128>,
+    /// Index of the largest logit, lowest index on a tie.
+    pub prediction: usize,
+    /// Plane counts per layer (exact, not wrapped).
+    pub counts: Vec<PlaneCounts>,
+    /// Whether any output stream of each layer overflowed its accumulator.
+    pub overflow: Vec<bool>,
+}
+
+/// An integer MLP on one unit configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntMlp {
+    pub unit: UnitConfig,
+    pub layers: Vec<IntLayer>,
+}
+
+/// `clamp((y + 2^(shift-1)) >> shift, a_min, a_max)`, or `clamp(y)` for shift 0.
+pub fn requantize(y: i128, shift: u32, a_bits: u32) -> i64 {
+    let r = if shift == 0 {
+        y
+    } else {
+        (y + (1i128 << (shift - 1))) >> shift
+    };
+    let (lo, hi) = signed_range(a_bits);
+    r.clamp(lo as i128, hi as i128) as i64
+}
+
+/// Index of the largest value, the lowest index on a tie.
+pub fn argmax_first<T: PartialOrd + Copy>(v: &[T]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+impl IntMlp {
+    /// Runs one sample (already quantized to `a_bits`) through every layer.
+    pub fn infer(&self, input: &[i64]) -> Inference {
+        let mut cfg = self.unit;
+        // Counters in the model never wrap within a layer: report exact counts.
+        cfg.cnt_bits = 64;
+        let mut act: Vec<i64> = input.to_vec();
+        let mut counts = Vec::with_capacity(self.layers.len());
+        let mut overflow = Vec::with_capacity(self.layers.len());
+        let mut logits = Vec::new();
+        for (li, layer) in self.layers.iter().enumerate() {
+            assert_eq!(act.len(), layer.inputs, "layer {li}: input length");
+            let mut layer_counts = PlaneCounts::default();
+            let mut layer_overflow = false;
+            let mut ys = Vec::with_capacity(layer.outputs);
+            for j in 0..layer.outputs {
+                let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
+                let thr = layer.thresholds[j];
+                let mut stream = DotStream::new(cfg);
+                let mut result = None;
+                for (i, (&a, &w)) in act.iter().zip(row).enumerate() {
+                    let last = i + 1 == layer.inputs;
+                    result = stream.push(Pair { a, w, thr, last });
+                }
+                let r = result.expect("a layer has at least one input");
+                layer_counts.zero_a += r.zero_a;
+                layer_counts.zero_w += r.zero_w;
+                layer_counts.sieved += r.sieved;
+                layer_counts.kept += r.kept;
+                layer_overflow |= r.overflow;
+                let mut y = r.sum as i128 + layer.bias[j] as i128;
+                if layer.relu {
+                    y = y.max(0);
+                }
+                ys.push(y);
+            }
+            counts.push(layer_counts);
+            overflow.push(layer_overflow);
+            if li + 1 == self.layers.len() {
+                logits = ys;
+            } else {
+                act = ys
+                    .iter()
+                    .map(|&y| requantize(y, layer.shift, self.unit.a_bits))
+                    .collect();
+            }
+        }
+        let prediction = argmax_first(&logits);
+        Inference {
+            logits,
+            prediction,
+            counts,
+            overflow,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requantize_rounds_half_up_and_saturates() {
+        assert_eq!(requantize(5, 1, 8), 3); // 2.5 -> 3
+        assert_eq!(requantize(-5, 1, 8), -2); // -2.5 -> -2 (half up)
+        assert_eq!(requantize(1000, 2, 8), 127);
+        assert_eq!(requantize(-1000, 0, 8), -128);
+        assert_eq!(requantize(7, 0, 8), 7);
+    }
+
+    #[test]
+    fn argmax_takes_lowest_on_tie() {
+        assert_eq!(argmax_first(&[1, 5, 5, 2]), 1);
+        assert_eq!(argmax_first(&[-3i128]), 0);
+    }
+}
