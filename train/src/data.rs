@@ -1,0 +1,614 @@
+//! Data sets: MNIST from IDX files (plain or gzip), Iris and the 8x8 digits
+//! from CSV (the latter two shipped in `train/data`).
+//!
+//! Every loader checks what it reads and names the file, the problem and the
+//! fix: bad magic numbers, inconsistent sizes, truncated files, malformed CSV
+//! fields and classes out of range.
+
+use anyhow::{anyhow, bail, Context, Result};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Samples with raw (not yet normalized) features.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Features per sample.
+    pub features: usize,
+    /// Number of classes; every label is below it.
+    pub classes: usize,
+    /// Sample-major features, `len() == labels.len() * features`.
+    pub x: Vec<f32>,
+    pub labels: Vec<u8>,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.x[i * self.features..(i + 1) * self.features]
+    }
+    /// The samples at `idx`, in that order.
+    pub fn subset(&self, idx: &[usize]) -> Dataset {
+        let mut x = Vec::with_capacity(idx.len() * self.features);
+        for &i in idx {
+            x.extend_from_slice(self.row(i));
+        }
+        Dataset {
+            features: self.features,
+            classes: self.classes,
+            x,
+            labels: idx.iter().map(|&i| self.labels[i]).collect(),
+        }
+    }
+}
+
+/// A training and a test set.
+#[derive(Clone, Debug)]
+pub struct Split {
+    pub name: String,
+    pub train: Dataset,
+    pub test: Dataset,
+}
+
+/// Reads a whole file, gunzipping it when its name ends in `.gz`.
+pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
+    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                anyhow!(
+                    "{}: not a valid gzip file ({e}): the download may be truncated; fetch it again \
+                     or store it uncompressed without the .gz suffix",
+                    path.display()
+                )
+            })?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+fn be_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// Parses IDX images (magic 0x00000803): returns (count, rows, cols, pixels).
+pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<(usize, usize, usize, Vec<u8>)> {
+    if bytes.len() < 16 {
+        bail!(
+            "{name}: {} bytes is too short for an IDX image header (16 bytes): the file is truncated; \
+             fetch it again",
+            bytes.len()
+        );
+    }
+    let magic = be_u32(bytes, 0);
+    if magic != 0x0803 {
+        bail!(
+            "{name}: bad magic 0x{magic:08x}, expected 0x00000803 (IDX unsigned-byte images): \
+             is this an images file (labels files have 0x00000801)?"
+        );
+    }
+    let (n, rows, cols) = (
+        be_u32(bytes, 4) as usize,
+        be_u32(bytes, 8) as usize,
+        be_u32(bytes, 12) as usize,
+    );
+    let want = 16 + n * rows * cols;
+    if bytes.len() < want {
+        bail!(
+            "{name}: truncated: the header promises {n} images of {rows}x{cols} ({want} bytes) but the \
+             file has {} bytes; fetch it again",
+            bytes.len()
+        );
+    }
+    if bytes.len() > want {
+        bail!(
+            "{name}: {} bytes, but the header promises {n} images of {rows}x{cols} ({want} bytes): \
+             the header and the data disagree; fetch the file again",
+            bytes.len()
+        );
+    }
+    Ok((n, rows, cols, bytes[16..].to_vec()))
+}
+
+/// Parses IDX labels (magic 0x00000801).
+pub fn parse_idx_labels(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
+    if bytes.len() < 8 {
+        bail!(
+            "{name}: {} bytes is too short for an IDX label header (8 bytes): the file is truncated; \
+             fetch it again",
+            bytes.len()
+        );
+    }
+    let magic = be_u32(bytes, 0);
+    if magic != 0x0801 {
+        bail!(
+            "{name}: bad magic 0x{magic:08x}, expected 0x00000801 (IDX unsigned-byte labels): \
+             is this a labels file (images files have 0x00000803)?"
+        );
+    }
+    let n = be_u32(bytes, 4) as usize;
+    if bytes.len() != 8 + n {
+        bail!(
+            "{name}: the header promises {n} labels ({} bytes) but the file has {} bytes: {}; fetch it again",
+            8 + n,
+            bytes.len(),
+            if bytes.len() < 8 + n { "truncated" } else { "trailing data" }
+        );
+    }
+    Ok(bytes[8..].to_vec())
+}
+
+/// Finds `stem` or `stem.gz` in `dir`.
+fn find_idx(dir: &Path, stem: &str) -> Result<PathBuf> {
+    for cand in [dir.join(stem), dir.join(format!("{stem}.gz"))] {
+        if cand.exists() {
+            return Ok(cand);
+        }
+    }
+    // Some mirrors use a dot instead of a dash before "idx".
+    let dotted = stem.replacen("-idx", ".idx", 1);
+    for cand in [dir.join(&dotted), dir.join(format!("{dotted}.gz"))] {
+        if cand.exists() {
+            return Ok(cand);
+        }
+    }
+    bail!(
+        "{}: no {stem} or {stem}.gz: --data-dir must be the folder holding the four MNIST IDX files \
+         (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, \
+         t10k-labels-idx1-ubyte, plain or .gz)",
+        dir.display()
+    )
+}
+
+fn load_idx_pair(dir: &Path, images: &str, labels: &str) -> Result<Dataset> {
+    let ip = find_idx(dir, images)?;
+    let lp = find_idx(dir, labels)?;
+    let (n, rows, cols, px) = parse_idx_images(&read_maybe_gz(&ip)?, &ip.display().to_string())?;
+    let lab = parse_idx_labels(&read_maybe_gz(&lp)?, &lp.display().to_string())?;
+    if lab.len() != n {
+        bail!(
+            "{} holds {n} images but {} holds {} labels: they must come from the same set",
+            ip.display(),
+            lp.display(),
+            lab.len()
+        );
+    }
+    if let Some((i, &c)) = lab.iter().enumerate().find(|(_, &c)| c > 9) {
+        bail!(
+            "{}: label {i} is {c}, MNIST classes are 0..=9",
+            lp.display()
+        );
+    }
+    Ok(Dataset {
+        features: rows * cols,
+        classes: 10,
+        x: px.iter().map(|&p| p as f32).collect(),
+        labels: lab,
+    })
+}
+
+/// MNIST from `dir` (60,000 training and 10,000 test images, pixels 0..255).
+pub fn load_mnist(dir: &Path) -> Result<Split> {
+    let train = load_idx_pair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte")?;
+    let test = load_idx_pair(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")?;
+    if train.features != test.features {
+        bail!(
+            "{}: training images have {} pixels, test images {}: both must be 28x28",
+            dir.display(),
+            train.features,
+            test.features
+        );
+    }
+    Ok(Split {
+        name: "mnist".into(),
+        train,
+        test,
+    })
+}
+
+/// Parses CSV rows of `features` numbers followed by an integer class.
+fn parse_csv_rows(
+    text: &str,
+    name: &str,
+    skip: usize,
+    features: usize,
+    classes: usize,
+) -> Result<Dataset> {
+    let mut x = Vec::new();
+    let mut labels = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(skip) {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if fields.len() != features + 1 {
+            bail!(
+                "{name} line {}: {} fields, expected {} ({features} features then the class)",
+                n + 1,
+                fields.len(),
+                features + 1
+            );
+        }
+        for f in &fields[..features] {
+            let v: f32 = f
+                .parse()
+                .map_err(|_| anyhow!("{name} line {}: {f:?} is not a number", n + 1))?;
+            if !v.is_finite() {
+                bail!("{name} line {}: {f:?} is not a finite number", n + 1);
+            }
+            x.push(v);
+        }
+        let c: usize = fields[features].parse().map_err(|_| {
+            anyhow!(
+                "{name} line {}: class {:?} is not an integer",
+                n + 1,
+                fields[features]
+            )
+        })?;
+        if c >= classes {
+            bail!(
+                "{name} line {}: class {c} is out of range 0..={}",
+                n + 1,
+                classes - 1
+            );
+        }
+        labels.push(c as u8);
+    }
+    if labels.is_empty() {
+        bail!("{name}: no samples");
+    }
+    Ok(Dataset {
+        features,
+        classes,
+        x,
+        labels,
+    })
+}
+
+/// Iris CSV: header `count,features,name0,name1,...`, then rows.
+pub fn parse_iris(text: &str, name: &str) -> Result<Dataset> {
+    let header: Vec<&str> = text.lines().next().unwrap_or("").split(',').collect();
+    let bad = || {
+        anyhow!(
+            "{name} line 1: expected the header `count,features,class names...` \
+             (e.g. 150,4,setosa,versicolor,virginica)"
+        )
+    };
+    if header.len() < 3 {
+        return Err(bad());
+    }
+    let count: usize = header[0].trim().parse().map_err(|_| bad())?;
+    let features: usize = header[1].trim().parse().map_err(|_| bad())?;
+    let classes = header.len() - 2;
+    let d = parse_csv_rows(text, name, 1, features, classes)?;
+    if d.len() != count {
+        bail!(
+            "{name}: the header promises {count} samples but the file has {}: truncated?",
+            d.len()
+        );
+    }
+    Ok(d)
+}
+
+/// The 8x8 digits: 64 pixels (0..16) then the class, no header.
+pub fn parse_digits(text: &str, name: &str) -> Result<Dataset> {
+    parse_csv_rows(text, name, 0, 64, 10)
+}
+
+/// A seeded, stratified split: `test_fraction` of each class goes to the test set.
+pub fn stratified_split(name: &str, d: &Dataset, test_fraction: f64, seed: u64) -> Split {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut train_idx = Vec::new();
+    let mut test_idx = Vec::new();
+    for c in 0..d.classes {
+        let mut idx: Vec<usize> = (0..d.len())
+            .filter(|&i| d.labels[i] as usize == c)
+            .collect();
+        idx.shuffle(&mut rng);
+        let k = (idx.len() as f64 * test_fraction).round() as usize;
+        test_idx.extend_from_slice(&idx[..k]);
+        train_idx.extend_from_slice(&idx[k..]);
+    }
+    train_idx.sort_unstable();
+    test_idx.sort_unstable();
+    Split {
+        name: name.into(),
+        train: d.subset(&train_idx),
+        test: d.subset(&test_idx),
+    }
+}
+
+/// The folder of the shipped data (`train/data`).
+pub fn shipped_data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// Iris from `dir/iris.csv`, split 80/20 per class with `seed`.
+pub fn load_iris(dir: &Path, seed: u64) -> Result<Split> {
+    let p = dir.join("iris.csv");
+    let text = String::from_utf8(read_maybe_gz(&p)?)
+        .with_context(|| format!("{}: not UTF-8 text", p.display()))?;
+    Ok(stratified_split(
+        "iris",
+        &parse_iris(&text, &p.display().to_string())?,
+        0.2,
+        seed,
+    ))
+}
+
+/// The 8x8 digits from `dir/digits.csv.gz`, split 80/20 per class with `seed`.
+pub fn load_digits(dir: &Path, seed: u64) -> Result<Split> {
+    let p = dir.join("digits.csv.gz");
+    let text = String::from_utf8(read_maybe_gz(&p)?)
+        .with_context(|| format!("{}: not UTF-8 text", p.display()))?;
+    Ok(stratified_split(
+        "digits",
+        &parse_digits(&text, &p.display().to_string())?,
+        0.2,
+        seed,
+    ))
+}
+
+/// How raw features become the network's float inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Normalize {
+    /// Divide by the largest raw value of the training set: zeros stay zero
+    /// (which keeps the `zero_a` savings of blank pixels).
+    Max,
+    /// Per feature: subtract the training mean, divide by the training std.
+    Zscore,
+    /// Use the raw values.
+    None,
+}
+
+/// A per-feature affine map `x' = (x - offset) * scale`, fitted on training data.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Normalizer {
+    pub kind: Normalize,
+    pub offset: Vec<f32>,
+    pub scale: Vec<f32>,
+}
+
+impl Normalizer {
+    pub fn fit(kind: Normalize, d: &Dataset) -> Normalizer {
+        let f = d.features;
+        let n = d.len().max(1) as f64;
+        match kind {
+            Normalize::None => Normalizer {
+                kind,
+                offset: vec![0.0; f],
+                scale: vec![1.0; f],
+            },
+            Normalize::Max => {
+                let m = d.x.iter().fold(0f32, |m, &v| m.max(v.abs()));
+                let s = if m > 0.0 { 1.0 / m } else { 1.0 };
+                Normalizer {
+                    kind,
+                    offset: vec![0.0; f],
+                    scale: vec![s; f],
+                }
+            }
+            Normalize::Zscore => {
+                let mut mean = vec![0f64; f];
+                let mut sq = vec![0f64; f];
+                for r in 0..d.len() {
+                    for (k, &v) in d.row(r).iter().enumerate() {
+                        mean[k] += v as f64;
+                        sq[k] += v as f64 * v as f64;
+                    }
+                }
+                let offset: Vec<f32> = mean.iter().map(|m| (m / n) as f32).collect();
+                let scale = (0..f)
+                    .map(|k| {
+                        let var = sq[k] / n - (mean[k] / n).powi(2);
+                        if var > 1e-12 {
+                            (1.0 / var.sqrt()) as f32
+                        } else {
+                            1.0
+                        }
+                    })
+                    .collect();
+                Normalizer {
+                    kind,
+                    offset,
+                    scale,
+                }
+            }
+        }
+    }
+
+    pub fn apply(&self, d: &Dataset) -> Dataset {
+        let mut out = d.clone();
+        for r in 0..d.len() {
+            for k in 0..d.features {
+                let v = &mut out.x[r * d.features + k];
+                *v = (*v - self.offset[k]) * self.scale[k];
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn idx_images(n: u32, rows: u32, cols: u32, data_len: usize) -> Vec<u8> {
+        let mut b = vec![0, 0, 8, 3];
+        for v in [n, rows, cols] {
+            b.extend_from_slice(&v.to_be_bytes());
+        }
+        b.extend((0..data_len).map(|i| (i % 251) as u8));
+        b
+    }
+
+    fn idx_labels(n: u32, data: &[u8]) -> Vec<u8> {
+        let mut b = vec![0, 0, 8, 1];
+        b.extend_from_slice(&n.to_be_bytes());
+        b.extend_from_slice(data);
+        b
+    }
+
+    #[test]
+    fn idx_good_files_parse() {
+        let (n, r, c, px) = parse_idx_images(&idx_images(3, 2, 2, 12), "img").unwrap();
+        assert_eq!((n, r, c, px.len()), (3, 2, 2, 12));
+        assert_eq!(
+            parse_idx_labels(&idx_labels(3, &[1, 2, 3]), "lab").unwrap(),
+            vec![1, 2, 3]
+        );
+    }
+
+    #[test]
+    fn idx_bad_magic() {
+        let e = parse_idx_images(&idx_labels(3, &[1, 2, 3, 4, 5, 6, 7, 8]), "img")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("img: bad magic 0x00000801, expected 0x00000803"),
+            "{e}"
+        );
+        let e = parse_idx_labels(&idx_images(1, 1, 1, 1), "lab")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("lab: bad magic 0x00000803, expected 0x00000801"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn idx_truncated_and_wrong_sizes() {
+        let e = parse_idx_images(&idx_images(3, 2, 2, 11), "img")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("img: truncated: the header promises 3 images of 2x2 (28 bytes)"),
+            "{e}"
+        );
+        let e = parse_idx_images(&idx_images(3, 2, 2, 13), "img")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the header and the data disagree"), "{e}");
+        let e = parse_idx_images(&[0, 0, 8], "img").unwrap_err().to_string();
+        assert!(e.contains("too short for an IDX image header"), "{e}");
+        let e = parse_idx_labels(&idx_labels(4, &[1, 2]), "lab")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("promises 4 labels (12 bytes) but the file has 10 bytes: truncated"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn mnist_folder_plain_and_gz() {
+        let tmp = tempfile::tempdir().unwrap();
+        let gz = |name: &str, bytes: &[u8]| {
+            let f = std::fs::File::create(tmp.path().join(name)).unwrap();
+            let mut e = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+            e.write_all(bytes).unwrap();
+            e.finish().unwrap();
+        };
+        gz(
+            "train-images-idx3-ubyte.gz",
+            &idx_images(4, 28, 28, 4 * 784),
+        );
+        std::fs::write(
+            tmp.path().join("train-labels-idx1-ubyte"),
+            idx_labels(4, &[0, 1, 2, 9]),
+        )
+        .unwrap();
+        gz("t10k-images-idx3-ubyte.gz", &idx_images(2, 28, 28, 2 * 784));
+        gz("t10k-labels-idx1-ubyte.gz", &idx_labels(2, &[3, 4]));
+        let s = load_mnist(tmp.path()).unwrap();
+        assert_eq!((s.train.len(), s.test.len(), s.train.features), (4, 2, 784));
+        assert_eq!(s.test.labels, vec![3, 4]);
+        // Label count disagreeing with the images.
+        gz("t10k-labels-idx1-ubyte.gz", &idx_labels(3, &[3, 4, 5]));
+        let e = format!("{:#}", load_mnist(tmp.path()).unwrap_err());
+        assert!(
+            e.contains("holds 2 images but") && e.contains("holds 3 labels"),
+            "{e}"
+        );
+        // A corrupt gzip stream.
+        std::fs::write(
+            tmp.path().join("t10k-labels-idx1-ubyte.gz"),
+            b"\x1f\x8b\x08\x00garbage",
+        )
+        .unwrap();
+        let e = format!("{:#}", load_mnist(tmp.path()).unwrap_err());
+        assert!(e.contains("not a valid gzip file"), "{e}");
+        // A missing file names the folder and the expected names.
+        std::fs::remove_file(tmp.path().join("t10k-labels-idx1-ubyte.gz")).unwrap();
+        let e = format!("{:#}", load_mnist(tmp.path()).unwrap_err());
+        assert!(
+            e.contains("no t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn shipped_iris_and_digits_load() {
+        let s = load_iris(&shipped_data_dir(), 1).unwrap();
+        assert_eq!(
+            (
+                s.train.len(),
+                s.test.len(),
+                s.train.features,
+                s.train.classes
+            ),
+            (120, 30, 4, 3)
+        );
+        let s = load_digits(&shipped_data_dir(), 1).unwrap();
+        assert_eq!(s.train.len() + s.test.len(), 1797);
+        assert_eq!((s.train.features, s.train.classes), (64, 10));
+    }
+
+    #[test]
+    fn csv_errors_name_line() {
+        let e = parse_iris("3,2,a,b\n1,2,0\n1,x,1\n", "iris.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "iris.csv line 3: \"x\" is not a number");
+        let e = parse_iris("2,2,a,b\n1,2,0\n1,2,5\n", "iris.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "iris.csv line 3: class 5 is out of range 0..=1");
+        let e = parse_iris("3,2,a,b\n1,2,0\n1,2,1\n", "iris.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("promises 3 samples but the file has 2"), "{e}");
+        let e = parse_digits("1,2,3\n", "digits.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 1: 3 fields, expected 65"), "{e}");
+    }
+
+    #[test]
+    fn normalizers() {
+        let d = Dataset {
+            features: 2,
+            classes: 2,
+            x: vec![0.0, 2.0, 4.0, 6.0],
+            labels: vec![0, 1],
+        };
+        let m = Normalizer::fit(Normalize::Max, &d).apply(&d);
+        assert_eq!(m.x, vec![0.0, 2.0 / 6.0, 4.0 / 6.0, 1.0]);
+        let z = Normalizer::fit(Normalize::Zscore, &d).apply(&d);
+        assert_eq!(z.x, vec![-1.0, -1.0, 1.0, 1.0]);
+    }
+}

@@ -1,0 +1,573 @@
+//! The fast batched integer inference, bit-exact with the golden model's
+//! [`IntMlp::infer`] (SPEC section 8): same sums, same wrapping, same
+//! overflow flags, same four counters.
+//!
+//! # Why it is exact
+//!
+//! For a pair `(a, w, T)` with `a != 0` and `e = e(a)`, plane `k` is kept
+//! exactly when `d_k != 0` and `k >= T - e`. So with
+//! `kmin = clamp(T - e, 0, P)` the sieved product is
+//! `a * tw(w, kmin)`, where `tw(w, kmin) = sign(w) * sum_{k >= kmin} d_k 2^k`
+//! is the weight *truncated* to its planes `>= kmin`; the pair keeps the
+//! non-zero digits at planes `>= kmin`, sieves the other non-zero digits and
+//! counts `P - nnz(w)` planes as `zero_w`; `a == 0` counts `P` planes as
+//! `zero_a` and adds nothing. With the per-neuron threshold `T_j` fixed, a
+//! layer becomes `a_bits` truncated weight matrices, one per input exponent:
+//! `acc_j = sum_i a_i * TW[e(a_i)][i][j]`, an axpy per non-zero input.
+//!
+//! Sums: when `inputs * max|a| * max|tw|` fits both `i32` and the signed
+//! `acc_bits` range, no partial sum can overflow, so the `i32` sum equals
+//! the wrapped stream sum and no overflow flag is set (the fast path).
+//! Otherwise every step is added in `i128`, wrapped to `acc_bits` and checked
+//! exactly like [`DotStream`](sievingnet::model::DotStream), in input order.
+//! Counters are exact `u64` sums (the golden MLP does not wrap them either).
+
+use rayon::prelude::*;
+use sievingnet::config::{signed_range, UnitConfig};
+use sievingnet::model::mlp::{argmax_first, requantize, IntLayer, IntMlp};
+use sievingnet::model::stream::wrap_signed;
+use sievingnet::model::{exponent, weight_digits, PlaneCounts};
+
+/// For every weight value of a unit: its truncations `tw(w, kmin)` and the
+/// number of non-zero digits at planes `>= kmin`, for `kmin` in `0..=P`.
+#[derive(Clone, Debug)]
+pub struct WeightLut {
+    w_lo: i64,
+    stride: usize,
+    trunc: Vec<i32>,
+    above: Vec<u8>,
+}
+
+impl WeightLut {
+    pub fn new(unit: &UnitConfig) -> WeightLut {
+        let (lo, hi) = unit.w_range();
+        let p = unit.planes() as usize;
+        let stride = p + 1;
+        let n = (hi - lo + 1) as usize;
+        let mut trunc = vec![0i32; n * stride];
+        let mut above = vec![0u8; n * stride];
+        for w in lo..=hi {
+            let d = weight_digits(w, unit.w_bits, unit.coding);
+            let base = (w - lo) as usize * stride;
+            let (mut s, mut c) = (0i64, 0u8);
+            for kmin in (0..=p).rev() {
+                if kmin < p {
+                    s += d.d[kmin] as i64 * (1i64 << kmin);
+                    c += (d.d[kmin] != 0) as u8;
+                }
+                trunc[base + kmin] = if d.negative { -s } else { s } as i32;
+                above[base + kmin] = c;
+            }
+        }
+        WeightLut {
+            w_lo: lo,
+            stride,
+            trunc,
+            above,
+        }
+    }
+
+    #[inline]
+    fn idx(&self, w: i64, kmin: usize) -> usize {
+        (w - self.w_lo) as usize * self.stride + kmin
+    }
+    /// `sign(w) * sum_{k >= kmin} d_k 2^k`.
+    pub fn trunc(&self, w: i64, kmin: usize) -> i32 {
+        self.trunc[self.idx(w, kmin)]
+    }
+    /// Non-zero digits of `w` at planes `>= kmin`.
+    pub fn above(&self, w: i64, kmin: usize) -> u8 {
+        self.above[self.idx(w, kmin)]
+    }
+}
+
+/// One layer prepared for the fast kernel.
+#[derive(Clone, Debug)]
+pub struct LayerTables {
+    pub inputs: usize,
+    pub outputs: usize,
+    planes: u64,
+    /// `TW[e][i][j]` at `(e * inputs + i) * outputs + j`.
+    tw: Vec<i32>,
+    /// `sum_j kept(e, i, j)` at `e * inputs + i`.
+    kept_sum: Vec<u64>,
+    /// `sum_j nnz(w_ji)` at `i`.
+    nnz_sum: Vec<u64>,
+    bias: Vec<i64>,
+    shift: u32,
+    relu: bool,
+    /// Whether the `i32` fast path is exact for every input (see module docs).
+    narrow: bool,
+}
+
+/// A network prepared for the fast kernel.
+#[derive(Clone, Debug)]
+pub struct FastMlp {
+    pub unit: UnitConfig,
+    pub layers: Vec<LayerTables>,
+}
+
+impl LayerTables {
+    pub fn build(unit: &UnitConfig, lut: &WeightLut, l: &IntLayer) -> LayerTables {
+        let (ni, no) = (l.inputs, l.outputs);
+        let p = unit.planes() as i64;
+        let ne = unit.a_bits as usize;
+        let mut tw = vec![0i32; ne * ni * no];
+        let mut kept_sum = vec![0u64; ne * ni];
+        tw.par_chunks_mut(ni * no)
+            .zip(kept_sum.par_chunks_mut(ni))
+            .enumerate()
+            .for_each(|(e, (tw_e, ks_e))| {
+                for j in 0..no {
+                    let kmin = (l.thresholds[j] - e as i64).clamp(0, p) as usize;
+                    let row = &l.weights[j * ni..(j + 1) * ni];
+                    for (i, &w) in row.iter().enumerate() {
+                        tw_e[i * no + j] = lut.trunc(w, kmin);
+                        ks_e[i] += lut.above(w, kmin) as u64;
+                    }
+                }
+            });
+        let mut nnz_sum = vec![0u64; ni];
+        for j in 0..no {
+            for (i, &w) in l.weights[j * ni..(j + 1) * ni].iter().enumerate() {
+                nnz_sum[i] += lut.above(w, 0) as u64;
+            }
+        }
+        let max_tw = tw
+            .iter()
+            .map(|v| v.unsigned_abs() as i128)
+            .max()
+            .unwrap_or(0);
+        let max_a = 1i128 << (unit.a_bits - 1);
+        let bound = ni as i128 * max_a * max_tw;
+        let (_, acc_hi) = unit.acc_range();
+        let narrow = bound <= i32::MAX as i128 && bound <= acc_hi as i128;
+        LayerTables {
+            inputs: ni,
+            outputs: no,
+            planes: p as u64,
+            tw,
+            kept_sum,
+            nnz_sum,
+            bias: l.bias.clone(),
+            shift: l.shift,
+            relu: l.relu,
+            narrow,
+        }
+    }
+
+    /// One sample: `y_j = acc_j + b_j` (ReLU applied if the layer has it).
+    /// Adds the plane counts to `counts` and, if given, counts each input's
+    /// exponent into `exp_stats[e * inputs + i]` (for threshold selection).
+    /// Returns whether some output stream overflowed.
+    pub fn forward(
+        &self,
+        unit: &UnitConfig,
+        a: &[i32],
+        y: &mut [i128],
+        acc32: &mut [i32],
+        counts: &mut PlaneCounts,
+        mut exp_stats: Option<&mut [u64]>,
+    ) -> bool {
+        let (ni, no) = (self.inputs, self.outputs);
+        debug_assert_eq!(a.len(), ni);
+        let full = self.planes * no as u64;
+        let mut overflow = false;
+        if self.narrow {
+            acc32.iter_mut().for_each(|v| *v = 0);
+            for (i, &ai) in a.iter().enumerate() {
+                if ai == 0 {
+                    counts.zero_a += full;
+                    continue;
+                }
+                let e = 31 - ai.unsigned_abs().leading_zeros() as usize;
+                let kept = self.kept_sum[e * ni + i];
+                let nnz = self.nnz_sum[i];
+                counts.kept += kept;
+                counts.sieved += nnz - kept;
+                counts.zero_w += full - nnz;
+                if let Some(s) = exp_stats.as_deref_mut() {
+                    s[e * ni + i] += 1;
+                }
+                let row = &self.tw[(e * ni + i) * no..(e * ni + i + 1) * no];
+                for (acc, &t) in acc32.iter_mut().zip(row) {
+                    *acc += ai * t;
+                }
+            }
+            for j in 0..no {
+                y[j] = acc32[j] as i128 + self.bias[j] as i128;
+            }
+        } else {
+            let (lo, hi) = unit.acc_range();
+            let mut acc = vec![0i64; no];
+            let mut ovf = vec![false; no];
+            for (i, &ai) in a.iter().enumerate() {
+                if ai == 0 {
+                    counts.zero_a += full;
+                    continue;
+                }
+                let e = 31 - ai.unsigned_abs().leading_zeros() as usize;
+                let kept = self.kept_sum[e * ni + i];
+                let nnz = self.nnz_sum[i];
+                counts.kept += kept;
+                counts.sieved += nnz - kept;
+                counts.zero_w += full - nnz;
+                if let Some(s) = exp_stats.as_deref_mut() {
+                    s[e * ni + i] += 1;
+                }
+                let row = &self.tw[(e * ni + i) * no..(e * ni + i + 1) * no];
+                for j in 0..no {
+                    let exact = acc[j] as i128 + ai as i128 * row[j] as i128;
+                    if exact < lo as i128 || exact > hi as i128 {
+                        ovf[j] = true;
+                    }
+                    acc[j] = wrap_signed(exact, unit.acc_bits);
+                }
+            }
+            for j in 0..no {
+                y[j] = acc[j] as i128 + self.bias[j] as i128;
+                overflow |= ovf[j];
+            }
+        }
+        if self.relu {
+            y.iter_mut().for_each(|v| *v = (*v).max(0));
+        }
+        overflow
+    }
+}
+
+/// The result of one sample, as [`IntMlp::infer`] reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleResult {
+    pub logits: Vec<i128>,
+    pub prediction: usize,
+    pub counts: Vec<PlaneCounts>,
+    pub overflow: Vec<bool>,
+}
+
+/// Totals over a batch of samples.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BatchResult {
+    pub predictions: Vec<usize>,
+    /// Plane counts per layer, summed over the samples.
+    pub counts: Vec<PlaneCounts>,
+    /// Samples where some stream of some layer overflowed.
+    pub overflow_samples: usize,
+}
+
+impl FastMlp {
+    pub fn new(mlp: &IntMlp) -> FastMlp {
+        let lut = WeightLut::new(&mlp.unit);
+        FastMlp::with_lut(mlp, &lut)
+    }
+
+    pub fn with_lut(mlp: &IntMlp, lut: &WeightLut) -> FastMlp {
+        FastMlp {
+            unit: mlp.unit,
+            layers: mlp
+                .layers
+                .iter()
+                .map(|l| LayerTables::build(&mlp.unit, lut, l))
+                .collect(),
+        }
+    }
+
+    /// One sample through every layer; `acts`, if given, receives each
+    /// layer's input vector (layer 0's is `input`) and `exp_stats[l]` the
+    /// exponent counts of layer `l`'s inputs.
+    pub fn infer_with(
+        &self,
+        input: &[i32],
+        mut acts: Option<&mut Vec<Vec<i32>>>,
+        mut exp_stats: Option<&mut [Vec<u64>]>,
+    ) -> SampleResult {
+        let maxo = self.layers.iter().map(|l| l.outputs).max().unwrap_or(0);
+        let mut acc32 = vec![0i32; maxo];
+        let mut a: Vec<i32> = input.to_vec();
+        let mut counts = Vec::with_capacity(self.layers.len());
+        let mut overflow = Vec::with_capacity(self.layers.len());
+        let mut logits = Vec::new();
+        for (li, l) in self.layers.iter().enumerate() {
+            let mut y = vec![0i128; l.outputs];
+            let mut c = PlaneCounts::default();
+            let stats = exp_stats.as_deref_mut().map(|s| &mut s[li][..]);
+            let o = l.forward(
+                &self.unit,
+                &a,
+                &mut y,
+                &mut acc32[..l.outputs],
+                &mut c,
+                stats,
+            );
+            counts.push(c);
+            overflow.push(o);
+            let next: Vec<i32> = if li + 1 == self.layers.len() {
+                Vec::new()
+            } else {
+                y.iter()
+                    .map(|&v| requantize(v, l.shift, self.unit.a_bits) as i32)
+                    .collect()
+            };
+            if let Some(acts) = acts.as_deref_mut() {
+                acts.push(std::mem::replace(&mut a, next));
+            } else {
+                a = next;
+            }
+            if li + 1 == self.layers.len() {
+                logits = y;
+            }
+        }
+        let prediction = argmax_first(&logits);
+        SampleResult {
+            logits,
+            prediction,
+            counts,
+            overflow,
+        }
+    }
+
+    pub fn infer(&self, input: &[i32]) -> SampleResult {
+        self.infer_with(input, None, None)
+    }
+
+    /// Every sample of a sample-major input array, on all threads.
+    pub fn infer_batch(&self, inputs: &[i32], features: usize) -> BatchResult {
+        let layers = self.layers.len();
+        let per: Vec<(usize, Vec<PlaneCounts>, bool)> = inputs
+            .par_chunks(features)
+            .map(|x| {
+                let r = self.infer(x);
+                (r.prediction, r.counts, r.overflow.iter().any(|&o| o))
+            })
+            .collect();
+        let mut out = BatchResult {
+            counts: vec![PlaneCounts::default(); layers],
+            ..Default::default()
+        };
+        for (p, c, o) in per {
+            out.predictions.push(p);
+            for (t, c) in out.counts.iter_mut().zip(&c) {
+                t.accumulate(c);
+            }
+            out.overflow_samples += o as usize;
+        }
+        out
+    }
+}
+
+/// Quantizes an activation-range integer (already rounded) into `a_bits`.
+pub fn clamp_a(v: i64, a_bits: u32) -> i32 {
+    let (lo, hi) = signed_range(a_bits);
+    v.clamp(lo, hi) as i32
+}
+
+/// `e(a)` as the golden model defines it, for callers that histogram exponents.
+pub fn exp_of(a: i32) -> Option<u32> {
+    exponent(a as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use sievingnet::config::Coding;
+
+    pub(crate) fn seed() -> u64 {
+        std::env::var("SIEVINGNET_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(2024)
+    }
+
+    fn random_mlp(rng: &mut ChaCha8Rng, unit: UnitConfig, sizes: &[usize], sparse: f64) -> IntMlp {
+        let (wl, wh) = unit.w_range();
+        let (tl, th) = unit.t_range();
+        let (bl, bh) = unit.acc_range();
+        let layers = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(li, s)| {
+                let (i, o) = (s[0], s[1]);
+                IntLayer {
+                    inputs: i,
+                    outputs: o,
+                    weights: (0..i * o)
+                        .map(|_| match rng.gen_range(0..10) {
+                            0 => wl,
+                            1 => wh,
+                            2 => 0,
+                            _ => rng.gen_range(wl..=wh),
+                        })
+                        .collect(),
+                    bias: (0..o).map(|_| rng.gen_range(bl / 4..=bh / 4)).collect(),
+                    thresholds: (0..o).map(|_| rng.gen_range(tl..=th.min(14))).collect(),
+                    shift: if li + 2 == sizes.len() {
+                        0
+                    } else {
+                        rng.gen_range(0..12)
+                    },
+                    relu: rng.gen_bool(0.7),
+                }
+            })
+            .collect();
+        let _ = sparse;
+        IntMlp { unit, layers }
+    }
+
+    fn check_equal(mlp: &IntMlp, inputs: &[Vec<i64>], seed: u64) {
+        let fast = FastMlp::new(mlp);
+        for (s, x) in inputs.iter().enumerate() {
+            let gold = mlp.infer(x);
+            let x32: Vec<i32> = x.iter().map(|&v| v as i32).collect();
+            let f = fast.infer(&x32);
+            assert_eq!(
+                f.logits,
+                gold.logits,
+                "seed {seed} sample {s} unit {}",
+                mlp.unit.tag()
+            );
+            assert_eq!(f.prediction, gold.prediction, "seed {seed} sample {s}");
+            assert_eq!(f.counts, gold.counts, "seed {seed} sample {s}");
+            assert_eq!(f.overflow, gold.overflow, "seed {seed} sample {s}");
+        }
+    }
+
+    fn random_inputs(rng: &mut ChaCha8Rng, unit: &UnitConfig, n: usize, f: usize) -> Vec<Vec<i64>> {
+        let (lo, hi) = unit.a_range();
+        (0..n)
+            .map(|_| {
+                (0..f)
+                    .map(|_| match rng.gen_range(0..8) {
+                        0 | 1 => 0,
+                        2 => lo,
+                        3 => hi,
+                        _ => rng.gen_range(lo..=hi),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lut_matches_sieve_pair() {
+        use sievingnet::model::sieve_pair;
+        for coding in Coding::ALL {
+            let unit = UnitConfig::builder()
+                .a_bits(4)
+                .w_bits(4)
+                .coding(coding)
+                .build()
+                .unwrap();
+            let lut = WeightLut::new(&unit);
+            let p = unit.planes() as i64;
+            for a in -8i64..=7 {
+                for w in -8i64..=7 {
+                    for t in -2i64..=10 {
+                        let r = sieve_pair(&unit, a, w, t);
+                        if a == 0 {
+                            assert_eq!(r.product, 0);
+                            continue;
+                        }
+                        let e = exponent(a).unwrap() as i64;
+                        let kmin = (t - e).clamp(0, p) as usize;
+                        assert_eq!(
+                            r.product,
+                            a * lut.trunc(w, kmin) as i64,
+                            "{coding} a {a} w {w} t {t}"
+                        );
+                        assert_eq!(r.counts.kept, lut.above(w, kmin) as u64);
+                        assert_eq!(r.counts.sieved + r.counts.kept, lut.above(w, 0) as u64);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_equals_golden_default_unit() {
+        let seed = seed();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for coding in Coding::ALL {
+            let unit = UnitConfig::builder().coding(coding).build().unwrap();
+            let mlp = random_mlp(&mut rng, unit, &[40, 24, 7], 0.3);
+            let inputs = random_inputs(&mut rng, &unit, 30, 40);
+            check_equal(&mlp, &inputs, seed);
+        }
+    }
+
+    #[test]
+    fn fast_equals_golden_with_overflow_and_odd_widths() {
+        let seed = seed();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x55);
+        let units = [
+            UnitConfig::new(8, 8, 8, 17, 8, Coding::Ternary).unwrap(),
+            UnitConfig::new(8, 8, 8, 17, 8, Coding::Binary).unwrap(),
+            UnitConfig::new(16, 16, 8, 40, 32, Coding::Ternary).unwrap(),
+            UnitConfig::new(16, 16, 8, 64, 32, Coding::Binary).unwrap(),
+            UnitConfig::new(5, 3, 4, 9, 8, Coding::Ternary).unwrap(),
+            UnitConfig::new(2, 2, 2, 5, 8, Coding::Binary).unwrap(),
+        ];
+        let mut saw_overflow = false;
+        for unit in units {
+            let mlp = random_mlp(&mut rng, unit, &[33, 9, 4], 0.3);
+            let inputs = random_inputs(&mut rng, &unit, 25, 33);
+            check_equal(&mlp, &inputs, seed);
+            saw_overflow |= inputs
+                .iter()
+                .any(|x| mlp.infer(x).overflow.iter().any(|&o| o));
+        }
+        assert!(
+            saw_overflow,
+            "seed {seed}: the narrow accumulators should overflow somewhere"
+        );
+    }
+
+    #[test]
+    fn named_corners() {
+        let unit = UnitConfig::default();
+        // A vector of length one, the most negative a and w, T above every plane.
+        for (a, w, t) in [
+            (-128i64, -128i64, 127i64),
+            (-128, 127, -128),
+            (1, 1, 0),
+            (0, -128, 3),
+            (127, 85, 9),
+        ] {
+            let mlp = IntMlp {
+                unit,
+                layers: vec![IntLayer {
+                    inputs: 1,
+                    outputs: 1,
+                    weights: vec![w],
+                    bias: vec![0],
+                    thresholds: vec![t],
+                    shift: 0,
+                    relu: false,
+                }],
+            };
+            check_equal(&mlp, &[vec![a]], 0);
+        }
+    }
+
+    #[test]
+    fn batch_totals_add_up() {
+        let seed = seed();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 7);
+        let unit = UnitConfig::default();
+        let mlp = random_mlp(&mut rng, unit, &[20, 10, 3], 0.3);
+        let inputs = random_inputs(&mut rng, &unit, 50, 20);
+        let flat: Vec<i32> = inputs.iter().flatten().map(|&v| v as i32).collect();
+        let b = FastMlp::new(&mlp).infer_batch(&flat, 20);
+        let mut want = vec![PlaneCounts::default(); 2];
+        for (s, x) in inputs.iter().enumerate() {
+            let g = mlp.infer(x);
+            assert_eq!(b.predictions[s], g.prediction, "seed {seed}");
+            for (w, c) in want.iter_mut().zip(&g.counts) {
+                w.accumulate(c);
+            }
+        }
+        assert_eq!(b.counts, want, "seed {seed}");
+        assert_eq!(b.counts[0].total(), 50 * 20 * 10 * 9);
+    }
+}
