@@ -571,3 +571,35 @@ mod tests {
         assert_eq!(b.counts[0].total(), 50 * 20 * 10 * 9);
     }
 }
+
+impl FastMlp {
+    /// Exponent counts of every layer's inputs over a sample-major input
+    /// array: `stats[l][e * inputs + i]` is how often input `i` of layer `l`
+    /// had exponent `e` (zeros are not counted).
+    pub fn exp_stats_batch(&self, inputs: &[i32], features: usize) -> Vec<Vec<u64>> {
+        let ne = self.unit.a_bits as usize;
+        let zero = || {
+            self.layers
+                .iter()
+                .map(|l| vec![0u64; ne * l.inputs])
+                .collect::<Vec<_>>()
+        };
+        inputs
+            .par_chunks(features * 64)
+            .map(|chunk| {
+                let mut s = zero();
+                for x in chunk.chunks(features) {
+                    self.infer_with(x, None, Some(&mut s));
+                }
+                s
+            })
+            .reduce(zero, |mut a, b| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    for (u, v) in x.iter_mut().zip(y) {
+                        *u += v;
+                    }
+                }
+                a
+            })
+    }
+}

@@ -1,7 +1,88 @@
-//! Sieve-aware MLP training for SievingNet.
+//! Sieve-aware MLP training for SievingNet: the research experiment of
+//! putting the sieve inside a neural network, made fast and reproducible.
+//! It trains an MLP, quantizes it to the unit's formats, chooses per-neuron
+//! sieve thresholds, counts what the sieve saves, and writes the weight ROM
+//! (SPEC section 8) that the hardware consumes.
 //!
 //! * [`data`]: MNIST (IDX, plain or gzip), Iris and 8x8 digits (CSV).
+//! * [`net`]: the float MLP and its optimizers.
+//! * [`quant`]: quantization (scales, rounding, saturation) and thresholds.
 //! * [`kernel`]: the fast batched integer inference, bit-exact with the
-//!   golden model's `IntMlp::infer` (tested against it).
+//!   golden model's `IntMlp::infer` (tested against it, never the reverse).
+//! * [`train`]: the training loop and the per-epoch measurements.
+//! * [`report`]: ROM, JSON and CSV logs. [`plots`]: SVG figures.
+//!
+//! # Why these dependencies
+//!
+//! The machine this runs on has 2 cores and no BLAS. `matrixmultiply` is a
+//! pure-Rust SGEMM with runtime AVX2/FMA kernels and optional threads; the
+//! float passes are nothing but GEMMs, so it carries the float training.
+//! `rayon` spreads the integer kernel (one sample per task, no shared state)
+//! over the cores. `rand_chacha` gives seeded, portable random streams.
+//! `flate2` reads the gzip MNIST files, `indicatif` draws the progress bar,
+//! `plotters` (SVG backend only, no system fonts) draws the figures.
+
 pub mod data;
 pub mod kernel;
+pub mod net;
+pub mod plots;
+pub mod quant;
+pub mod report;
+pub mod train;
+
+use std::path::{Path, PathBuf};
+
+/// The seed from `SIEVINGNET_SEED` if set (and a number), else `default`.
+pub fn seed_from_env(default: u64) -> u64 {
+    std::env::var("SIEVINGNET_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// The training configuration of the MNIST test ROM: 784-128-10, default
+/// unit, 2 epochs (one float, one sieve-aware at `im = 0.25`).
+pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
+    train::TrainConfig {
+        dataset: "mnist".into(),
+        layers: vec![784, 128, 10],
+        epochs: 2,
+        batch: 128,
+        opt: net::OptKind::Adam,
+        lr: 2e-3,
+        momentum: 0.9,
+        weight_decay: 0.0,
+        warmup_epochs: 0.2,
+        lr_decay: 0.5,
+        normalize: data::Normalize::Max,
+        seed,
+        unit: sievingnet::UnitConfig::default(),
+        qat_from: 2,
+        sieve_from: 2,
+        im_start: 0.25,
+        im_delta: 0.0,
+        im: 0.25,
+        act_percentile: 99.9,
+        calib_samples: 10_000,
+        progress: false,
+    }
+}
+
+/// Trains the small MNIST network of [`mnist_test_config`] on the IDX files
+/// in `mnist_dir` and writes its ROM (with the 10,000 test images, labels
+/// and bit-exact predictions) to `rom_dir`, unless a ROM is already there.
+/// For co-simulation with real trained weights; about a minute on 2 cores.
+/// Returns the ROM directory.
+pub fn train_mnist_rom_for_tests(mnist_dir: &Path, rom_dir: &Path) -> anyhow::Result<PathBuf> {
+    if rom_dir.join("model.json").exists() && sievingnet::rom::read_rom(rom_dir).is_ok() {
+        return Ok(rom_dir.to_path_buf());
+    }
+    let cfg = mnist_test_config(seed_from_env(1));
+    let split = data::load_mnist(mnist_dir)?;
+    let prep = train::Prepared::new(&split, &cfg);
+    let out = train::train(&cfg, &prep, |_| {})?;
+    let rom = report::build_rom(&cfg, &prep, &out, 200)?;
+    sievingnet::rom::write_rom(rom_dir, &rom)?;
+    report::write_logs(rom_dir, &cfg, &out.logs, serde_json::Value::Null)?;
+    Ok(rom_dir.to_path_buf())
+}

@@ -1,1 +1,519 @@
-fn main() {}
+//! `sievingnet-train`: sieve-aware MLP training, ROM evaluation, `im`
+//! sweeps and the inference benchmark. Run with `--help`.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use sievingnet::{Coding, UnitConfig};
+use sievingnet_train::data::{self, Normalize, Split};
+use sievingnet_train::kernel::FastMlp;
+use sievingnet_train::net::OptKind;
+use sievingnet_train::plots::{self, SweepPoint};
+use sievingnet_train::train::{self, Prepared, TrainConfig};
+use sievingnet_train::{quant, report, seed_from_env};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Sieve-aware MLP training for SievingNet. With no subcommand it trains
+/// (the default is Iris, shipped in the repository, so it needs nothing else).
+#[derive(Parser, Debug)]
+#[command(
+    name = "sievingnet-train",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+    #[command(flatten)]
+    train: TrainArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Train a network, log every epoch, write the ROM, logs and plots.
+    Train(TrainArgs),
+    /// Evaluate a ROM directory with the golden model and check its
+    /// predictions file (non-zero exit on any mismatch).
+    EvalRom {
+        dir: PathBuf,
+        /// Print the evaluation as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train once, then sweep the acceptance rate `im` post-training for
+    /// binary and ternary coding; writes sweep.json, sweep.csv, sweep.svg.
+    Sweep {
+        #[command(flatten)]
+        train: TrainArgs,
+        /// Acceptance rates to evaluate.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "1,0.9,0.8,0.7,0.6,0.5,0.4,0.35,0.3,0.25,0.2,0.15,0.1"
+        )]
+        ims: Vec<f64>,
+    },
+    /// Time the bit-exact (fast kernel) sieved inference of a ROM's test set.
+    BenchInfer {
+        dir: PathBuf,
+        /// Timed repetitions (the best is reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct TrainArgs {
+    /// Data set: iris and digits ship in train/data; mnist needs --data-dir.
+    #[arg(long, default_value = "iris", value_parser = ["iris", "digits", "mnist"])]
+    dataset: String,
+    /// Folder with the data files (MNIST: the four IDX files, plain or .gz).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Layer sizes, input first [default: iris 4,10,3; digits 64,64,10; mnist 784,512,10].
+    #[arg(long, value_delimiter = ',')]
+    layers: Option<Vec<usize>>,
+    /// Epochs [default: iris 300, digits 40, mnist 12].
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Batch size [default: iris 16, others 128].
+    #[arg(long)]
+    batch: Option<usize>,
+    #[arg(long, value_enum, default_value_t = OptKind::Adam)]
+    opt: OptKind,
+    /// Learning rate [default: adam 0.002 (iris 0.01), sgd 0.05].
+    #[arg(long)]
+    lr: Option<f32>,
+    /// SGD momentum.
+    #[arg(long, default_value_t = 0.9)]
+    momentum: f32,
+    #[arg(long, default_value_t = 0.0)]
+    weight_decay: f32,
+    /// Linear learning-rate warm-up, in epochs.
+    #[arg(long, default_value_t = 0.5)]
+    warmup_epochs: f32,
+    /// Per-epoch learning-rate factor after warm-up [default: iris 0.995, digits 0.93, mnist 0.8].
+    #[arg(long)]
+    lr_decay: Option<f32>,
+    /// Input normalization [default: iris zscore, others max].
+    #[arg(long, value_enum)]
+    normalize: Option<Normalize>,
+    /// Random seed [default: $SIEVINGNET_SEED or 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// First epoch whose forward pass is the integer network (0 = never)
+    /// [default: iris 120, digits 16, mnist 6].
+    #[arg(long)]
+    qat_from: Option<usize>,
+    /// First epoch with im < 1 (0 = never) [default: iris 150, digits 20, mnist 7].
+    #[arg(long)]
+    sieve_from: Option<usize>,
+    /// Acceptance rate when the sieve starts.
+    #[arg(long, default_value_t = 1.0)]
+    im_start: f64,
+    /// Lowered by this per epoch [default: iris 0.01, digits 0.1, mnist 0.25].
+    #[arg(long)]
+    im_delta: Option<f64>,
+    /// The final (lowest) acceptance rate.
+    #[arg(long, default_value_t = 0.25)]
+    im: f64,
+    /// Percentile of hidden activations mapped to the largest activation.
+    #[arg(long, default_value_t = 99.9)]
+    act_percentile: f64,
+    /// Training samples for calibration and exponent statistics.
+    #[arg(long, default_value_t = 10_000)]
+    calib_samples: usize,
+    #[arg(long, default_value_t = 8)]
+    a_bits: u32,
+    #[arg(long, default_value_t = 8)]
+    w_bits: u32,
+    #[arg(long, default_value_t = 8)]
+    t_bits: u32,
+    /// Accumulator width [default: 32, or 40 when a_bits + w_bits > 31].
+    #[arg(long)]
+    acc_bits: Option<u32>,
+    #[arg(long, default_value = "ternary")]
+    coding: Coding,
+    /// Output folder for logs, plots and the ROM [default: runs/DATASET].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// ROM folder [default: OUT/rom].
+    #[arg(long)]
+    rom: Option<PathBuf>,
+    /// Test samples also run through the golden model before the ROM is
+    /// written [default: all for iris and digits, 1000 for mnist].
+    #[arg(long)]
+    golden_check: Option<usize>,
+    #[arg(long)]
+    no_plots: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl TrainArgs {
+    fn config(&self) -> Result<TrainConfig> {
+        let d = self.dataset.as_str();
+        let k = match d {
+            "iris" => 0,
+            "digits" => 1,
+            _ => 2,
+        };
+        let unit = UnitConfig::new(
+            self.a_bits,
+            self.w_bits,
+            self.t_bits,
+            self.acc_bits
+                .unwrap_or_else(|| UnitConfig::default_acc_bits(self.a_bits, self.w_bits)),
+            32,
+            self.coding,
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{e} (set it with --{})",
+                e.0.split(' ').next().unwrap_or("").replace('_', "-")
+            )
+        })?;
+        let default_lr = match (self.opt, d) {
+            (OptKind::Adam, "iris") => 0.01,
+            (OptKind::Adam, _) => 0.002,
+            (OptKind::Sgd, _) => 0.05,
+        };
+        Ok(TrainConfig {
+            dataset: d.into(),
+            layers: self.layers.clone().unwrap_or_else(|| {
+                [vec![4, 10, 3], vec![64, 64, 10], vec![784, 512, 10]][k].clone()
+            }),
+            epochs: self.epochs.unwrap_or([300, 40, 12][k]),
+            batch: self.batch.unwrap_or([16, 128, 128][k]),
+            opt: self.opt,
+            lr: self.lr.unwrap_or(default_lr),
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+            warmup_epochs: self.warmup_epochs,
+            lr_decay: self.lr_decay.unwrap_or([0.995, 0.93, 0.8][k]),
+            normalize: self
+                .normalize
+                .unwrap_or([Normalize::Zscore, Normalize::Max, Normalize::Max][k]),
+            seed: self.seed.unwrap_or_else(|| seed_from_env(1)),
+            unit,
+            qat_from: self.qat_from.unwrap_or([120, 16, 6][k]),
+            sieve_from: self.sieve_from.unwrap_or([150, 20, 7][k]),
+            im_start: self.im_start,
+            im_delta: self.im_delta.unwrap_or([0.01, 0.1, 0.25][k]),
+            im: self.im,
+            act_percentile: self.act_percentile,
+            calib_samples: self.calib_samples,
+            progress: !self.quiet,
+        })
+    }
+
+    fn load(&self, seed: u64) -> Result<Split> {
+        match self.dataset.as_str() {
+            "mnist" => {
+                let dir = self.data_dir.clone().context(
+                    "--dataset mnist needs --data-dir DIR, the folder with the four MNIST IDX files \
+                     (e.g. ../shared/data/mnist)",
+                )?;
+                data::load_mnist(&dir)
+            }
+            "iris" => data::load_iris(
+                &self.data_dir.clone().unwrap_or_else(data::shipped_data_dir),
+                seed,
+            ),
+            _ => data::load_digits(
+                &self.data_dir.clone().unwrap_or_else(data::shipped_data_dir),
+                seed,
+            ),
+        }
+    }
+
+    fn out_dir(&self) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("runs").join(&self.dataset))
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", 100.0 * x)
+}
+
+fn print_epoch(l: &train::EpochLog) {
+    let shares: Vec<String> = l
+        .layers
+        .iter()
+        .map(|s| format!("{:.3}", s.sieved_share))
+        .collect();
+    eprintln!(
+        "epoch {:>3} {:<5} im {:.2} lr {:.5} loss {:.4} train {} | test float {} exact {} sieved {} | \
+         sieved share {:.3} (layers {}) zero_a {:.3} zero_w {:.3} | {:.1}s",
+        l.epoch,
+        l.mode,
+        l.im,
+        l.lr,
+        l.train_loss,
+        pct(l.train_acc),
+        pct(l.test_float_acc),
+        pct(l.test_exact_acc),
+        pct(l.test_sieved_acc),
+        l.total.sieved_share,
+        shares.join(" "),
+        l.total.zero_a,
+        l.total.zero_w,
+        l.seconds
+    );
+}
+
+fn run_train(args: &TrainArgs) -> Result<()> {
+    let cfg = args.config()?;
+    let out_dir = args.out_dir();
+    eprintln!(
+        "training {} {:?} on {} with seed {} (set --seed or SIEVINGNET_SEED to change it)",
+        cfg.dataset,
+        cfg.layers,
+        cfg.unit.tag(),
+        cfg.seed
+    );
+    let split = args.load(cfg.seed)?;
+    cfg.validate(split.train.features, split.train.classes)?;
+    let prep = Prepared::new(&split, &cfg);
+    let mut logs = Vec::new();
+    let outcome = train::train(&cfg, &prep, |l| {
+        print_epoch(l);
+        logs.push(l.clone());
+        if let Err(e) = report::write_logs(&out_dir, &cfg, &logs, serde_json::Value::Null) {
+            eprintln!("warning: cannot write logs: {e:#}");
+        }
+    })?;
+    let golden = args.golden_check.unwrap_or(if cfg.dataset == "mnist" {
+        1000
+    } else {
+        usize::MAX
+    });
+    let rom = report::build_rom(&cfg, &prep, &outcome, golden)?;
+    let rom_dir = args.rom.clone().unwrap_or_else(|| out_dir.join("rom"));
+    sievingnet::rom::write_rom(&rom_dir, &rom)?;
+    let last = outcome.logs.last().unwrap();
+    let extra = serde_json::json!({
+        "rom": rom_dir,
+        "shifts": outcome.shifts,
+        "scales": outcome.quantized.scales,
+        "golden_checked_samples": golden.min(prep.test.len()),
+    });
+    report::write_logs(&out_dir, &cfg, &outcome.logs, extra)?;
+    if !args.no_plots {
+        let stats = &outcome.exp_stats;
+        let layers: Vec<(usize, &[u64], &[i64])> = outcome
+            .quantized
+            .mlp
+            .layers
+            .iter()
+            .zip(stats)
+            .map(|(l, s)| (l.inputs, &s[..], &l.weights[..]))
+            .collect();
+        plots::exponent_histograms(
+            &out_dir.join("exponents.svg"),
+            cfg.unit.a_bits,
+            cfg.unit.w_bits,
+            &layers,
+            prep.calib.len() as u64,
+        )?;
+        plots::learning_curves(&out_dir.join("learning_curves.svg"), &outcome.logs)?;
+    }
+    println!(
+        "{}: float {} exact {} sieved {} (delta {:+.2} points), sieved share {:.1}% of effective terms; \
+         ROM in {}, logs in {}",
+        cfg.dataset,
+        pct(last.test_float_acc),
+        pct(last.test_exact_acc),
+        pct(last.test_sieved_acc),
+        100.0 * (last.test_sieved_acc - last.test_exact_acc),
+        100.0 * last.total.sieved_share,
+        rom_dir.display(),
+        out_dir.display()
+    );
+    Ok(())
+}
+
+fn run_eval_rom(dir: &Path, json: bool) -> Result<()> {
+    let rom = sievingnet::rom::read_rom(dir)?;
+    let t0 = Instant::now();
+    let ev = sievingnet::rom::evaluate_rom(&rom)?;
+    let secs = t0.elapsed().as_secs_f64();
+    if json {
+        println!("{}", serde_json::to_string(&ev)?);
+    } else {
+        println!(
+            "{}: {} samples, accuracy {} ({} correct), golden model in {:.2}s",
+            dir.display(),
+            ev.samples,
+            pct(ev.accuracy),
+            ev.correct,
+            secs
+        );
+        for (l, (c, s)) in ev.counts.iter().zip(&ev.sieved_share).enumerate() {
+            println!(
+                "  layer {l}: zero_a {} zero_w {} sieved {} kept {}  sieved share {:.2}%",
+                c.zero_a,
+                c.zero_w,
+                c.sieved,
+                c.kept,
+                100.0 * s
+            );
+        }
+        if ev.overflow_samples > 0 {
+            println!(
+                "  {} samples overflowed an accumulator",
+                ev.overflow_samples
+            );
+        }
+    }
+    if !ev.predictions_match() {
+        let first: Vec<String> = ev
+            .mismatches
+            .iter()
+            .take(5)
+            .map(|m| {
+                format!(
+                    "sample {} (line {}): stored {}, golden model {}",
+                    m.sample,
+                    m.sample + 1,
+                    m.stored,
+                    m.model
+                )
+            })
+            .collect();
+        bail!(
+            "{}: {} of {} stored predictions differ from the golden model, e.g. {}: the ROM's \
+             test_predictions.txt is stale or the weights were changed; rewrite the ROM with the trainer",
+            dir.join("test_predictions.txt").display(),
+            ev.mismatches.len(),
+            ev.samples,
+            first.join("; ")
+        );
+    }
+    eprintln!("predictions file matches the golden model");
+    Ok(())
+}
+
+fn run_sweep(args: &TrainArgs, ims: &[f64]) -> Result<()> {
+    let cfg = args.config()?;
+    let out_dir = args.out_dir();
+    if let Some(bad) = ims.iter().find(|&&im| !(im > 0.0 && im <= 1.0)) {
+        bail!("--ims holds {bad}: every acceptance rate must be in (0, 1]");
+    }
+    eprintln!(
+        "sweep: training {} {:?} with seed {}",
+        cfg.dataset, cfg.layers, cfg.seed
+    );
+    let split = args.load(cfg.seed)?;
+    let prep = Prepared::new(&split, &cfg);
+    let outcome = train::train(&cfg, &prep, print_epoch)?;
+    let mut points = Vec::new();
+    for coding in Coding::ALL {
+        let mut unit = cfg.unit;
+        unit.coding = coding;
+        let lut = sievingnet_train::kernel::WeightLut::new(&unit);
+        let zero: Vec<Vec<i64>> = outcome
+            .net
+            .layers
+            .iter()
+            .map(|l| vec![0; l.outputs])
+            .collect();
+        let q0 = quant::quantize(&outcome.net, &unit, prep.in_mult, &outcome.shifts, &zero);
+        for &im in ims {
+            let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im);
+            let q = quant::quantize(&outcome.net, &unit, prep.in_mult, &outcome.shifts, &t);
+            let (exact, sieved, counts) = train::measure(&q, &lut, &prep);
+            let mut total = sievingnet::model::PlaneCounts::default();
+            counts.iter().for_each(|c| total.accumulate(c));
+            let share = train::Savings::of(&total).sieved_share;
+            eprintln!(
+                "{coding:<7} im {im:.2}: sieved share {:.1}%, exact {}, sieved {} ({:+.2} points)",
+                100.0 * share,
+                pct(exact),
+                pct(sieved),
+                100.0 * (sieved - exact)
+            );
+            points.push(SweepPoint {
+                coding: coding.to_string(),
+                im,
+                sieved_share: share,
+                exact_acc: exact,
+                sieved_acc: sieved,
+            });
+        }
+    }
+    let body = serde_json::to_string_pretty(&serde_json::json!({
+        "config": cfg, "seed": cfg.seed, "versions": report::versions(), "points": points,
+        "note": "post-training sweep: the trained float network, quantized per coding, thresholds from the calibration pass",
+    }))? + "\n";
+    report::write_atomic(&out_dir.join("sweep.json"), &body)?;
+    let mut csv = String::from("coding,im,sieved_share,exact_acc,sieved_acc\n");
+    for p in &points {
+        csv.push_str(&format!(
+            "{},{},{:.6},{:.6},{:.6}\n",
+            p.coding, p.im, p.sieved_share, p.exact_acc, p.sieved_acc
+        ));
+    }
+    report::write_atomic(&out_dir.join("sweep.csv"), &csv)?;
+    if !args.no_plots {
+        plots::sweep(&out_dir.join("sweep.svg"), &points)?;
+    }
+    println!("sweep written to {}", out_dir.display());
+    Ok(())
+}
+
+fn run_bench(dir: &Path, repeat: usize) -> Result<()> {
+    let rom = sievingnet::rom::read_rom(dir)?;
+    let t = rom
+        .test_set
+        .as_ref()
+        .context("the ROM has no test_set to run")?;
+    let f = rom.mlp.layers[0].inputs;
+    let flat: Vec<i32> = t.inputs.iter().flatten().map(|&v| v as i32).collect();
+    let mut best = f64::INFINITY;
+    let mut result = None;
+    for _ in 0..repeat.max(1) {
+        let t0 = Instant::now();
+        let fast = FastMlp::new(&rom.mlp);
+        let r = fast.infer_batch(&flat, f);
+        best = best.min(t0.elapsed().as_secs_f64());
+        result = Some(r);
+    }
+    let r = result.unwrap();
+    let same = r.predictions == t.predictions;
+    let sizes: Vec<String> = std::iter::once(f)
+        .chain(rom.mlp.layers.iter().map(|l| l.outputs))
+        .map(|v| v.to_string())
+        .collect();
+    println!(
+        "{} samples, {} network, {} threads: {:.3}s (best of {}, table build included), predictions {} the ROM's",
+        t.inputs.len(),
+        sizes.join("-"),
+        rayon::current_num_threads(),
+        best,
+        repeat.max(1),
+        if same { "equal" } else { "DIFFER FROM" }
+    );
+    if !same {
+        bail!("the fast kernel disagrees with the ROM's predictions");
+    }
+    Ok(())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let r = match &cli.cmd {
+        None => run_train(&cli.train),
+        Some(Cmd::Train(a)) => run_train(a),
+        Some(Cmd::EvalRom { dir, json }) => run_eval_rom(dir, *json),
+        Some(Cmd::Sweep { train, ims }) => run_sweep(train, ims),
+        Some(Cmd::BenchInfer { dir, repeat }) => run_bench(dir, *repeat),
+    };
+    if let Err(e) = r {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}

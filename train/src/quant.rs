@@ -1,0 +1,310 @@
+//! Quantization of a float [`Net`] to the unit's integer formats, and the
+//! choice of the per-neuron sieve thresholds.
+//!
+//! # Formats and scales
+//!
+//! * Input: `a = clamp(round(x * in_mult), a_min, a_max)` where `x` is the
+//!   normalized feature and `in_mult = a_max / max|x|` over the training
+//!   set. `round` is round half away from zero; `clamp` saturates. The input
+//!   scale is `s_a0 = 1 / in_mult`.
+//! * Weights, per layer: `s_w = max|W| / w_max` (symmetric, so the largest
+//!   weight maps to `w_max = 2^(w_bits-1) - 1`, and `w_min` is never used),
+//!   `w = clamp(round(W / s_w), -w_max, w_max)`.
+//! * Accumulator: the stream sums `a * w` in units of `s_y = s_a * s_w`.
+//!   Bias `b = clamp(round(B / s_y))` in `acc_bits`.
+//! * Between layers the SPEC's requantization `clamp((y + 2^(shift-1)) >>
+//!   shift)` (round half up, saturate) gives the next input at scale
+//!   `s_a' = s_y * 2^shift`. `shift` is chosen per layer from the float
+//!   network's activations on calibration data: the smallest shift that
+//!   puts the `act_percentile` percentile of the ReLU outputs at or below
+//!   `a_max`.
+//!
+//! # Thresholds (acceptance rate `im`)
+//!
+//! A neuron's effective terms are its non-zero digit planes with a non-zero
+//! input; term `(i, k)` has size exponent `e(a_i) + k` and is sieved when
+//! that is below the neuron's threshold `T`. From the inputs' exponent
+//! counts of the previous pass over the data (`N[e][i]`, how often input
+//! `i` had exponent `e`) and the current weights, each neuron gets the
+//! histogram of its term exponents, and `T_j` is the largest threshold that
+//! still keeps at least the fraction `im` of its terms. `im = 1` keeps
+//! everything (`T = 0`).
+
+use crate::data::Dataset;
+use crate::kernel::WeightLut;
+use crate::net::Net;
+use sievingnet::model::mlp::{IntLayer, IntMlp};
+use sievingnet::UnitConfig;
+
+/// Round half away from zero, then saturate to `lo..=hi`.
+pub fn round_clamp(x: f64, lo: i64, hi: i64) -> i64 {
+    let r = x.round();
+    if r.is_nan() {
+        0
+    } else if r < lo as f64 {
+        lo
+    } else if r > hi as f64 {
+        hi
+    } else {
+        r as i64
+    }
+}
+
+/// The scales of one quantized layer.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct LayerScales {
+    /// Input scale: a real input is `a * s_a`.
+    pub s_a: f64,
+    /// Weight scale: a real weight is `w * s_w`.
+    pub s_w: f64,
+    /// Accumulator scale `s_a * s_w`.
+    pub s_y: f64,
+}
+
+/// The integer network and the scales it was made with.
+#[derive(Clone, Debug)]
+pub struct Quantized {
+    pub mlp: IntMlp,
+    pub scales: Vec<LayerScales>,
+}
+
+/// Quantizes `net` with input multiplier `in_mult`, the given hidden-layer
+/// shifts and thresholds (one `Vec` per layer).
+pub fn quantize(
+    net: &Net,
+    unit: &UnitConfig,
+    in_mult: f64,
+    shifts: &[u32],
+    thresholds: &[Vec<i64>],
+) -> Quantized {
+    let (_, w_max) = unit.w_range();
+    let (b_lo, b_hi) = unit.acc_range();
+    let mut s_a = 1.0 / in_mult;
+    let mut layers = Vec::new();
+    let mut scales = Vec::new();
+    let nl = net.layers.len();
+    for (li, l) in net.layers.iter().enumerate() {
+        let max = l.w.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
+        let s_w = if max > 0.0 { max / w_max as f64 } else { 1.0 };
+        let s_y = s_a * s_w;
+        let weights =
+            l.w.iter()
+                .map(|&v| round_clamp(v as f64 / s_w, -w_max, w_max))
+                .collect();
+        let bias =
+            l.b.iter()
+                .map(|&v| round_clamp(v as f64 / s_y, b_lo, b_hi))
+                .collect();
+        let last = li + 1 == nl;
+        let shift = if last { 0 } else { shifts[li] };
+        layers.push(IntLayer {
+            inputs: l.inputs,
+            outputs: l.outputs,
+            weights,
+            bias,
+            thresholds: thresholds[li].clone(),
+            shift,
+            relu: !last,
+        });
+        scales.push(LayerScales { s_a, s_w, s_y });
+        s_a = s_y * (1u64 << shift) as f64;
+    }
+    Quantized {
+        mlp: IntMlp {
+            unit: *unit,
+            layers,
+        },
+        scales,
+    }
+}
+
+/// `in_mult = a_max / max|x|` over a normalized data set.
+pub fn input_multiplier(unit: &UnitConfig, x: &Dataset) -> f64 {
+    let m = x.x.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
+    let (_, a_max) = unit.a_range();
+    if m > 0.0 {
+        a_max as f64 / m
+    } else {
+        1.0
+    }
+}
+
+/// Quantizes normalized samples to `a_bits` integers.
+pub fn quantize_inputs(unit: &UnitConfig, in_mult: f64, x: &[f32]) -> Vec<i32> {
+    let (lo, hi) = unit.a_range();
+    x.iter()
+        .map(|&v| round_clamp(v as f64 * in_mult, lo, hi) as i32)
+        .collect()
+}
+
+/// The `p`-th percentile (0..=100) of the positive values, 0 if none.
+fn percentile_positive(v: &[f32], p: f64) -> f64 {
+    let mut pos: Vec<f32> = v.iter().copied().filter(|&x| x > 0.0).collect();
+    if pos.is_empty() {
+        return 0.0;
+    }
+    let k = (((pos.len() - 1) as f64) * p / 100.0).round() as usize;
+    let (_, x, _) = pos.select_nth_unstable_by(k, |a, b| a.partial_cmp(b).unwrap());
+    *x as f64
+}
+
+/// Chooses every hidden layer's shift from the float activations of
+/// `calib` (normalized samples), layer by layer (see the module docs).
+pub fn choose_shifts(
+    net: &Net,
+    unit: &UnitConfig,
+    in_mult: f64,
+    calib: &Dataset,
+    act_percentile: f64,
+) -> Vec<u32> {
+    let acts = net.forward(&calib.x, calib.len());
+    let (_, a_max) = unit.a_range();
+    let (_, w_max) = unit.w_range();
+    let mut s_a = 1.0 / in_mult;
+    let mut shifts = Vec::new();
+    for (li, l) in net.layers.iter().enumerate() {
+        if li + 1 == net.layers.len() {
+            shifts.push(0);
+            break;
+        }
+        let max = l.w.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
+        let s_w = if max > 0.0 { max / w_max as f64 } else { 1.0 };
+        let s_y = s_a * s_w;
+        let p = percentile_positive(&acts[li + 1], act_percentile);
+        // Smallest shift with p / (s_y * 2^shift) <= a_max.
+        let need = if p > 0.0 {
+            (p / (s_y * a_max as f64)).log2().ceil()
+        } else {
+            0.0
+        };
+        let shift = need.clamp(0.0, 62.0) as u32;
+        shifts.push(shift);
+        s_a = s_y * (1u64 << shift) as f64;
+    }
+    shifts
+}
+
+/// Per-neuron thresholds of one layer for acceptance rate `im` (module docs).
+/// `exp_stats[e * inputs + i]` counts how often input `i` had exponent `e`.
+pub fn choose_thresholds(
+    unit: &UnitConfig,
+    lut: &WeightLut,
+    layer: &IntLayer,
+    exp_stats: &[u64],
+    im: f64,
+) -> Vec<i64> {
+    let (ni, no) = (layer.inputs, layer.outputs);
+    let p = unit.planes() as usize;
+    let ne = unit.a_bits as usize;
+    let (t_lo, t_hi) = unit.t_range();
+    if im >= 1.0 {
+        return vec![0; no];
+    }
+    // Non-zero planes of every weight value, as a bit mask.
+    (0..no)
+        .map(|j| {
+            let mut hist = vec![0u64; ne + p];
+            for i in 0..ni {
+                let w = layer.weights[j * ni + i];
+                if w == 0 {
+                    continue;
+                }
+                for e in 0..ne {
+                    let n = exp_stats[e * ni + i];
+                    if n == 0 {
+                        continue;
+                    }
+                    for k in 0..p {
+                        if lut.above(w, k) != lut.above(w, k + 1) {
+                            hist[e + k] += n;
+                        }
+                    }
+                }
+            }
+            let total: u64 = hist.iter().sum();
+            if total == 0 {
+                return 0;
+            }
+            let need = (im.max(0.0) * total as f64).ceil() as u64;
+            let mut kept = 0u64;
+            let mut t = 0i64;
+            for b in (0..hist.len()).rev() {
+                kept += hist[b];
+                if kept >= need {
+                    t = b as i64;
+                    break;
+                }
+            }
+            t.clamp(t_lo.max(0), t_hi)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::FastMlp;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn rounding_is_half_away_and_saturates() {
+        assert_eq!(round_clamp(2.5, -128, 127), 3);
+        assert_eq!(round_clamp(-2.5, -128, 127), -3);
+        assert_eq!(round_clamp(1e9, -128, 127), 127);
+        assert_eq!(round_clamp(-1e9, -128, 127), -128);
+        assert_eq!(round_clamp(f64::NAN, -128, 127), 0);
+    }
+
+    #[test]
+    fn thresholds_track_the_acceptance_rate() {
+        let seed = crate::seed_from_env(11);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let unit = UnitConfig::default();
+        let lut = WeightLut::new(&unit);
+        let (ni, no) = (64, 16);
+        let layer = IntLayer {
+            inputs: ni,
+            outputs: no,
+            weights: (0..ni * no).map(|_| rng.gen_range(-128..=127)).collect(),
+            bias: vec![0; no],
+            thresholds: vec![0; no],
+            shift: 0,
+            relu: false,
+        };
+        let inputs: Vec<i32> = (0..200 * ni).map(|_| rng.gen_range(-128..=127)).collect();
+        // Exponent statistics from one pass.
+        let mlp = IntMlp {
+            unit,
+            layers: vec![layer.clone()],
+        };
+        let fast = FastMlp::new(&mlp);
+        let mut stats = vec![vec![0u64; unit.a_bits as usize * ni]];
+        for x in inputs.chunks(ni) {
+            fast.infer_with(x, None, Some(&mut stats));
+        }
+        assert_eq!(
+            choose_thresholds(&unit, &lut, &layer, &stats[0], 1.0),
+            vec![0; no]
+        );
+        let mut last_share = -1.0;
+        for im in [0.9, 0.5, 0.25] {
+            let t = choose_thresholds(&unit, &lut, &layer, &stats[0], im);
+            let mut sieved = IntMlp {
+                unit,
+                layers: vec![layer.clone()],
+            };
+            sieved.layers[0].thresholds = t;
+            let b = FastMlp::new(&sieved).infer_batch(&inputs, ni);
+            let c = b.counts[0];
+            let kept_share = c.kept as f64 / (c.kept + c.sieved) as f64;
+            assert!(
+                kept_share >= im - 1e-9,
+                "seed {seed} im {im}: kept {kept_share}"
+            );
+            let share = 1.0 - kept_share;
+            assert!(share > last_share, "seed {seed}: lower im sieves more");
+            last_share = share;
+        }
+    }
+}

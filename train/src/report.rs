@@ -1,0 +1,180 @@
+//! What a run leaves behind: the weight ROM (through `sievingnet::rom`), the
+//! JSON and CSV logs, with the configuration, seed and versions recorded so
+//! a figure can be reproduced.
+
+use crate::kernel::FastMlp;
+use crate::train::{EpochLog, Outcome, Prepared, TrainConfig};
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use sievingnet::rom::{Rom, TestSet};
+use std::path::Path;
+
+/// Versions of this crate, the golden model crate and the main dependencies.
+pub fn versions() -> serde_json::Value {
+    let mut deps = serde_json::Map::new();
+    for kv in env!("SIEVINGNET_TRAIN_DEP_VERSIONS").split(',') {
+        if let Some((k, v)) = kv.split_once('=') {
+            deps.insert(k.into(), v.into());
+        }
+    }
+    json!({
+        "sievingnet-train": env!("CARGO_PKG_VERSION"),
+        "sievingnet": sievingnet_version(),
+        "dependencies": deps,
+    })
+}
+
+fn sievingnet_version() -> &'static str {
+    // Same workspace, same version line.
+    env!("CARGO_PKG_VERSION")
+}
+
+/// The `"input"` block of `model.json`: how raw features become `a_bits` integers.
+pub fn input_block(cfg: &TrainConfig, prep: &Prepared) -> serde_json::Value {
+    let n = &prep.normalizer;
+    let uniform =
+        n.offset.iter().all(|&v| v == n.offset[0]) && n.scale.iter().all(|&v| v == n.scale[0]);
+    let (offset, scale) = if uniform {
+        (json!(n.offset[0]), json!(n.scale[0]))
+    } else {
+        (json!(n.offset), json!(n.scale))
+    };
+    let (lo, hi) = cfg.unit.a_range();
+    json!({
+        "dataset": cfg.dataset,
+        "features": prep.train.features,
+        "classes": prep.train.classes,
+        "normalize": n.kind,
+        "offset": offset,
+        "scale": scale,
+        "multiplier": prep.in_mult,
+        "formula": format!(
+            "a_i = clamp(round((x_i - offset_i) * scale_i * multiplier), {lo}, {hi}), \
+             round half away from zero; offset and scale are per feature when given as arrays"
+        ),
+    })
+}
+
+/// The ROM of a trained network with its test set, labels and the bit-exact
+/// predictions. `golden_check` samples (the first ones) are also run through
+/// the golden model's `IntMlp::infer` and must agree with the fast kernel.
+pub fn build_rom(
+    cfg: &TrainConfig,
+    prep: &Prepared,
+    out: &Outcome,
+    golden_check: usize,
+) -> Result<Rom> {
+    let mlp = &out.quantized.mlp;
+    let f = prep.test.features;
+    let fast = FastMlp::new(mlp);
+    let batch = fast.infer_batch(&prep.test_q, f);
+    let inputs: Vec<Vec<i64>> = prep
+        .test_q
+        .chunks(f)
+        .map(|r| r.iter().map(|&v| v as i64).collect())
+        .collect();
+    for (s, x) in inputs.iter().enumerate().take(golden_check) {
+        let g = mlp.infer(x);
+        if g.prediction != batch.predictions[s] {
+            bail!(
+                "internal error: sample {s}: golden model predicts {}, fast kernel {} (seed {})",
+                g.prediction,
+                batch.predictions[s],
+                cfg.seed
+            );
+        }
+    }
+    Ok(Rom {
+        mlp: mlp.clone(),
+        input: input_block(cfg, prep),
+        test_set: Some(TestSet {
+            inputs,
+            labels: prep.test.labels.iter().map(|&l| l as usize).collect(),
+            predictions: batch.predictions,
+        }),
+    })
+}
+
+/// Writes `path` via a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, body: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    use std::io::Write;
+    tmp.write_all(body.as_bytes())?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// `epochs.csv`: one row per epoch, per-layer fractions as `l{k}_...` columns.
+pub fn epochs_csv(logs: &[EpochLog]) -> String {
+    let layers = logs.first().map(|l| l.layers.len()).unwrap_or(0);
+    let mut s = String::from(
+        "epoch,mode,im,lr,seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc,\
+         zero_a,zero_w,sieved,kept,sieved_share",
+    );
+    for k in 0..layers {
+        s.push_str(&format!(
+            ",l{k}_zero_a,l{k}_zero_w,l{k}_sieved,l{k}_kept,l{k}_sieved_share"
+        ));
+    }
+    s.push('\n');
+    for l in logs {
+        s.push_str(&format!(
+            "{},{},{:.4},{:.6},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            l.epoch,
+            l.mode,
+            l.im,
+            l.lr,
+            l.seconds,
+            l.train_loss,
+            l.train_acc,
+            l.test_float_acc,
+            l.test_exact_acc,
+            l.test_sieved_acc,
+            l.total.zero_a,
+            l.total.zero_w,
+            l.total.sieved,
+            l.total.kept,
+            l.total.sieved_share
+        ));
+        for v in &l.layers {
+            s.push_str(&format!(
+                ",{:.6},{:.6},{:.6},{:.6},{:.6}",
+                v.zero_a, v.zero_w, v.sieved, v.kept, v.sieved_share
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `run.json`: configuration, seed, versions, every epoch and a summary.
+pub fn run_json(cfg: &TrainConfig, logs: &[EpochLog], extra: serde_json::Value) -> String {
+    let v = json!({
+        "config": cfg,
+        "seed": cfg.seed,
+        "unit": cfg.unit.tag(),
+        "versions": versions(),
+        "epochs": logs,
+        "final": logs.last(),
+        "extra": extra,
+    });
+    serde_json::to_string_pretty(&v).unwrap() + "\n"
+}
+
+/// Writes `run.json` and `epochs.csv` into `dir`.
+pub fn write_logs(
+    dir: &Path,
+    cfg: &TrainConfig,
+    logs: &[EpochLog],
+    extra: serde_json::Value,
+) -> Result<()> {
+    write_atomic(&dir.join("run.json"), &run_json(cfg, logs, extra))?;
+    write_atomic(&dir.join("epochs.csv"), &epochs_csv(logs))
+}

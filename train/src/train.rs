@@ -1,0 +1,556 @@
+//! The training loop: float epochs, then quantization-aware epochs whose
+//! forward pass is the bit-exact integer network (with the sieve), and the
+//! per-epoch measurements.
+//!
+//! # Schedule
+//!
+//! Epochs are numbered from 1. Before `qat_from` the forward pass is the
+//! float network. From `qat_from` on, every step quantizes the current float
+//! weights (see [`crate::quant`]) and runs the batch through the fast
+//! integer kernel with the current thresholds, so the loss is that of the
+//! hardware's arithmetic, sieve included; the backward pass treats rounding,
+//! saturation and the sieve as the identity (straight-through estimator)
+//! and updates the float weights.
+//!
+//! The acceptance rate is 1 before `sieve_from` and
+//! `max(im, im_start - im_delta * (epoch - sieve_from + 1))` from then on.
+//! After each epoch one pass over calibration samples (drawn from the
+//! training set) records the exponents of every layer's inputs, and the
+//! thresholds of the next epoch are chosen from it.
+//!
+//! # Measurements
+//!
+//! Every accuracy called `exact` or `sieved` comes from the integer kernel
+//! ([`crate::kernel`]), which is bit-exact with the golden model's
+//! `IntMlp::infer` (and tested so); `exact` uses thresholds 0 (nothing
+//! sieved), `sieved` the thresholds of the epoch.
+
+use crate::data::{Dataset, Normalize, Normalizer, Split};
+use crate::kernel::{FastMlp, WeightLut};
+use crate::net::{dense_backward, softmax_xent, Net, OptKind, Optimizer};
+use crate::quant::{self, Quantized};
+use anyhow::{bail, Result};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+use sievingnet::model::PlaneCounts;
+use sievingnet::UnitConfig;
+use std::time::Instant;
+
+/// Everything that defines a training run.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainConfig {
+    pub dataset: String,
+    /// Layer sizes, input first (e.g. 784, 512, 10).
+    pub layers: Vec<usize>,
+    pub epochs: usize,
+    pub batch: usize,
+    pub opt: OptKind,
+    pub lr: f32,
+    pub momentum: f32,
+    pub weight_decay: f32,
+    /// Linear learning-rate warm-up over this many epochs (may be fractional).
+    pub warmup_epochs: f32,
+    /// After warm-up the rate is multiplied by this once per epoch.
+    pub lr_decay: f32,
+    pub normalize: Normalize,
+    pub seed: u64,
+    pub unit: UnitConfig,
+    /// First epoch with the integer (quantization-aware) forward pass; 0 = never.
+    pub qat_from: usize,
+    /// First epoch with `im < 1`; 0 = never.
+    pub sieve_from: usize,
+    pub im_start: f64,
+    pub im_delta: f64,
+    /// The lowest acceptance rate (the target).
+    pub im: f64,
+    /// Percentile of hidden activations mapped to `a_max` (see `quant`).
+    pub act_percentile: f64,
+    /// Training samples used for shift calibration and exponent statistics.
+    pub calib_samples: usize,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+impl TrainConfig {
+    /// Checks the values a user can get wrong, naming the flag and the fix.
+    pub fn validate(&self, features: usize, classes: usize) -> Result<()> {
+        if self.layers.len() < 2 {
+            bail!(
+                "--layers {:?}: give at least an input and an output size, e.g. 784,128,10",
+                self.layers
+            );
+        }
+        if self.layers[0] != features {
+            bail!(
+                "--layers starts with {} but the {} data has {features} features: start with {features}",
+                self.layers[0],
+                self.dataset
+            );
+        }
+        if *self.layers.last().unwrap() != classes {
+            bail!(
+                "--layers ends with {} but the {} data has {classes} classes: end with {classes}",
+                self.layers.last().unwrap(),
+                self.dataset
+            );
+        }
+        if self.layers.contains(&0) {
+            bail!("--layers {:?}: every size must be at least 1", self.layers);
+        }
+        if self.batch == 0 {
+            bail!("--batch 0: the batch size must be at least 1");
+        }
+        if !(self.im > 0.0 && self.im <= 1.0) || !(self.im_start > 0.0 && self.im_start <= 1.0) {
+            bail!(
+                "--im {} / --im-start {}: acceptance rates must be in (0, 1]",
+                self.im,
+                self.im_start
+            );
+        }
+        if !(self.act_percentile > 0.0 && self.act_percentile <= 100.0) {
+            bail!(
+                "--act-percentile {}: must be in (0, 100]",
+                self.act_percentile
+            );
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            bail!(
+                "--lr {}: the learning rate must be a positive number",
+                self.lr
+            );
+        }
+        Ok(())
+    }
+
+    /// The acceptance rate of `epoch` (1-based).
+    pub fn im_at(&self, epoch: usize) -> f64 {
+        if self.sieve_from == 0 || epoch < self.sieve_from {
+            1.0
+        } else {
+            (self.im_start - self.im_delta * (epoch - self.sieve_from + 1) as f64).max(self.im)
+        }
+    }
+
+    pub fn qat_at(&self, epoch: usize) -> bool {
+        self.qat_from != 0 && epoch >= self.qat_from
+    }
+}
+
+/// Fractions of all planes of one layer, and the sieved share of the
+/// effective (non-zero) terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Savings {
+    pub zero_a: f64,
+    pub zero_w: f64,
+    pub sieved: f64,
+    pub kept: f64,
+    /// `sieved / (sieved + kept)`.
+    pub sieved_share: f64,
+}
+
+impl Savings {
+    pub fn of(c: &PlaneCounts) -> Savings {
+        let t = c.total().max(1) as f64;
+        let eff = (c.sieved + c.kept).max(1) as f64;
+        Savings {
+            zero_a: c.zero_a as f64 / t,
+            zero_w: c.zero_w as f64 / t,
+            sieved: c.sieved as f64 / t,
+            kept: c.kept as f64 / t,
+            sieved_share: c.sieved as f64 / eff,
+        }
+    }
+}
+
+/// The measurements of one epoch.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochLog {
+    pub epoch: usize,
+    /// `float`, `qat` (integer forward, nothing sieved) or `sieve`.
+    pub mode: String,
+    pub im: f64,
+    pub lr: f32,
+    pub seconds: f64,
+    pub train_loss: f64,
+    pub train_acc: f64,
+    pub test_float_acc: f64,
+    pub test_exact_acc: f64,
+    pub test_sieved_acc: f64,
+    /// Per layer, from the sieved test pass.
+    pub layers: Vec<Savings>,
+    /// Over all layers.
+    pub total: Savings,
+    pub shifts: Vec<u32>,
+}
+
+/// A prepared data split: normalized floats and quantized integers.
+pub struct Prepared {
+    pub normalizer: Normalizer,
+    pub in_mult: f64,
+    pub train: Dataset,
+    pub test: Dataset,
+    pub train_q: Vec<i32>,
+    pub test_q: Vec<i32>,
+    pub calib: Dataset,
+    pub calib_q: Vec<i32>,
+}
+
+impl Prepared {
+    pub fn new(split: &Split, cfg: &TrainConfig) -> Prepared {
+        let normalizer = Normalizer::fit(cfg.normalize, &split.train);
+        let train = normalizer.apply(&split.train);
+        let test = normalizer.apply(&split.test);
+        let in_mult = quant::input_multiplier(&cfg.unit, &train);
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xCA11B);
+        let mut idx: Vec<usize> = (0..train.len()).collect();
+        idx.shuffle(&mut rng);
+        idx.truncate(cfg.calib_samples.max(1).min(train.len()));
+        idx.sort_unstable();
+        let calib = train.subset(&idx);
+        let train_q = quant::quantize_inputs(&cfg.unit, in_mult, &train.x);
+        let test_q = quant::quantize_inputs(&cfg.unit, in_mult, &test.x);
+        let calib_q = quant::quantize_inputs(&cfg.unit, in_mult, &calib.x);
+        Prepared {
+            normalizer,
+            in_mult,
+            train,
+            test,
+            train_q,
+            test_q,
+            calib,
+            calib_q,
+        }
+    }
+}
+
+/// The state at the end of training.
+pub struct Outcome {
+    pub net: Net,
+    /// The integer network with the final thresholds.
+    pub quantized: Quantized,
+    pub shifts: Vec<u32>,
+    pub logs: Vec<EpochLog>,
+    /// Exponent statistics of the last calibration pass.
+    pub exp_stats: Vec<Vec<u64>>,
+}
+
+fn accuracy(pred: &[usize], labels: &[u8]) -> f64 {
+    let ok = pred
+        .iter()
+        .zip(labels)
+        .filter(|(p, l)| **p == **l as usize)
+        .count();
+    ok as f64 / labels.len().max(1) as f64
+}
+
+/// Measures a quantized network on the test set: (exact acc, sieved acc, counts).
+pub fn measure(q: &Quantized, lut: &WeightLut, prep: &Prepared) -> (f64, f64, Vec<PlaneCounts>) {
+    let mut exact = q.mlp.clone();
+    for l in &mut exact.layers {
+        l.thresholds.iter_mut().for_each(|t| *t = 0);
+    }
+    let f = prep.test.features;
+    let e = FastMlp::with_lut(&exact, lut).infer_batch(&prep.test_q, f);
+    let s = FastMlp::with_lut(&q.mlp, lut).infer_batch(&prep.test_q, f);
+    (
+        accuracy(&e.predictions, &prep.test.labels),
+        accuracy(&s.predictions, &prep.test.labels),
+        s.counts,
+    )
+}
+
+/// Chooses every layer's thresholds for `im` from exponent statistics.
+pub fn thresholds_for(
+    q: &Quantized,
+    lut: &WeightLut,
+    stats: &[Vec<u64>],
+    im: f64,
+) -> Vec<Vec<i64>> {
+    q.mlp
+        .layers
+        .iter()
+        .zip(stats)
+        .map(|(l, s)| quant::choose_thresholds(&q.mlp.unit, lut, l, s, im))
+        .collect()
+}
+
+/// Re-derives thresholds from a fresh calibration pass (thresholds `from`
+/// in place while collecting) and returns them with the statistics.
+pub fn calibrate_thresholds(
+    q: &Quantized,
+    lut: &WeightLut,
+    prep: &Prepared,
+    im: f64,
+) -> (Vec<Vec<i64>>, Vec<Vec<u64>>) {
+    let stats = FastMlp::with_lut(&q.mlp, lut).exp_stats_batch(&prep.calib_q, prep.calib.features);
+    (thresholds_for(q, lut, &stats, im), stats)
+}
+
+/// One quantization-aware step: integer forward (bit-exact, sieve included),
+/// straight-through backward. Returns (loss sum, correct).
+fn qat_step(
+    net: &Net,
+    q: &Quantized,
+    fast: &FastMlp,
+    xq: &[i32],
+    labels: &[u8],
+    grads: &mut [Vec<f32>],
+) -> (f64, usize) {
+    let unit = q.mlp.unit;
+    let features = net.layers[0].inputs;
+    let batch = labels.len();
+    let nl = net.layers.len();
+    let classes = net.layers[nl - 1].outputs;
+    let per: Vec<(Vec<Vec<i32>>, Vec<i128>)> = xq
+        .par_chunks(features)
+        .map(|x| {
+            let mut acts = Vec::with_capacity(nl);
+            let r = fast.infer_with(x, Some(&mut acts), None);
+            (acts, r.logits)
+        })
+        .collect();
+    let s_last = q.scales[nl - 1].s_y as f32;
+    let logits: Vec<f32> = per
+        .iter()
+        .flat_map(|(_, y)| y.iter().map(move |&v| v as f32 * s_last))
+        .collect();
+    let mut dz = Vec::new();
+    let (loss, correct) = softmax_xent(&logits, labels, classes, &mut dz);
+    let (_, a_max) = unit.a_range();
+    for li in (0..nl).rev() {
+        let l = &q.mlp.layers[li];
+        let sc = q.scales[li];
+        let x: Vec<f32> = per
+            .iter()
+            .flat_map(|(a, _)| a[li].iter().map(move |&v| v as f32 * sc.s_a as f32))
+            .collect();
+        let wq: Vec<f32> = l
+            .weights
+            .iter()
+            .map(|&w| w as f32 * sc.s_w as f32)
+            .collect();
+        let (gw, rest) = grads[2 * li..].split_at_mut(1);
+        let mut dx = Vec::new();
+        dense_backward(
+            l.inputs,
+            l.outputs,
+            &wq,
+            &x,
+            &dz,
+            batch,
+            &mut gw[0],
+            &mut rest[0],
+            if li > 0 { Some(&mut dx) } else { None },
+        );
+        if li > 0 {
+            // ReLU and saturation of the requantized input: gradient only
+            // where 0 < a < a_max.
+            for (s, (acts, _)) in per.iter().enumerate() {
+                let a = &acts[li];
+                for (i, &v) in a.iter().enumerate() {
+                    if v <= 0 || v as i64 >= a_max {
+                        dx[s * l.inputs + i] = 0.0;
+                    }
+                }
+            }
+            dz = dx;
+        }
+    }
+    (loss, correct)
+}
+
+/// One float step. Returns (loss sum, correct).
+fn float_step(net: &Net, x: &[f32], labels: &[u8], grads: &mut [Vec<f32>]) -> (f64, usize) {
+    let batch = labels.len();
+    let nl = net.layers.len();
+    let acts = net.forward(x, batch);
+    let mut dz = Vec::new();
+    let (loss, correct) = softmax_xent(&acts[nl], labels, net.layers[nl - 1].outputs, &mut dz);
+    for li in (0..nl).rev() {
+        let l = &net.layers[li];
+        let (gw, rest) = grads[2 * li..].split_at_mut(1);
+        let mut dx = Vec::new();
+        dense_backward(
+            l.inputs,
+            l.outputs,
+            &l.w,
+            &acts[li],
+            &dz,
+            batch,
+            &mut gw[0],
+            &mut rest[0],
+            if li > 0 { Some(&mut dx) } else { None },
+        );
+        if li > 0 {
+            for (d, &a) in dx.iter_mut().zip(&acts[li]) {
+                if a <= 0.0 {
+                    *d = 0.0;
+                }
+            }
+            dz = dx;
+        }
+    }
+    (loss, correct)
+}
+
+/// Trains a network on `prep` and measures it every epoch. `on_epoch` is
+/// called after each epoch (for logs written as the run goes).
+pub fn train(
+    cfg: &TrainConfig,
+    prep: &Prepared,
+    mut on_epoch: impl FnMut(&EpochLog),
+) -> Result<Outcome> {
+    cfg.validate(prep.train.features, prep.train.classes)?;
+    let unit = cfg.unit;
+    let lut = WeightLut::new(&unit);
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let mut net = Net::new(&cfg.layers, &mut rng);
+    let mut opt = Optimizer::new(cfg.opt, &net, cfg.momentum, cfg.weight_decay);
+    let n = prep.train.len();
+    let features = prep.train.features;
+    let steps_per_epoch = n.div_ceil(cfg.batch);
+    let warmup_steps = (cfg.warmup_epochs * steps_per_epoch as f32).round() as usize;
+    let nl = net.layers.len();
+    let zero_t = |net: &Net| {
+        net.layers
+            .iter()
+            .map(|l| vec![0i64; l.outputs])
+            .collect::<Vec<_>>()
+    };
+    let mut thresholds = zero_t(&net);
+    let mut stats: Option<Vec<Vec<u64>>> = None;
+    let mut shifts = vec![0u32; nl];
+    let mut logs = Vec::new();
+    let mut step = 0usize;
+    let mut grads: Vec<Vec<f32>> = net
+        .layers
+        .iter()
+        .flat_map(|l| [vec![0.0; l.w.len()], vec![0.0; l.b.len()]])
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut xb = Vec::new();
+    let mut xqb = Vec::new();
+    let mut yb = Vec::new();
+    for epoch in 1..=cfg.epochs {
+        let t0 = Instant::now();
+        let qat = cfg.qat_at(epoch);
+        let im = cfg.im_at(epoch);
+        shifts = quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
+        if qat {
+            thresholds = match &stats {
+                Some(s) if im < 1.0 => {
+                    let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+                    thresholds_for(&q, &lut, s, im)
+                }
+                _ => zero_t(&net),
+            };
+        }
+        order.shuffle(&mut rng);
+        let bar = if cfg.progress {
+            let b = indicatif::ProgressBar::new(steps_per_epoch as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "epoch {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})",
+                )
+                .unwrap()
+                .progress_chars("=> "),
+            );
+            b.set_prefix(format!("{epoch}/{}", cfg.epochs));
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let (mut loss_sum, mut correct) = (0f64, 0usize);
+        let mut lr_now = cfg.lr;
+        for (bi, chunk) in order.chunks(cfg.batch).enumerate() {
+            let decay_epochs = (epoch - 1) as i32 - cfg.warmup_epochs.ceil() as i32;
+            let lr = if step < warmup_steps {
+                cfg.lr * (step + 1) as f32 / warmup_steps as f32
+            } else {
+                cfg.lr * cfg.lr_decay.powi(decay_epochs.max(0))
+            };
+            lr_now = lr;
+            yb.clear();
+            yb.extend(chunk.iter().map(|&i| prep.train.labels[i]));
+            let (l, c) = if qat {
+                xqb.clear();
+                for &i in chunk {
+                    xqb.extend_from_slice(&prep.train_q[i * features..(i + 1) * features]);
+                }
+                let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+                let fast = FastMlp::with_lut(&q.mlp, &lut);
+                qat_step(&net, &q, &fast, &xqb, &yb, &mut grads)
+            } else {
+                xb.clear();
+                for &i in chunk {
+                    xb.extend_from_slice(prep.train.row(i));
+                }
+                float_step(&net, &xb, &yb, &mut grads)
+            };
+            opt.step(&mut net, &grads, lr);
+            loss_sum += l;
+            correct += c;
+            step += 1;
+            if bi % 20 == 0 {
+                bar.set_message(format!(
+                    "loss {:.4}",
+                    loss_sum / ((bi + 1) * cfg.batch).min(n) as f64
+                ));
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        if loss_sum.is_nan() {
+            bail!(
+                "epoch {epoch}: the loss is NaN: lower --lr (now {}) or raise --warmup-epochs",
+                cfg.lr
+            );
+        }
+        // Measure: fresh statistics with the final weights of the epoch.
+        shifts = quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
+        let q0 = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+        let (t_new, s_new) = calibrate_thresholds(&q0, &lut, prep, im);
+        thresholds = t_new;
+        stats = Some(s_new);
+        let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+        let (exact, sieved, counts) = measure(&q, &lut, prep);
+        let float_acc = accuracy(&net.predict(&prep.test.x, features), &prep.test.labels);
+        let mut total = PlaneCounts::default();
+        counts.iter().for_each(|c| total.accumulate(c));
+        let log = EpochLog {
+            epoch,
+            mode: if !qat {
+                "float"
+            } else if im < 1.0 {
+                "sieve"
+            } else {
+                "qat"
+            }
+            .into(),
+            im,
+            lr: lr_now,
+            seconds: t0.elapsed().as_secs_f64(),
+            train_loss: loss_sum / n as f64,
+            train_acc: correct as f64 / n as f64,
+            test_float_acc: float_acc,
+            test_exact_acc: exact,
+            test_sieved_acc: sieved,
+            layers: counts.iter().map(Savings::of).collect(),
+            total: Savings::of(&total),
+            shifts: shifts.clone(),
+        };
+        on_epoch(&log);
+        logs.push(log);
+    }
+    let quantized = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+    Ok(Outcome {
+        net,
+        quantized,
+        shifts,
+        logs,
+        exp_stats: stats.unwrap_or_default(),
+    })
+}
