@@ -9,6 +9,8 @@
 //!   export (section 6) and the simulation engines behind `dot --engine`.
 
 pub mod config;
+#[cfg(feature = "rtl")]
+pub mod engine;
 pub mod model;
 pub mod rom;
 pub mod vectors;

@@ -1,0 +1,3 @@
+//! The simulation engines behind `sievingnet dot --engine`.
+
+pub mod verilog;
