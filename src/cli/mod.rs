@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use sievingnet::config::{Coding, UnitConfig};
 
 mod dot;
+mod export;
 
 /// SievingNet: a bit-plane dot product that sieves partial products too small
 /// to matter, as a golden model, rust-hdl RTL and exported Verilog.
@@ -20,6 +21,9 @@ pub enum Command {
     /// Run dot-product streams from a file of `a,w,thr,last` lines and print
     /// one JSON result per vector (SPEC section 7).
     Dot(dot::DotArgs),
+    /// Write the sieving unit (or the exact baseline) as Verilog-2005 with a
+    /// JSON manifest (SPEC section 6).
+    Export(export::ExportArgs),
 }
 
 /// The unit's widths and coding (SPEC section 1).
@@ -75,5 +79,6 @@ impl UnitArgs {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Dot(args) => dot::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

@@ -1,0 +1,181 @@
+//! Exact multiply-accumulate baseline with the `sieve_dot` ports: no sieve,
+//! no counters (tied to zero), for area and timing comparisons.
+//!
+//! Pipeline: edge 0 registers the exact product `a * w`, edge 1 the
+//! accumulator and result (LATENCY 2). The product is an unsigned multiply
+//! of the raw two's complement bit patterns corrected by
+//! `- s_a * (w << A) - s_w * (a << W)` (mod 2^(A+W)), so synthesis sees one
+//! `A x W` multiplier (rust-hdl's `*` is 16 x 16; the zero upper bits fold).
+
+use crate::config::UnitConfig;
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct ExactMac<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT: usize, const PW: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub in_valid: Signal<In, Bit>,
+    pub in_ready: Signal<Out, Bit>,
+    pub in_a: Signal<In, Bits<A>>,
+    pub in_w: Signal<In, Bits<W>>,
+    /// Ignored: the baseline does not sieve.
+    pub in_thr: Signal<In, Bits<T>>,
+    pub in_last: Signal<In, Bit>,
+    pub out_valid: Signal<Out, Bit>,
+    pub out_sum: Signal<Out, Bits<ACC>>,
+    pub out_overflow: Signal<Out, Bit>,
+    pub out_zero_a: Signal<Out, Bits<CNT>>,
+    pub out_zero_w: Signal<Out, Bits<CNT>>,
+    pub out_sieved: Signal<Out, Bits<CNT>>,
+    pub out_kept: Signal<Out, Bits<CNT>>,
+    a_shift: Constant<Bits<8>>,
+    w_shift: Constant<Bits<8>>,
+    acc_sign_ext: Constant<Bits<ACC>>,
+    p1_valid: DFF<Bit>,
+    p1_last: DFF<Bit>,
+    p1_product: DFF<Bits<PW>>,
+    acc: DFF<Bits<ACC>>,
+    acc_overflow: DFF<Bit>,
+    res_valid: DFF<Bit>,
+    res_sum: DFF<Bits<ACC>>,
+    res_overflow: DFF<Bit>,
+    wide_a: Signal<Local, Bits<16>>,
+    wide_w: Signal<Local, Bits<16>>,
+    raw_product: Signal<Local, Bits<32>>,
+    a_negative: Signal<Local, Bit>,
+    w_negative: Signal<Local, Bit>,
+    product: Signal<Local, Bits<PW>>,
+    product_ext: Signal<Local, Bits<ACC>>,
+    sum: Signal<Local, Bits<ACC>>,
+    acc_sign: Signal<Local, Bit>,
+    product_sign: Signal<Local, Bit>,
+    sum_sign: Signal<Local, Bit>,
+    overflow_now: Signal<Local, Bit>,
+}
+
+impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT: usize, const PW: usize>
+    ExactMac<A, W, T, ACC, CNT, PW>
+{
+    pub fn new(cfg: &UnitConfig) -> Self {
+        assert_eq!((cfg.a_bits as usize, cfg.w_bits as usize, cfg.t_bits as usize), (A, W, T));
+        assert_eq!((cfg.acc_bits as usize, cfg.cnt_bits as usize, PW), (ACC, CNT, A + W));
+        assert!(A <= 16 && W <= 16);
+        let ones = |n: usize| -> u128 { (1u128 << n) - 1 };
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            in_valid: Default::default(),
+            in_ready: Default::default(),
+            in_a: Default::default(),
+            in_w: Default::default(),
+            in_thr: Default::default(),
+            in_last: Default::default(),
+            out_valid: Default::default(),
+            out_sum: Default::default(),
+            out_overflow: Default::default(),
+            out_zero_a: Default::default(),
+            out_zero_w: Default::default(),
+            out_sieved: Default::default(),
+            out_kept: Default::default(),
+            a_shift: Constant::new((A as u64).into()),
+            w_shift: Constant::new((W as u64).into()),
+            acc_sign_ext: Constant::new(((ones(ACC) & !ones(PW)) as u64).into()),
+            p1_valid: Default::default(),
+            p1_last: Default::default(),
+            p1_product: Default::default(),
+            acc: Default::default(),
+            acc_overflow: Default::default(),
+            res_valid: Default::default(),
+            res_sum: Default::default(),
+            res_overflow: Default::default(),
+            wide_a: Default::default(),
+            wide_w: Default::default(),
+            raw_product: Default::default(),
+            a_negative: Default::default(),
+            w_negative: Default::default(),
+            product: Default::default(),
+            product_ext: Default::default(),
+            sum: Default::default(),
+            acc_sign: Default::default(),
+            product_sign: Default::default(),
+            sum_sign: Default::default(),
+            overflow_now: Default::default(),
+        }
+    }
+}
+
+impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT: usize, const PW: usize> Logic
+    for ExactMac<A, W, T, ACC, CNT, PW>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, p1_valid, p1_last, p1_product, acc, acc_overflow, res_valid, res_sum, res_overflow);
+        self.in_ready.next = true;
+        self.wide_a.next = bit_cast::<16, A>(self.in_a.val());
+        self.wide_w.next = bit_cast::<16, W>(self.in_w.val());
+        self.raw_product.next = self.wide_a.val() * self.wide_w.val();
+        self.a_negative.next = false;
+        for top in (A - 1)..A {
+            self.a_negative.next = self.in_a.val().get_bit(top);
+        }
+        self.w_negative.next = false;
+        for top in (W - 1)..W {
+            self.w_negative.next = self.in_w.val().get_bit(top);
+        }
+        self.product.next = bit_cast::<PW, 32>(self.raw_product.val());
+        if self.a_negative.val() {
+            self.product.next =
+                self.product.val() - (bit_cast::<PW, 16>(self.wide_w.val()) << self.a_shift.val());
+        }
+        if self.w_negative.val() {
+            self.product.next =
+                self.product.val() - (bit_cast::<PW, 16>(self.wide_a.val()) << self.w_shift.val());
+        }
+        self.p1_valid.d.next = self.in_valid.val() & !self.reset.val();
+        self.p1_last.d.next = self.in_last.val();
+        self.p1_product.d.next = self.product.val();
+
+        self.product_ext.next = bit_cast::<ACC, PW>(self.p1_product.q.val());
+        self.product_sign.next = false;
+        for top in (PW - 1)..PW {
+            self.product_sign.next = self.p1_product.q.val().get_bit(top);
+        }
+        if self.product_sign.val() {
+            self.product_ext.next = self.product_ext.val() | self.acc_sign_ext.val();
+        }
+        self.sum.next = self.acc.q.val() + self.product_ext.val();
+        self.acc_sign.next = false;
+        self.sum_sign.next = false;
+        for top in (ACC - 1)..ACC {
+            self.acc_sign.next = self.acc.q.val().get_bit(top);
+            self.sum_sign.next = self.sum.val().get_bit(top);
+        }
+        self.overflow_now.next = (self.acc_sign.val() == self.product_sign.val())
+            & (self.sum_sign.val() != self.acc_sign.val());
+        self.res_valid.d.next = false;
+        if self.p1_valid.q.val() {
+            self.acc.d.next = self.sum.val();
+            self.acc_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
+            if self.p1_last.q.val() {
+                self.res_valid.d.next = true;
+                self.res_sum.d.next = self.sum.val();
+                self.res_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
+                self.acc.d.next = 0.into();
+                self.acc_overflow.d.next = false;
+            }
+        }
+        if self.reset.val() {
+            self.p1_valid.d.next = false;
+            self.res_valid.d.next = false;
+            self.acc.d.next = 0.into();
+            self.acc_overflow.d.next = false;
+        }
+        self.out_valid.next = self.res_valid.q.val();
+        self.out_sum.next = self.res_sum.q.val();
+        self.out_overflow.next = self.res_overflow.q.val();
+        self.out_zero_a.next = 0.into();
+        self.out_zero_w.next = 0.into();
+        self.out_sieved.next = 0.into();
+        self.out_kept.next = 0.into();
+    }
+}

@@ -1,0 +1,179 @@
+//! Cycle-by-cycle simulation of an RTL design in rust-hdl, driven directly
+//! (inputs set, clock toggled, `simulate` to settle) rather than through
+//! rust-hdl's threaded `Simulation`, which is two orders of magnitude slower.
+
+use super::{with_design, Design};
+use crate::config::UnitConfig;
+use crate::model::stream::wrap_signed;
+use crate::model::{Pair, VectorResult};
+use anyhow::{bail, Result};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_hdl::prelude::*;
+
+/// Input ports for one clock cycle (values two's complement, in range).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PortsIn {
+    pub reset: bool,
+    pub in_valid: bool,
+    pub a: i64,
+    pub w: i64,
+    pub thr: i64,
+    pub last: bool,
+}
+
+/// Output ports after a rising edge.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PortsOut {
+    pub out_valid: bool,
+    pub result: VectorResult,
+}
+
+/// A design under simulation.
+pub trait UnitSim {
+    /// Applies `inputs`, settles, and returns `in_ready` as seen before the edge.
+    fn apply(&mut self, inputs: &PortsIn) -> bool;
+    /// Rising edge, then settle; returns the outputs.
+    fn clock(&mut self) -> PortsOut;
+}
+
+fn to_bits<const N: usize>(x: i64) -> Bits<N> {
+    let mask = if N >= 64 { u64::MAX } else { (1u64 << N) - 1 };
+    ((x as u64) & mask).into()
+}
+
+fn signed_of<const N: usize>(b: Bits<N>) -> i64 {
+    wrap_signed(b.to_u64() as i128, N as u32)
+}
+
+macro_rules! impl_unit_sim {
+    ($ty:ident < $($p:ident),* >) => {
+        impl<$(const $p: usize),*> UnitSim for $ty<$($p),*> {
+            fn apply(&mut self, i: &PortsIn) -> bool {
+                self.clock.next = false.into();
+                self.reset.next = i.reset;
+                self.in_valid.next = i.in_valid;
+                self.in_a.next = to_bits(i.a);
+                self.in_w.next = to_bits(i.w);
+                self.in_thr.next = to_bits(i.thr);
+                self.in_last.next = i.last;
+                assert!(simulate(self, 1000), "rust-hdl simulation did not converge");
+                self.in_ready.val()
+            }
+            fn clock(&mut self) -> PortsOut {
+                self.clock.next = true.into();
+                assert!(simulate(self, 1000), "rust-hdl simulation did not converge");
+                PortsOut {
+                    out_valid: self.out_valid.val(),
+                    result: VectorResult {
+                        sum: signed_of(self.out_sum.val()),
+                        overflow: self.out_overflow.val(),
+                        zero_a: self.out_zero_a.val().to_u64(),
+                        zero_w: self.out_zero_w.val().to_u64(),
+                        sieved: self.out_sieved.val().to_u64(),
+                        kept: self.out_kept.val().to_u64(),
+                    },
+                }
+            }
+        }
+    };
+}
+
+use super::mac_baseline::ExactMac;
+use super::sieve_dot::SieveDot;
+impl_unit_sim!(SieveDot<A, W, T, ACC, CNT, XW, PW, EB, VW, HN, DEPTH, CW>);
+impl_unit_sim!(ExactMac<A, W, T, ACC, CNT, PW>);
+
+/// Builds a design for `cfg`, ready to simulate.
+pub fn build(cfg: &UnitConfig, design: Design) -> Result<Box<dyn UnitSim>> {
+    with_design!(cfg, Sieve, Mac => {
+        let b: Box<dyn UnitSim> = match design {
+            Design::Sieve { counters } => {
+                let mut u = Sieve::new(cfg, counters);
+                u.connect_all();
+                Box::new(u)
+            }
+            Design::ExactMac => {
+                let mut u = Mac::new(cfg);
+                u.connect_all();
+                Box::new(u)
+            }
+        };
+        b
+    })
+}
+
+/// How the stream is paced.
+#[derive(Clone, Copy, Debug)]
+pub struct Pacing {
+    /// Probability that `in_valid` is low in a cycle (0 = back-to-back).
+    pub gap_probability: f64,
+    /// Seed of the gap pattern and of the junk driven while `in_valid` is low.
+    pub seed: u64,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing { gap_probability: 0.0, seed: 1 }
+    }
+}
+
+/// Resets the unit, streams `pairs` and collects one result per vector.
+/// While `in_valid` is low the data ports carry random junk, which must not
+/// matter.
+pub fn run_stream(
+    cfg: &UnitConfig,
+    design: Design,
+    pairs: &[Pair],
+    pacing: Pacing,
+) -> Result<Vec<VectorResult>> {
+    let mut uut = build(cfg, design)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(pacing.seed);
+    let vectors = pairs.iter().filter(|p| p.last).count();
+    let mut results = Vec::with_capacity(vectors);
+    let reset = PortsIn { reset: true, ..Default::default() };
+    for _ in 0..2 {
+        uut.apply(&reset);
+        uut.clock();
+    }
+    let (a_lo, a_hi) = cfg.a_range();
+    let mut next = 0;
+    let drain = design.latency(cfg) + 4;
+    let mut idle_after_end = 0;
+    while results.len() < vectors {
+        let gap = pacing.gap_probability > 0.0 && rng.gen_bool(pacing.gap_probability);
+        let inputs = if next < pairs.len() && !gap {
+            let p = pairs[next];
+            PortsIn { reset: false, in_valid: true, a: p.a, w: p.w, thr: p.thr, last: p.last }
+        } else {
+            PortsIn {
+                reset: false,
+                in_valid: false,
+                a: rng.gen_range(a_lo..=a_hi),
+                w: 0,
+                thr: 0,
+                last: rng.gen(),
+            }
+        };
+        let ready = uut.apply(&inputs);
+        if inputs.in_valid && ready {
+            next += 1;
+        }
+        let out = uut.clock();
+        if out.out_valid {
+            results.push(out.result);
+        }
+        if next >= pairs.len() {
+            idle_after_end += 1;
+            if idle_after_end > drain {
+                bail!(
+                    "the unit produced {} of {} results and then nothing for {} cycles",
+                    results.len(),
+                    vectors,
+                    drain
+                );
+            }
+        }
+    }
+    Ok(results)
+}
