@@ -104,17 +104,21 @@ pub fn build(cfg: &UnitConfig, design: Design) -> Result<Box<dyn UnitSim>> {
 }
 
 /// How the stream is paced.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Pacing {
     /// Probability that `in_valid` is low in a cycle (0 = back-to-back).
     pub gap_probability: f64,
     /// Seed of the gap pattern and of the junk driven while `in_valid` is low.
     pub seed: u64,
+    /// Indices of pairs before which the unit is reset for one cycle (reset
+    /// in mid-vector drops the partial vector; see
+    /// [`crate::engine::verilog::expected_results`]).
+    pub resets_before: Vec<usize>,
 }
 
 impl Default for Pacing {
     fn default() -> Self {
-        Pacing { gap_probability: 0.0, seed: 1 }
+        Pacing { gap_probability: 0.0, seed: 1, resets_before: Vec::new() }
     }
 }
 
@@ -125,11 +129,15 @@ pub fn run_stream(
     cfg: &UnitConfig,
     design: Design,
     pairs: &[Pair],
-    pacing: Pacing,
+    pacing: &Pacing,
 ) -> Result<Vec<VectorResult>> {
     let mut uut = build(cfg, design)?;
     let mut rng = ChaCha8Rng::seed_from_u64(pacing.seed);
-    let vectors = pairs.iter().filter(|p| p.last).count();
+    let mut resets: Vec<usize> = pacing.resets_before.clone();
+    resets.sort_unstable();
+    resets.dedup();
+    let mut resets = resets.into_iter().peekable();
+    let vectors = crate::engine::verilog::expected_results(cfg, pairs, &pacing.resets_before).len();
     let mut results = Vec::with_capacity(vectors);
     let reset = PortsIn { reset: true, ..Default::default() };
     for _ in 0..2 {
@@ -138,9 +146,31 @@ pub fn run_stream(
     }
     let (a_lo, a_hi) = cfg.a_range();
     let mut next = 0;
+    let mut lasts_consumed = 0;
     let drain = design.latency(cfg) + 4;
     let mut idle_after_end = 0;
     while results.len() < vectors {
+        if resets.peek() == Some(&next) {
+            // Let every finished vector come out, then reset in mid-vector.
+            let mut waited = 0;
+            while results.len() < lasts_consumed {
+                uut.apply(&PortsIn::default());
+                let out = uut.clock();
+                if out.out_valid {
+                    results.push(out.result);
+                }
+                waited += 1;
+                if waited > drain {
+                    bail!("the unit did not finish its vectors before a reset");
+                }
+            }
+            resets.next();
+            uut.apply(&reset);
+            if uut.clock().out_valid {
+                bail!("out_valid was high after a reset edge");
+            }
+            continue;
+        }
         let gap = pacing.gap_probability > 0.0 && rng.gen_bool(pacing.gap_probability);
         let inputs = if next < pairs.len() && !gap {
             let p = pairs[next];
@@ -158,6 +188,7 @@ pub fn run_stream(
         let ready = uut.apply(&inputs);
         if inputs.in_valid && ready {
             next += 1;
+            lasts_consumed += inputs.last as usize;
         }
         let out = uut.clock();
         if out.out_valid {
