@@ -36,6 +36,8 @@ pub struct WeightLut {
     stride: usize,
     trunc: Vec<i32>,
     above: Vec<u8>,
+    /// The largest `|tw|` of any weight and `kmin`.
+    max_trunc: u32,
 }
 
 impl WeightLut {
@@ -59,11 +61,13 @@ impl WeightLut {
                 above[base + kmin] = c;
             }
         }
+        let max_trunc = trunc.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
         WeightLut {
             w_lo: lo,
             stride,
             trunc,
             above,
+            max_trunc,
         }
     }
 
@@ -112,32 +116,45 @@ impl LayerTables {
         let (ni, no) = (l.inputs, l.outputs);
         let p = unit.planes() as i64;
         let ne = unit.a_bits as usize;
+        // Weights transposed to input-major table indices, so that every
+        // table row (one input, all outputs) is written contiguously.
+        let mut wt = vec![0u32; ni * no];
+        for j in 0..no {
+            for i in 0..ni {
+                wt[i * no + j] = ((l.weights[j * ni + i] - lut.w_lo) as usize * lut.stride) as u32;
+            }
+        }
         let mut tw = vec![0i32; ne * ni * no];
         let mut kept_sum = vec![0u64; ne * ni];
         tw.par_chunks_mut(ni * no)
             .zip(kept_sum.par_chunks_mut(ni))
             .enumerate()
             .for_each(|(e, (tw_e, ks_e))| {
-                for j in 0..no {
-                    let kmin = (l.thresholds[j] - e as i64).clamp(0, p) as usize;
-                    let row = &l.weights[j * ni..(j + 1) * ni];
-                    for (i, &w) in row.iter().enumerate() {
-                        tw_e[i * no + j] = lut.trunc(w, kmin);
-                        ks_e[i] += lut.above(w, kmin) as u64;
+                let kmin: Vec<u32> = l
+                    .thresholds
+                    .iter()
+                    .map(|&t| (t - e as i64).clamp(0, p) as u32)
+                    .collect();
+                for i in 0..ni {
+                    let src = &wt[i * no..(i + 1) * no];
+                    let dst = &mut tw_e[i * no..(i + 1) * no];
+                    let mut ks = 0u64;
+                    for ((d, &w), &k) in dst.iter_mut().zip(src).zip(&kmin) {
+                        let idx = (w + k) as usize;
+                        *d = lut.trunc[idx];
+                        ks += lut.above[idx] as u64;
                     }
+                    ks_e[i] = ks;
                 }
             });
         let mut nnz_sum = vec![0u64; ni];
-        for j in 0..no {
-            for (i, &w) in l.weights[j * ni..(j + 1) * ni].iter().enumerate() {
-                nnz_sum[i] += lut.above(w, 0) as u64;
-            }
+        for (i, n) in nnz_sum.iter_mut().enumerate() {
+            *n = wt[i * no..(i + 1) * no]
+                .iter()
+                .map(|&w| lut.above[w as usize] as u64)
+                .sum();
         }
-        let max_tw = tw
-            .iter()
-            .map(|v| v.unsigned_abs() as i128)
-            .max()
-            .unwrap_or(0);
+        let max_tw = lut.max_trunc as i128;
         let max_a = 1i128 << (unit.a_bits - 1);
         let bound = ni as i128 * max_a * max_tw;
         let (_, acc_hi) = unit.acc_range();

@@ -115,7 +115,7 @@ struct TrainArgs {
     #[arg(long)]
     im_delta: Option<f64>,
     /// The final (lowest) acceptance rate.
-    #[arg(long, default_value_t = 0.25)]
+    #[arg(long, default_value_t = 0.2)]
     im: f64,
     /// Percentile of hidden activations mapped to the largest activation.
     #[arg(long, default_value_t = 99.9)]

@@ -15,8 +15,11 @@
 //! The acceptance rate is 1 before `sieve_from` and
 //! `max(im, im_start - im_delta * (epoch - sieve_from + 1))` from then on.
 //! After each epoch one pass over calibration samples (drawn from the
-//! training set) records the exponents of every layer's inputs, and the
-//! thresholds of the next epoch are chosen from it.
+//! training set) records the exponents of every layer's inputs; at the
+//! start of the next epoch its thresholds (and hidden-layer shifts) are
+//! chosen from them and the current weights, and stay fixed for the epoch,
+//! so the epoch is measured (and the ROM written) with the very thresholds
+//! the weights were trained with.
 //!
 //! # Measurements
 //!
@@ -440,13 +443,16 @@ pub fn train(
         let im = cfg.im_at(epoch);
         shifts = quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
         if qat {
-            thresholds = match &stats {
-                Some(s) if im < 1.0 => {
-                    let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
-                    thresholds_for(&q, &lut, s, im)
-                }
-                _ => zero_t(&net),
-            };
+            let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+            if im < 1.0 {
+                let s = match &stats {
+                    Some(s) => s.clone(),
+                    None => calibrate_thresholds(&q, &lut, prep, im).1,
+                };
+                thresholds = thresholds_for(&q, &lut, &s, im);
+            } else {
+                thresholds = zero_t(&net);
+            }
         }
         order.shuffle(&mut rng);
         let bar = if cfg.progress {
@@ -509,13 +515,18 @@ pub fn train(
                 cfg.lr
             );
         }
-        // Measure: fresh statistics with the final weights of the epoch.
-        shifts = quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
-        let q0 = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
-        let (t_new, s_new) = calibrate_thresholds(&q0, &lut, prep, im);
-        thresholds = t_new;
-        stats = Some(s_new);
+        // Measure. A quantization-aware epoch is measured with the shifts
+        // and thresholds it trained with; a float epoch gets fresh ones.
+        if !qat {
+            shifts =
+                quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
+            let q0 = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+            thresholds = calibrate_thresholds(&q0, &lut, prep, im).0;
+        }
         let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+        // Exponent statistics of this epoch's final network, for the next
+        // epoch's thresholds.
+        stats = Some(calibrate_thresholds(&q, &lut, prep, im).1);
         let (exact, sieved, counts) = measure(&q, &lut, prep);
         let float_acc = accuracy(&net.predict(&prep.test.x, features), &prep.test.labels);
         let mut total = PlaneCounts::default();
