@@ -1,0 +1,58 @@
+//! Shared helpers of the integration tests: seeded randomness and stream
+//! generators. `SIEVINGNET_SEED` overrides the seed; every failure message
+//! carries the seed so it can be reproduced.
+#![allow(dead_code)]
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sievingnet::model::Pair;
+use sievingnet::UnitConfig;
+
+pub fn seed() -> u64 {
+    std::env::var("SIEVINGNET_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261121)
+}
+
+pub fn rng(salt: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed() ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// A value of `bits` two's complement bits, biased towards the corners
+/// (zero, one, all-ones magnitudes, most negative) a quarter of the time.
+pub fn value(rng: &mut ChaCha8Rng, (lo, hi): (i64, i64)) -> i64 {
+    if rng.gen_bool(0.25) {
+        let corners = [0, 1, -1, lo, hi, lo + 1, hi / 2 + 1, -(hi / 2 + 1)];
+        corners[rng.gen_range(0..corners.len())]
+    } else {
+        rng.gen_range(lo..=hi)
+    }
+}
+
+/// Random pairs: vectors of 1 to `max_len` pairs, thresholds around the
+/// interesting range (-2 ..= a_bits + w_bits + 1), sometimes the extremes.
+pub fn random_pairs(cfg: &UnitConfig, n: usize, max_len: usize, rng: &mut ChaCha8Rng) -> Vec<Pair> {
+    let (tlo, thi) = cfg.t_range();
+    let top = (cfg.a_bits + cfg.w_bits + 1) as i64;
+    let mut pairs = Vec::with_capacity(n);
+    let mut left = rng.gen_range(1..=max_len);
+    for i in 0..n {
+        let thr = if rng.gen_bool(0.05) {
+            if rng.gen_bool(0.5) { tlo } else { thi }
+        } else {
+            rng.gen_range(-2..=top.min(thi))
+        };
+        left -= 1;
+        let last = left == 0 || i + 1 == n;
+        if left == 0 {
+            left = rng.gen_range(1..=max_len);
+        }
+        pairs.push(Pair { a: value(rng, cfg.a_range()), w: value(rng, cfg.w_range()), thr, last });
+    }
+    pairs
+}
+
+pub fn cfg(a: u32, w: u32, coding: sievingnet::Coding) -> UnitConfig {
+    UnitConfig::builder().a_bits(a).w_bits(w).coding(coding).build().unwrap()
+}
