@@ -8,7 +8,7 @@ use sievingnet_train::data::{self, Normalize, Split};
 use sievingnet_train::kernel::FastMlp;
 use sievingnet_train::net::OptKind;
 use sievingnet_train::plots::{self, SweepPoint};
-use sievingnet_train::train::{self, Prepared, TrainConfig};
+use sievingnet_train::train::{self, Prepared, Rule, TrainConfig};
 use sievingnet_train::{quant, report, seed_from_env};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -52,6 +52,14 @@ enum Cmd {
             default_value = "1,0.9,0.8,0.7,0.6,0.5,0.4,0.35,0.3,0.25,0.2,0.15,0.1"
         )]
         ims: Vec<f64>,
+        /// Also evaluate the running-sum rule (with --rs-alpha) at these betas.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            allow_hyphen_values = true,
+            default_value = "-10,-8,-7,-6,-5,-4,-3"
+        )]
+        rs_betas: Vec<i64>,
     },
     /// Time the bit-exact (fast kernel) sieved inference of a ROM's test set.
     BenchInfer {
@@ -117,6 +125,16 @@ struct TrainArgs {
     /// The final (lowest) acceptance rate.
     #[arg(long, default_value_t = 0.2)]
     im: f64,
+    /// Threshold rule of the sieve: static per-neuron thresholds from `im`
+    /// (the hardware's, written to the ROM) or the model's running-sum rule.
+    #[arg(long, value_enum, default_value_t = Rule::Static)]
+    rule: Rule,
+    /// alpha of the running-sum rule T = floor(alpha * e(S)) + beta.
+    #[arg(long, default_value_t = 1.0)]
+    rs_alpha: f64,
+    /// beta of the running-sum rule.
+    #[arg(long, default_value_t = -6, allow_hyphen_values = true)]
+    rs_beta: i64,
     /// Percentile of hidden activations mapped to the largest activation.
     #[arg(long, default_value_t = 99.9)]
     act_percentile: f64,
@@ -204,6 +222,9 @@ impl TrainArgs {
             im: self.im,
             act_percentile: self.act_percentile,
             calib_samples: self.calib_samples,
+            rule: self.rule,
+            rs_alpha: self.rs_alpha,
+            rs_beta: self.rs_beta,
             progress: !self.quiet,
         })
     }
@@ -247,7 +268,7 @@ fn print_epoch(l: &train::EpochLog) {
         .collect();
     eprintln!(
         "epoch {:>3} {:<5} im {:.2} lr {:.5} loss {:.4} train {} | test float {} exact {} sieved {} | \
-         sieved share {:.3} (layers {}) zero_a {:.3} zero_w {:.3} | {:.1}s",
+         sieved share {:.3} (layers {}) zero_a {:.3} zero_w {:.3} | {:.1}s ({:.1}s training)",
         l.epoch,
         l.mode,
         l.im,
@@ -261,7 +282,8 @@ fn print_epoch(l: &train::EpochLog) {
         shares.join(" "),
         l.total.zero_a,
         l.total.zero_w,
-        l.seconds
+        l.seconds,
+        l.train_seconds
     );
 }
 
@@ -397,7 +419,7 @@ fn run_eval_rom(dir: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn run_sweep(args: &TrainArgs, ims: &[f64]) -> Result<()> {
+fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
     let cfg = args.config()?;
     let out_dir = args.out_dir();
     if let Some(bad) = ims.iter().find(|&&im| !(im > 0.0 && im <= 1.0)) {
@@ -444,13 +466,38 @@ fn run_sweep(args: &TrainArgs, ims: &[f64]) -> Result<()> {
                 sieved_acc: sieved,
             });
         }
+        for &beta in rs_betas {
+            let rule = sievingnet::model::running_sum::RunningSumRule {
+                alpha: cfg.rs_alpha,
+                beta,
+            };
+            let (exact, sieved, counts) = train::measure_with(&q0, &lut, &prep, Some(rule));
+            let mut total = sievingnet::model::PlaneCounts::default();
+            counts.iter().for_each(|c| total.accumulate(c));
+            let share = train::Savings::of(&total).sieved_share;
+            eprintln!(
+                "{coding:<7} running-sum alpha {} beta {beta}: sieved share {:.1}%, exact {}, sieved {} ({:+.2} points)",
+                cfg.rs_alpha,
+                100.0 * share,
+                pct(exact),
+                pct(sieved),
+                100.0 * (sieved - exact)
+            );
+            points.push(SweepPoint {
+                coding: format!("{coding} running-sum"),
+                im: beta as f64,
+                sieved_share: share,
+                exact_acc: exact,
+                sieved_acc: sieved,
+            });
+        }
     }
     let body = serde_json::to_string_pretty(&serde_json::json!({
         "config": cfg, "seed": cfg.seed, "versions": report::versions(), "points": points,
         "note": "post-training sweep: the trained float network, quantized per coding, thresholds from the calibration pass",
     }))? + "\n";
     report::write_atomic(&out_dir.join("sweep.json"), &body)?;
-    let mut csv = String::from("coding,im,sieved_share,exact_acc,sieved_acc\n");
+    let mut csv = String::from("coding,im_or_beta,sieved_share,exact_acc,sieved_acc\n");
     for p in &points {
         csv.push_str(&format!(
             "{},{},{:.6},{:.6},{:.6}\n",
@@ -509,7 +556,11 @@ fn main() {
         None => run_train(&cli.train),
         Some(Cmd::Train(a)) => run_train(a),
         Some(Cmd::EvalRom { dir, json }) => run_eval_rom(dir, *json),
-        Some(Cmd::Sweep { train, ims }) => run_sweep(train, ims),
+        Some(Cmd::Sweep {
+            train,
+            ims,
+            rs_betas,
+        }) => run_sweep(train, ims, rs_betas),
         Some(Cmd::BenchInfer { dir, repeat }) => run_bench(dir, *repeat),
     };
     if let Err(e) = r {

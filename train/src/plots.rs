@@ -188,7 +188,9 @@ pub fn learning_curves(path: &Path, logs: &[EpochLog]) -> Result<()> {
 /// One point of an `im` sweep.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct SweepPoint {
+    /// `binary` or `ternary`, with ` running-sum` for the running-sum rule.
     pub coding: String,
+    /// The acceptance rate (static thresholds) or `beta` (running-sum rule).
     pub im: f64,
     pub sieved_share: f64,
     pub exact_acc: f64,

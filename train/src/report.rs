@@ -115,7 +115,7 @@ pub fn write_atomic(path: &Path, body: &str) -> Result<()> {
 pub fn epochs_csv(logs: &[EpochLog]) -> String {
     let layers = logs.first().map(|l| l.layers.len()).unwrap_or(0);
     let mut s = String::from(
-        "epoch,mode,im,lr,seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc,\
+        "epoch,mode,im,lr,seconds,train_seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc,\
          zero_a,zero_w,sieved,kept,sieved_share",
     );
     for k in 0..layers {
@@ -126,12 +126,13 @@ pub fn epochs_csv(logs: &[EpochLog]) -> String {
     s.push('\n');
     for l in logs {
         s.push_str(&format!(
-            "{},{},{:.4},{:.6},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            "{},{},{:.4},{:.6},{:.3},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
             l.epoch,
             l.mode,
             l.im,
             l.lr,
             l.seconds,
+            l.train_seconds,
             l.train_loss,
             l.train_acc,
             l.test_float_acc,

@@ -29,7 +29,7 @@
 //! sieved), `sieved` the thresholds of the epoch.
 
 use crate::data::{Dataset, Normalize, Normalizer, Split};
-use crate::kernel::{FastMlp, WeightLut};
+use crate::kernel::{FastMlp, RunningSumMlp, SampleResult, WeightLut};
 use crate::net::{dense_backward, softmax_xent, Net, OptKind, Optimizer};
 use crate::quant::{self, Quantized};
 use anyhow::{bail, Result};
@@ -38,6 +38,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
+use sievingnet::model::running_sum::RunningSumRule;
 use sievingnet::model::PlaneCounts;
 use sievingnet::UnitConfig;
 use std::time::Instant;
@@ -73,8 +74,39 @@ pub struct TrainConfig {
     pub act_percentile: f64,
     /// Training samples used for shift calibration and exponent statistics.
     pub calib_samples: usize,
+    /// Which threshold rule the sieve uses from `sieve_from` on.
+    pub rule: Rule,
+    /// `alpha` and `beta` of the running-sum rule.
+    pub rs_alpha: f64,
+    pub rs_beta: i64,
     /// Show a progress bar.
     pub progress: bool,
+}
+
+/// The sieve's threshold rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// Static per-neuron thresholds from the acceptance rate `im` (the
+    /// hardware's rule, written to the ROM).
+    Static,
+    /// The golden model's running-sum rule `T = floor(alpha * e(S)) + beta`,
+    /// element-major. Not expressible in a ROM: the ROM of such a run has
+    /// thresholds 0 (exact).
+    RunningSum,
+}
+
+impl TrainConfig {
+    pub fn rs_rule(&self) -> RunningSumRule {
+        RunningSumRule {
+            alpha: self.rs_alpha,
+            beta: self.rs_beta,
+        }
+    }
+    /// Whether the running-sum rule sieves in `epoch`.
+    pub fn running_sum_at(&self, epoch: usize) -> bool {
+        self.rule == Rule::RunningSum && self.sieve_from != 0 && epoch >= self.sieve_from
+    }
 }
 
 impl TrainConfig {
@@ -130,7 +162,7 @@ impl TrainConfig {
 
     /// The acceptance rate of `epoch` (1-based).
     pub fn im_at(&self, epoch: usize) -> f64 {
-        if self.sieve_from == 0 || epoch < self.sieve_from {
+        if self.sieve_from == 0 || epoch < self.sieve_from || self.rule == Rule::RunningSum {
             1.0
         } else {
             (self.im_start - self.im_delta * (epoch - self.sieve_from + 1) as f64).max(self.im)
@@ -176,7 +208,10 @@ pub struct EpochLog {
     pub mode: String,
     pub im: f64,
     pub lr: f32,
+    /// Wall time of the epoch: training steps plus measurement.
     pub seconds: f64,
+    /// Wall time of the training steps alone.
+    pub train_seconds: f64,
     pub train_loss: f64,
     pub train_acc: f64,
     pub test_float_acc: f64,
@@ -251,13 +286,26 @@ fn accuracy(pred: &[usize], labels: &[u8]) -> f64 {
 
 /// Measures a quantized network on the test set: (exact acc, sieved acc, counts).
 pub fn measure(q: &Quantized, lut: &WeightLut, prep: &Prepared) -> (f64, f64, Vec<PlaneCounts>) {
+    measure_with(q, lut, prep, None)
+}
+
+/// [`measure`], with the running-sum rule in place of the thresholds if given.
+pub fn measure_with(
+    q: &Quantized,
+    lut: &WeightLut,
+    prep: &Prepared,
+    rs: Option<RunningSumRule>,
+) -> (f64, f64, Vec<PlaneCounts>) {
     let mut exact = q.mlp.clone();
     for l in &mut exact.layers {
         l.thresholds.iter_mut().for_each(|t| *t = 0);
     }
     let f = prep.test.features;
     let e = FastMlp::with_lut(&exact, lut).infer_batch(&prep.test_q, f);
-    let s = FastMlp::with_lut(&q.mlp, lut).infer_batch(&prep.test_q, f);
+    let s = match rs {
+        None => FastMlp::with_lut(&q.mlp, lut).infer_batch(&prep.test_q, f),
+        Some(rule) => RunningSumMlp::new(&exact, rule).infer_batch(&prep.test_q, f),
+    };
     (
         accuracy(&e.predictions, &prep.test.labels),
         accuracy(&s.predictions, &prep.test.labels),
@@ -294,10 +342,25 @@ pub fn calibrate_thresholds(
 
 /// One quantization-aware step: integer forward (bit-exact, sieve included),
 /// straight-through backward. Returns (loss sum, correct).
+/// The integer forward pass of a quantization-aware step.
+enum Forward {
+    Static(FastMlp),
+    RunningSum(RunningSumMlp),
+}
+
+impl Forward {
+    fn infer_with(&self, x: &[i32], acts: &mut Vec<Vec<i32>>) -> SampleResult {
+        match self {
+            Forward::Static(f) => f.infer_with(x, Some(acts), None),
+            Forward::RunningSum(r) => r.infer_with(x, Some(acts)),
+        }
+    }
+}
+
 fn qat_step(
     net: &Net,
     q: &Quantized,
-    fast: &FastMlp,
+    fast: &Forward,
     xq: &[i32],
     labels: &[u8],
     grads: &mut [Vec<f32>],
@@ -311,7 +374,7 @@ fn qat_step(
         .par_chunks(features)
         .map(|x| {
             let mut acts = Vec::with_capacity(nl);
-            let r = fast.infer_with(x, Some(&mut acts), None);
+            let r = fast.infer_with(x, &mut acts);
             (acts, r.logits)
         })
         .collect();
@@ -487,7 +550,11 @@ pub fn train(
                     xqb.extend_from_slice(&prep.train_q[i * features..(i + 1) * features]);
                 }
                 let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
-                let fast = FastMlp::with_lut(&q.mlp, &lut);
+                let fast = if cfg.running_sum_at(epoch) {
+                    Forward::RunningSum(RunningSumMlp::new(&q.mlp, cfg.rs_rule()))
+                } else {
+                    Forward::Static(FastMlp::with_lut(&q.mlp, &lut))
+                };
                 qat_step(&net, &q, &fast, &xqb, &yb, &mut grads)
             } else {
                 xb.clear();
@@ -509,6 +576,7 @@ pub fn train(
             bar.inc(1);
         }
         bar.finish_and_clear();
+        let train_seconds = t0.elapsed().as_secs_f64();
         if loss_sum.is_nan() {
             bail!(
                 "epoch {epoch}: the loss is NaN: lower --lr (now {}) or raise --warmup-epochs",
@@ -527,7 +595,12 @@ pub fn train(
         // Exponent statistics of this epoch's final network, for the next
         // epoch's thresholds.
         stats = Some(calibrate_thresholds(&q, &lut, prep, im).1);
-        let (exact, sieved, counts) = measure(&q, &lut, prep);
+        let rs = if cfg.running_sum_at(epoch) {
+            Some(cfg.rs_rule())
+        } else {
+            None
+        };
+        let (exact, sieved, counts) = measure_with(&q, &lut, prep, rs);
         let float_acc = accuracy(&net.predict(&prep.test.x, features), &prep.test.labels);
         let mut total = PlaneCounts::default();
         counts.iter().for_each(|c| total.accumulate(c));
@@ -535,7 +608,7 @@ pub fn train(
             epoch,
             mode: if !qat {
                 "float"
-            } else if im < 1.0 {
+            } else if im < 1.0 || rs.is_some() {
                 "sieve"
             } else {
                 "qat"
@@ -544,6 +617,7 @@ pub fn train(
             im,
             lr: lr_now,
             seconds: t0.elapsed().as_secs_f64(),
+            train_seconds,
             train_loss: loss_sum / n as f64,
             train_acc: correct as f64 / n as f64,
             test_float_acc: float_acc,

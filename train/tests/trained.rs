@@ -43,6 +43,9 @@ fn iris_config(seed: u64) -> TrainConfig {
         im: 0.3,
         act_percentile: 99.9,
         calib_samples: 1000,
+        rule: sievingnet_train::train::Rule::Static,
+        rs_alpha: 1.0,
+        rs_beta: -6,
         progress: false,
     }
 }
@@ -155,7 +158,7 @@ fn cli_default_run_writes_rom_logs_and_plots_and_eval_rom_checks_it() {
     assert!(run["versions"]["dependencies"]["matrixmultiply"].is_string());
     let csv = std::fs::read_to_string(out.join("epochs.csv")).unwrap();
     assert_eq!(csv.lines().count(), 61);
-    assert!(csv.starts_with("epoch,mode,im,lr,seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc"));
+    assert!(csv.starts_with("epoch,mode,im,lr,seconds,train_seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc"));
     let svg = std::fs::read_to_string(out.join("learning_curves.svg")).unwrap();
     assert!(svg.starts_with("<svg"));
 
