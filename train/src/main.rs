@@ -61,6 +61,17 @@ enum Cmd {
         )]
         rs_betas: Vec<i64>,
     },
+    /// Train the small MNIST network the tests use (784-128-10, 2 epochs,
+    /// sieve-aware at im 0.25) and write its ROM, for co-simulation with
+    /// real trained weights. Reuses a valid ROM already in OUT.
+    MnistTestRom {
+        /// Folder with the four MNIST IDX files (plain or .gz).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// ROM folder to write.
+        #[arg(long, default_value = "runs/mnist-test-rom")]
+        out: PathBuf,
+    },
     /// Time the bit-exact (fast kernel) sieved inference of a ROM's test set.
     BenchInfer {
         dir: PathBuf,
@@ -562,6 +573,10 @@ fn main() {
             rs_betas,
         }) => run_sweep(train, ims, rs_betas),
         Some(Cmd::BenchInfer { dir, repeat }) => run_bench(dir, *repeat),
+        Some(Cmd::MnistTestRom { data_dir, out }) => {
+            sievingnet_train::train_mnist_rom_for_tests(data_dir, out)
+                .map(|d| println!("ROM in {}", d.display()))
+        }
     };
     if let Err(e) = r {
         eprintln!("error: {e:#}");

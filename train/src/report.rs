@@ -106,6 +106,11 @@ pub fn write_atomic(path: &Path, body: &str) -> Result<()> {
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     use std::io::Write;
     tmp.write_all(body.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+    }
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
