@@ -1,8 +1,9 @@
 //! Exact multiply-accumulate baseline with the `sieve_dot` ports: no sieve,
 //! no counters (tied to zero), for area and timing comparisons.
 //!
-//! Pipeline: edge 0 registers the exact product `a * w`, edge 1 the
-//! accumulator and result (LATENCY 2). The product is an unsigned multiply
+//! Pipeline: the edge that consumes a pair registers the exact product
+//! `a * w`, the next edge the accumulator and the result, so `out_valid`
+//! rises 1 edge after the edge that consumed a vector's last pair. The product is an unsigned multiply
 //! of the raw two's complement bit patterns corrected by
 //! `- s_a * (w << A) - s_w * (a << W)` (mod 2^(A+W)), so synthesis sees one
 //! `A x W` multiplier (rust-hdl's `*` is 16 x 16; the zero upper bits fold).

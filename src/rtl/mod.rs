@@ -40,7 +40,7 @@ impl Design {
     pub fn latency(&self, cfg: &UnitConfig) -> usize {
         match self {
             Design::Sieve { .. } => sieve_dot::sieve_latency(cfg.w_bits as usize),
-            Design::ExactMac => 2,
+            Design::ExactMac => 1,
         }
     }
 

@@ -13,7 +13,7 @@
 //! | 3+log2(W) | accumulator, overflow, counters; result registers |
 //!
 //! So `out_valid` rises `LATENCY = 3 + log2(W)` edges after the edge that
-//! consumed a vector's last pair, for exactly one cycle. `reset`
+//! consumed a vector's last pair (edge 0), for exactly one cycle. `reset`
 //! (synchronous) drops everything in flight and clears the accumulator,
 //! the overflow flag and the counters.
 //!

@@ -1,0 +1,156 @@
+//! The rust-hdl unit against the golden model: every vector's sum, overflow
+//! flag and four counters, and the cycle on which `out_valid` rises.
+
+mod common;
+
+use rand::Rng;
+use sievingnet::config::{Coding, UnitConfig};
+use sievingnet::engine::verilog::expected_results;
+use sievingnet::model::{run_stream, Pair};
+use sievingnet::rtl::sim::{self, Pacing, PortsIn};
+use sievingnet::rtl::{supported_configs, Design};
+
+const SIEVE: Design = Design::Sieve { counters: true };
+
+fn check(cfg: &UnitConfig, design: Design, pairs: &[Pair], pacing: &Pacing, what: &str) {
+    let got = sim::run_stream(cfg, design, pairs, pacing).unwrap();
+    let want = expected_results(cfg, pairs, &pacing.resets_before);
+    assert_eq!(got.len(), want.len(), "{what} {}: result count", cfg.tag());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        let w = match design {
+            Design::Sieve { counters: false } => sievingnet::model::VectorResult {
+                zero_a: 0,
+                zero_w: 0,
+                sieved: 0,
+                kept: 0,
+                ..*w
+            },
+            _ => *w,
+        };
+        assert_eq!(*g, w, "{what} {} vector {i} (seed {})", cfg.tag(), common::seed());
+    }
+}
+
+#[test]
+fn exhaustive_4x4_every_threshold_both_codings() {
+    for coding in Coding::ALL {
+        let cfg = common::cfg(4, 4, coding);
+        // Every (a, w, thr) as a vector of length one, back to back ...
+        let mut single = Vec::new();
+        for thr in -2..=10 {
+            for a in -8..=7 {
+                for w in -8..=7 {
+                    single.push(Pair { a, w, thr, last: true });
+                }
+            }
+        }
+        check(&cfg, SIEVE, &single, &Pacing::default(), "length one");
+        // ... and as long vectors with random gaps.
+        let long: Vec<Pair> = single
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Pair { last: i % 256 == 255, ..*p })
+            .collect();
+        let pacing = Pacing { gap_probability: 0.3, seed: common::seed(), ..Default::default() };
+        check(&cfg, SIEVE, &long, &pacing, "long");
+    }
+}
+
+#[test]
+fn random_every_supported_configuration_with_gaps() {
+    let mut rng = common::rng(2);
+    for cfg in supported_configs() {
+        let pairs = common::random_pairs(&cfg, 20_000, 30, &mut rng);
+        let pacing = Pacing { gap_probability: 0.25, seed: rng.gen(), ..Default::default() };
+        check(&cfg, SIEVE, &pairs, &pacing, "random");
+        check(&cfg, SIEVE, &pairs, &Pacing::default(), "back to back");
+    }
+}
+
+#[test]
+fn random_8x8_and_16x16_long() {
+    let mut rng = common::rng(3);
+    for coding in Coding::ALL {
+        for bits in [8, 16] {
+            let cfg = common::cfg(bits, bits, coding);
+            let pairs = common::random_pairs(&cfg, 100_000, 64, &mut rng);
+            check(&cfg, SIEVE, &pairs, &Pacing::default(), "long random");
+        }
+    }
+}
+
+#[test]
+fn overflow_and_counter_wrap_at_small_widths() {
+    for coding in Coding::ALL {
+        let cfg = UnitConfig::new(8, 8, 8, 17, 8, coding).unwrap();
+        let mut pairs = Vec::new();
+        // Overflow that comes back into range, then a clean vector.
+        pairs.extend((0..5).map(|_| Pair { a: 127, w: 127, thr: 0, last: false }));
+        pairs.extend((0..5).map(|i| Pair { a: -127, w: 127, thr: 0, last: i == 4 }));
+        pairs.push(Pair { a: -128, w: -128, thr: -128, last: true });
+        // Counter wrap: 300 zero activations = 300 * P zero_a planes, mod 256.
+        pairs.extend((0..300).map(|i| Pair { a: 0, w: 3, thr: 5, last: i == 299 }));
+        let want = run_stream(&cfg, &pairs);
+        assert!(want[0].overflow && !want[1].overflow);
+        assert_eq!(want[2].zero_a, 300 * cfg.planes() as u64 % 256);
+        check(&cfg, SIEVE, &pairs, &Pacing::default(), "overflow");
+    }
+}
+
+#[test]
+fn reset_in_mid_vector_drops_the_partial_vector() {
+    let mut rng = common::rng(4);
+    for coding in Coding::ALL {
+        let cfg = common::cfg(8, 8, coding);
+        let pairs = common::random_pairs(&cfg, 5_000, 20, &mut rng);
+        let resets: Vec<usize> = (0..40).map(|_| rng.gen_range(0..pairs.len())).collect();
+        let pacing = Pacing { gap_probability: 0.2, seed: 9, resets_before: resets };
+        check(&cfg, SIEVE, &pairs, &pacing, "resets");
+    }
+}
+
+#[test]
+fn no_counters_and_exact_baseline() {
+    let mut rng = common::rng(5);
+    for cfg in supported_configs() {
+        let pairs = common::random_pairs(&cfg, 5_000, 16, &mut rng);
+        check(&cfg, Design::Sieve { counters: false }, &pairs, &Pacing::default(), "no counters");
+        // The baseline is the exact product: the model with T = min (nothing sieved).
+        let exact: Vec<Pair> = pairs.iter().map(|p| Pair { thr: cfg.t_range().0, ..*p }).collect();
+        let got = sim::run_stream(&cfg, Design::ExactMac, &pairs, &Pacing::default()).unwrap();
+        let want = run_stream(&cfg, &exact);
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!((g.sum, g.overflow, g.kept), (w.sum, w.overflow, 0), "{}", cfg.tag());
+        }
+    }
+}
+
+#[test]
+fn out_valid_rises_latency_cycles_after_the_last_pair() {
+    for cfg in supported_configs() {
+        for design in [SIEVE, Design::ExactMac] {
+            let latency = design.latency(&cfg);
+            let mut uut = sim::build(&cfg, design).unwrap();
+            uut.apply(&PortsIn { reset: true, ..Default::default() });
+            uut.clock();
+            // Vectors of lengths 1, 1, 3, 1 back to back, then idle.
+            let lasts = [true, true, false, false, true, true];
+            let mut valid_cycles = Vec::new();
+            for cycle in 0..(lasts.len() + latency + 5) {
+                let inp = match lasts.get(cycle) {
+                    Some(&last) => PortsIn { in_valid: true, a: 3, w: 5, thr: 0, last, ..Default::default() },
+                    None => PortsIn::default(),
+                };
+                assert!(uut.apply(&inp), "in_ready must stay high");
+                let out = uut.clock();
+                if out.out_valid {
+                    valid_cycles.push(cycle);
+                    assert_eq!(out.result.sum, if valid_cycles.len() == 3 { 45 } else { 15 });
+                }
+            }
+            let want: Vec<usize> = [0, 1, 4, 5].iter().map(|c| c + latency).collect();
+            assert_eq!(valid_cycles, want, "{} {}", cfg.tag(), design.name());
+        }
+    }
+}
