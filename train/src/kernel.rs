@@ -175,7 +175,9 @@ impl LayerTables {
 
     /// One sample: `y_j = acc_j + b_j` (ReLU applied if the layer has it).
     /// Adds the plane counts to `counts` and, if given, counts each input's
-    /// exponent into `exp_stats[e * inputs + i]` (for threshold selection).
+    /// exponent into `exp_stats[e * inputs + i]` and each output's
+    /// accumulator exponent `e(acc_j)` into `exp_stats[base + j * 64 + e]`,
+    /// `base = exp_stats.len() - 64 * outputs` (for threshold selection).
     /// Returns whether some output stream overflowed.
     pub fn forward(
         &self,
@@ -244,6 +246,16 @@ impl LayerTables {
             for j in 0..no {
                 y[j] = acc[j] as i128 + self.bias[j] as i128;
                 overflow |= ovf[j];
+            }
+        }
+        if let Some(s) = exp_stats {
+            let base = s.len() - 64 * no;
+            for j in 0..no {
+                let acc = y[j] - self.bias[j] as i128;
+                if acc != 0 {
+                    let e = (127 - acc.unsigned_abs().leading_zeros() as usize).min(63);
+                    s[base + j * 64 + e] += 1;
+                }
             }
         }
         if self.relu {
@@ -590,17 +602,23 @@ mod tests {
 }
 
 impl FastMlp {
+    /// Empty statistics for [`FastMlp::infer_with`]: per layer, `a_bits *
+    /// inputs` input-exponent counts then `64 * outputs` accumulator-exponent
+    /// counts.
+    pub fn new_stats(&self) -> Vec<Vec<u64>> {
+        let ne = self.unit.a_bits as usize;
+        self.layers
+            .iter()
+            .map(|l| vec![0u64; ne * l.inputs + 64 * l.outputs])
+            .collect()
+    }
+
     /// Exponent counts of every layer's inputs over a sample-major input
     /// array: `stats[l][e * inputs + i]` is how often input `i` of layer `l`
-    /// had exponent `e` (zeros are not counted).
+    /// had exponent `e` (zeros are not counted), followed by the exponents
+    /// of every output's accumulator (see [`LayerTables::forward`]).
     pub fn exp_stats_batch(&self, inputs: &[i32], features: usize) -> Vec<Vec<u64>> {
-        let ne = self.unit.a_bits as usize;
-        let zero = || {
-            self.layers
-                .iter()
-                .map(|l| vec![0u64; ne * l.inputs])
-                .collect::<Vec<_>>()
-        };
+        let zero = || self.new_stats();
         inputs
             .par_chunks(features * 64)
             .map(|chunk| {

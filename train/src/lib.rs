@@ -64,6 +64,7 @@ pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
         im: 0.25,
         act_percentile: 99.9,
         calib_samples: 10_000,
+        thresholds: quant::ThresholdMode::Quantile,
         rule: train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,

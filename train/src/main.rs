@@ -8,6 +8,7 @@ use sievingnet_train::data::{self, Normalize, Split};
 use sievingnet_train::kernel::FastMlp;
 use sievingnet_train::net::OptKind;
 use sievingnet_train::plots::{self, SweepPoint};
+use sievingnet_train::quant::ThresholdMode;
 use sievingnet_train::train::{self, Prepared, Rule, TrainConfig};
 use sievingnet_train::{quant, report, seed_from_env};
 use std::path::{Path, PathBuf};
@@ -92,7 +93,7 @@ struct TrainArgs {
     /// Layer sizes, input first [default: iris 4,10,3; digits 64,64,10; mnist 784,512,10].
     #[arg(long, value_delimiter = ',')]
     layers: Option<Vec<usize>>,
-    /// Epochs [default: iris 300, digits 40, mnist 12].
+    /// Epochs [default: iris 300, digits 100, mnist 12].
     #[arg(long)]
     epochs: Option<usize>,
     /// Batch size [default: iris 16, others 128].
@@ -100,7 +101,7 @@ struct TrainArgs {
     batch: Option<usize>,
     #[arg(long, value_enum, default_value_t = OptKind::Adam)]
     opt: OptKind,
-    /// Learning rate [default: adam 0.002 (iris 0.01), sgd 0.05].
+    /// Learning rate [default: adam 0.002 (iris 0.01, digits 0.005), sgd 0.05].
     #[arg(long)]
     lr: Option<f32>,
     /// SGD momentum.
@@ -111,7 +112,7 @@ struct TrainArgs {
     /// Linear learning-rate warm-up, in epochs.
     #[arg(long, default_value_t = 0.5)]
     warmup_epochs: f32,
-    /// Per-epoch learning-rate factor after warm-up [default: iris 0.995, digits 0.93, mnist 0.8].
+    /// Per-epoch learning-rate factor after warm-up [default: iris 0.995, digits 0.98, mnist 0.8].
     #[arg(long)]
     lr_decay: Option<f32>,
     /// Input normalization [default: iris zscore, others max].
@@ -121,21 +122,25 @@ struct TrainArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// First epoch whose forward pass is the integer network (0 = never)
-    /// [default: iris 120, digits 16, mnist 6].
+    /// [default: iris 120, digits 40, mnist 6].
     #[arg(long)]
     qat_from: Option<usize>,
-    /// First epoch with im < 1 (0 = never) [default: iris 150, digits 20, mnist 7].
+    /// First epoch with im < 1 (0 = never) [default: iris 150, digits 50, mnist 7].
     #[arg(long)]
     sieve_from: Option<usize>,
     /// Acceptance rate when the sieve starts.
     #[arg(long, default_value_t = 1.0)]
     im_start: f64,
-    /// Lowered by this per epoch [default: iris 0.01, digits 0.1, mnist 0.25].
+    /// Lowered by this per epoch [default: iris 0.01, digits 0.05, mnist 0.25].
     #[arg(long)]
     im_delta: Option<f64>,
     /// The final (lowest) acceptance rate.
     #[arg(long, default_value_t = 0.2)]
     im: f64,
+    /// How static thresholds follow `im`: per-neuron quantile of its terms,
+    /// or relative to each neuron's typical output with one margin per layer.
+    #[arg(long, value_enum, default_value_t = ThresholdMode::Quantile)]
+    thresholds: ThresholdMode,
     /// Threshold rule of the sieve: static per-neuron thresholds from `im`
     /// (the hardware's, written to the ROM) or the model's running-sum rule.
     #[arg(long, value_enum, default_value_t = Rule::Static)]
@@ -205,6 +210,7 @@ impl TrainArgs {
         })?;
         let default_lr = match (self.opt, d) {
             (OptKind::Adam, "iris") => 0.01,
+            (OptKind::Adam, "digits") => 0.005,
             (OptKind::Adam, _) => 0.002,
             (OptKind::Sgd, _) => 0.05,
         };
@@ -213,26 +219,27 @@ impl TrainArgs {
             layers: self.layers.clone().unwrap_or_else(|| {
                 [vec![4, 10, 3], vec![64, 64, 10], vec![784, 512, 10]][k].clone()
             }),
-            epochs: self.epochs.unwrap_or([300, 40, 12][k]),
+            epochs: self.epochs.unwrap_or([300, 100, 12][k]),
             batch: self.batch.unwrap_or([16, 128, 128][k]),
             opt: self.opt,
             lr: self.lr.unwrap_or(default_lr),
             momentum: self.momentum,
             weight_decay: self.weight_decay,
             warmup_epochs: self.warmup_epochs,
-            lr_decay: self.lr_decay.unwrap_or([0.995, 0.93, 0.8][k]),
+            lr_decay: self.lr_decay.unwrap_or([0.995, 0.98, 0.8][k]),
             normalize: self
                 .normalize
                 .unwrap_or([Normalize::Zscore, Normalize::Max, Normalize::Max][k]),
             seed: self.seed.unwrap_or_else(|| seed_from_env(1)),
             unit,
-            qat_from: self.qat_from.unwrap_or([120, 16, 6][k]),
-            sieve_from: self.sieve_from.unwrap_or([150, 20, 7][k]),
+            qat_from: self.qat_from.unwrap_or([120, 40, 6][k]),
+            sieve_from: self.sieve_from.unwrap_or([150, 50, 7][k]),
             im_start: self.im_start,
-            im_delta: self.im_delta.unwrap_or([0.01, 0.1, 0.25][k]),
+            im_delta: self.im_delta.unwrap_or([0.01, 0.05, 0.25][k]),
             im: self.im,
             act_percentile: self.act_percentile,
             calib_samples: self.calib_samples,
+            thresholds: self.thresholds,
             rule: self.rule,
             rs_alpha: self.rs_alpha,
             rs_beta: self.rs_beta,
@@ -456,7 +463,7 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
             .collect();
         let q0 = quant::quantize(&outcome.net, &unit, prep.in_mult, &outcome.shifts, &zero);
         for &im in ims {
-            let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im);
+            let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im, cfg.thresholds);
             let q = quant::quantize(&outcome.net, &unit, prep.in_mult, &outcome.shifts, &t);
             let (exact, sieved, counts) = train::measure(&q, &lut, &prep);
             let mut total = sievingnet::model::PlaneCounts::default();

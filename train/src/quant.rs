@@ -184,23 +184,31 @@ pub fn choose_shifts(
     shifts
 }
 
-/// Per-neuron thresholds of one layer for acceptance rate `im` (module docs).
-/// `exp_stats[e * inputs + i]` counts how often input `i` had exponent `e`.
-pub fn choose_thresholds(
+/// How the per-neuron thresholds are chosen for an acceptance rate `im`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThresholdMode {
+    /// Each neuron keeps the fraction of its own terms closest to `im`.
+    Quantile,
+    /// `T_j = E_j - m`: `E_j` the median exponent of neuron `j`'s
+    /// accumulator on the calibration data (its previous outputs), `m` one
+    /// margin per layer, chosen so the layer keeps the fraction of its terms
+    /// closest to `im`. Neurons with large outputs sieve more.
+    Output,
+}
+
+/// Histogram of the size exponents `e(a_i) + k` of every neuron's terms
+/// (non-zero input, non-zero digit), weighted by how often input `i` had
+/// exponent `e`: `hist[j][e + k]`.
+pub fn term_histograms(
     unit: &UnitConfig,
     lut: &WeightLut,
     layer: &IntLayer,
     exp_stats: &[u64],
-    im: f64,
-) -> Vec<i64> {
+) -> Vec<Vec<u64>> {
     let (ni, no) = (layer.inputs, layer.outputs);
     let p = unit.planes() as usize;
     let ne = unit.a_bits as usize;
-    let (t_lo, t_hi) = unit.t_range();
-    if im >= 1.0 {
-        return vec![0; no];
-    }
-    // Non-zero planes of every weight value, as a bit mask.
     (0..no)
         .map(|j| {
             let mut hist = vec![0u64; ne + p];
@@ -221,25 +229,93 @@ pub fn choose_thresholds(
                     }
                 }
             }
-            let total: u64 = hist.iter().sum();
-            if total == 0 {
-                return 0;
-            }
-            // The threshold whose kept fraction is closest to im.
-            let target = im.max(0.0) * total as f64;
-            let mut kept = 0u64;
-            let mut best = (f64::INFINITY, 0i64);
-            for b in (0..hist.len()).rev() {
-                kept += hist[b];
-                let d = (kept as f64 - target).abs();
-                if d < best.0 {
-                    best = (d, b as i64);
-                }
-            }
-            let t = best.1;
-            t.clamp(t_lo.max(0), t_hi)
+            hist
         })
         .collect()
+}
+
+/// Per-neuron thresholds of one layer for acceptance rate `im` (module
+/// docs). `stats` is the layer's part of [`crate::kernel::FastMlp::new_stats`]:
+/// `stats[e * inputs + i]` counts how often input `i` had exponent `e`, then
+/// the accumulator exponents of every output.
+pub fn choose_thresholds(
+    unit: &UnitConfig,
+    lut: &WeightLut,
+    layer: &IntLayer,
+    stats: &[u64],
+    im: f64,
+    mode: ThresholdMode,
+) -> Vec<i64> {
+    let no = layer.outputs;
+    let (t_lo, t_hi) = unit.t_range();
+    if im >= 1.0 {
+        return vec![0; no];
+    }
+    let hists = term_histograms(unit, lut, layer, stats);
+    let clamp = |t: i64| t.clamp(t_lo.max(0), t_hi);
+    match mode {
+        ThresholdMode::Quantile => hists
+            .iter()
+            .map(|hist| {
+                let total: u64 = hist.iter().sum();
+                if total == 0 {
+                    return 0;
+                }
+                // The threshold whose kept fraction is closest to im.
+                let target = im.max(0.0) * total as f64;
+                let mut kept = 0u64;
+                let mut best = (f64::INFINITY, 0i64);
+                for b in (0..hist.len()).rev() {
+                    kept += hist[b];
+                    let d = (kept as f64 - target).abs();
+                    if d < best.0 {
+                        best = (d, b as i64);
+                    }
+                }
+                clamp(best.1)
+            })
+            .collect(),
+        ThresholdMode::Output => {
+            let base = stats.len() - 64 * no;
+            let median: Vec<i64> = (0..no)
+                .map(|j| {
+                    let h = &stats[base + j * 64..base + (j + 1) * 64];
+                    let n: u64 = h.iter().sum();
+                    let mut c = 0u64;
+                    for (e, &v) in h.iter().enumerate() {
+                        c += v;
+                        if 2 * c >= n && n > 0 {
+                            return e as i64;
+                        }
+                    }
+                    0
+                })
+                .collect();
+            let total: u64 = hists.iter().flatten().sum();
+            if total == 0 {
+                return vec![0; no];
+            }
+            let target = im.max(0.0) * total as f64;
+            let kept_at = |m: i64| -> u64 {
+                hists
+                    .iter()
+                    .zip(&median)
+                    .map(|(h, &e)| {
+                        let t = clamp(e - m).max(0) as usize;
+                        h.iter().skip(t).sum::<u64>()
+                    })
+                    .sum()
+            };
+            let mut best = (f64::INFINITY, 0i64);
+            for m in -70..70 {
+                let d = (kept_at(m) as f64 - target).abs();
+                if d < best.0 {
+                    best = (d, m);
+                }
+            }
+            median.iter().map(|&e| clamp(e - best.1)).collect()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -281,33 +357,35 @@ mod tests {
             layers: vec![layer.clone()],
         };
         let fast = FastMlp::new(&mlp);
-        let mut stats = vec![vec![0u64; unit.a_bits as usize * ni]];
+        let mut stats = fast.new_stats();
         for x in inputs.chunks(ni) {
             fast.infer_with(x, None, Some(&mut stats));
         }
-        assert_eq!(
-            choose_thresholds(&unit, &lut, &layer, &stats[0], 1.0),
-            vec![0; no]
-        );
-        let mut last_share = -1.0;
-        for im in [0.9, 0.5, 0.25] {
-            let t = choose_thresholds(&unit, &lut, &layer, &stats[0], im);
-            let mut sieved = IntMlp {
-                unit,
-                layers: vec![layer.clone()],
-            };
-            sieved.layers[0].thresholds = t;
-            let b = FastMlp::new(&sieved).infer_batch(&inputs, ni);
-            let c = b.counts[0];
-            let kept_share = c.kept as f64 / (c.kept + c.sieved) as f64;
-            // Thresholds are whole exponents, so the kept share is near im, not on it.
-            assert!(
-                (kept_share - im).abs() < 0.1,
-                "seed {seed} im {im}: kept {kept_share}"
+        for mode in [ThresholdMode::Quantile, ThresholdMode::Output] {
+            assert_eq!(
+                choose_thresholds(&unit, &lut, &layer, &stats[0], 1.0, mode),
+                vec![0; no]
             );
-            let share = 1.0 - kept_share;
-            assert!(share > last_share, "seed {seed}: lower im sieves more");
-            last_share = share;
+            let mut last_share = -1.0;
+            for im in [0.9, 0.5, 0.25] {
+                let t = choose_thresholds(&unit, &lut, &layer, &stats[0], im, mode);
+                let mut sieved = IntMlp {
+                    unit,
+                    layers: vec![layer.clone()],
+                };
+                sieved.layers[0].thresholds = t;
+                let b = FastMlp::new(&sieved).infer_batch(&inputs, ni);
+                let c = b.counts[0];
+                let kept_share = c.kept as f64 / (c.kept + c.sieved) as f64;
+                // Thresholds are whole exponents, so the kept share is near im, not on it.
+                assert!(
+                    (kept_share - im).abs() < 0.1,
+                    "seed {seed} {mode:?} im {im}: kept {kept_share}"
+                );
+                let share = 1.0 - kept_share;
+                assert!(share > last_share, "seed {seed}: lower im sieves more");
+                last_share = share;
+            }
         }
     }
 }

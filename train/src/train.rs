@@ -74,6 +74,8 @@ pub struct TrainConfig {
     pub act_percentile: f64,
     /// Training samples used for shift calibration and exponent statistics.
     pub calib_samples: usize,
+    /// How static thresholds are chosen from `im`.
+    pub thresholds: quant::ThresholdMode,
     /// Which threshold rule the sieve uses from `sieve_from` on.
     pub rule: Rule,
     /// `alpha` and `beta` of the running-sum rule.
@@ -319,12 +321,13 @@ pub fn thresholds_for(
     lut: &WeightLut,
     stats: &[Vec<u64>],
     im: f64,
+    mode: quant::ThresholdMode,
 ) -> Vec<Vec<i64>> {
     q.mlp
         .layers
         .iter()
         .zip(stats)
-        .map(|(l, s)| quant::choose_thresholds(&q.mlp.unit, lut, l, s, im))
+        .map(|(l, s)| quant::choose_thresholds(&q.mlp.unit, lut, l, s, im, mode))
         .collect()
 }
 
@@ -335,9 +338,10 @@ pub fn calibrate_thresholds(
     lut: &WeightLut,
     prep: &Prepared,
     im: f64,
+    mode: quant::ThresholdMode,
 ) -> (Vec<Vec<i64>>, Vec<Vec<u64>>) {
     let stats = FastMlp::with_lut(&q.mlp, lut).exp_stats_batch(&prep.calib_q, prep.calib.features);
-    (thresholds_for(q, lut, &stats, im), stats)
+    (thresholds_for(q, lut, &stats, im, mode), stats)
 }
 
 /// One quantization-aware step: integer forward (bit-exact, sieve included),
@@ -510,9 +514,9 @@ pub fn train(
             if im < 1.0 {
                 let s = match &stats {
                     Some(s) => s.clone(),
-                    None => calibrate_thresholds(&q, &lut, prep, im).1,
+                    None => calibrate_thresholds(&q, &lut, prep, im, cfg.thresholds).1,
                 };
-                thresholds = thresholds_for(&q, &lut, &s, im);
+                thresholds = thresholds_for(&q, &lut, &s, im, cfg.thresholds);
             } else {
                 thresholds = zero_t(&net);
             }
@@ -589,12 +593,12 @@ pub fn train(
             shifts =
                 quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
             let q0 = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
-            thresholds = calibrate_thresholds(&q0, &lut, prep, im).0;
+            thresholds = calibrate_thresholds(&q0, &lut, prep, im, cfg.thresholds).0;
         }
         let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
         // Exponent statistics of this epoch's final network, for the next
         // epoch's thresholds.
-        stats = Some(calibrate_thresholds(&q, &lut, prep, im).1);
+        stats = Some(calibrate_thresholds(&q, &lut, prep, im, cfg.thresholds).1);
         let rs = if cfg.running_sum_at(epoch) {
             Some(cfg.rs_rule())
         } else {

@@ -43,6 +43,7 @@ fn iris_config(seed: u64) -> TrainConfig {
         im: 0.3,
         act_percentile: 99.9,
         calib_samples: 1000,
+        thresholds: sievingnet_train::quant::ThresholdMode::Quantile,
         rule: sievingnet_train::train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,
