@@ -6,6 +6,7 @@ use sievingnet::config::{Coding, UnitConfig};
 
 mod dot;
 mod export;
+mod infer;
 
 /// SievingNet: a bit-plane dot product that sieves partial products too small
 /// to matter, as a golden model, rust-hdl RTL and exported Verilog.
@@ -24,6 +25,14 @@ pub enum Command {
     /// Write the sieving unit (or the exact baseline) as Verilog-2005 with a
     /// JSON manifest (SPEC section 6).
     Export(export::ExportArgs),
+    /// Run a weight ROM's test set through the hardware (RTL or Verilog),
+    /// checking every dot product against the golden model and every
+    /// prediction against the ROM (SPEC section 8).
+    Infer(infer::InferArgs),
+    /// iCE40 area and timing (Yosys, nextpnr) of the sieving unit against the
+    /// exact multiply-accumulate baseline: JSON, markdown table and SVG plot.
+    /// FPGA estimates, not chip area or power.
+    Area(sievingnet::eda::AreaArgs),
 }
 
 /// The unit's widths and coding (SPEC section 1).
@@ -80,5 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Dot(args) => dot::run(args),
         Command::Export(args) => export::run(args),
+        Command::Infer(args) => infer::run(args),
+        Command::Area(args) => sievingnet::eda::run_cli(args),
     }
 }
