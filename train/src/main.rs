@@ -93,7 +93,7 @@ struct TrainArgs {
     /// Layer sizes, input first [default: iris 4,10,3; digits 64,64,10; mnist 784,512,10].
     #[arg(long, value_delimiter = ',')]
     layers: Option<Vec<usize>>,
-    /// Epochs [default: iris 300, digits 100, mnist 12].
+    /// Epochs [default: iris 300, digits 100, mnist 15].
     #[arg(long)]
     epochs: Option<usize>,
     /// Batch size [default: iris 16, others 128].
@@ -135,7 +135,7 @@ struct TrainArgs {
     #[arg(long)]
     im_delta: Option<f64>,
     /// The final (lowest) acceptance rate.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.22)]
     im: f64,
     /// How static thresholds follow `im`: per-neuron quantile of its terms,
     /// or relative to each neuron's typical output with one margin per layer.
@@ -219,7 +219,7 @@ impl TrainArgs {
             layers: self.layers.clone().unwrap_or_else(|| {
                 [vec![4, 10, 3], vec![64, 64, 10], vec![784, 512, 10]][k].clone()
             }),
-            epochs: self.epochs.unwrap_or([300, 100, 12][k]),
+            epochs: self.epochs.unwrap_or([300, 100, 15][k]),
             batch: self.batch.unwrap_or([16, 128, 128][k]),
             opt: self.opt,
             lr: self.lr.unwrap_or(default_lr),
