@@ -1,0 +1,90 @@
+//! A weight ROM's test set through an engine, layer by layer: every dot
+//! product is streamed through the engine and checked against the golden
+//! model, then bias, ReLU and requantization follow SPEC section 8.
+
+use super::{compute, Engine};
+use crate::model::mlp::{argmax_first, requantize};
+use crate::model::{run_stream, Pair, PlaneCounts};
+use crate::rom::Rom;
+use anyhow::{bail, Context, Result};
+
+/// What a run of a ROM's test set produced.
+#[derive(Clone, Debug)]
+pub struct RomRun {
+    pub samples: usize,
+    /// Pairs streamed through the engine, all layers.
+    pub pairs: usize,
+    pub predictions: Vec<usize>,
+    /// Samples whose prediction equals the label.
+    pub correct: usize,
+    /// Samples whose prediction differs from the ROM's predictions file.
+    pub mismatches: usize,
+    /// Plane counts per layer, from the engine's counters.
+    pub counts: Vec<PlaneCounts>,
+}
+
+/// Runs the first `limit` test samples of `rom` on `engine`. Fails at the
+/// first vector where the engine and the golden model disagree.
+pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun> {
+    let tests = rom.test_set.as_ref().context("the ROM has no test_set: nothing to run")?;
+    let n = limit.unwrap_or(tests.inputs.len()).min(tests.inputs.len());
+    if n == 0 {
+        bail!("no test sample to run (the limit is 0 or the test set is empty)");
+    }
+    let mlp = &rom.mlp;
+    let cfg = mlp.unit;
+    let mut acts: Vec<Vec<i64>> = tests.inputs[..n].to_vec();
+    let mut counts = vec![PlaneCounts::default(); mlp.layers.len()];
+    let mut logits: Vec<Vec<i128>> = Vec::with_capacity(n);
+    let mut pairs_total = 0;
+    for (li, layer) in mlp.layers.iter().enumerate() {
+        // One stream per layer: sample-major, then output-major.
+        let mut pairs = Vec::with_capacity(n * layer.outputs * layer.inputs);
+        for x in &acts {
+            for j in 0..layer.outputs {
+                let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
+                for (i, (&a, &w)) in x.iter().zip(row).enumerate() {
+                    pairs.push(Pair { a, w, thr: layer.thresholds[j], last: i + 1 == layer.inputs });
+                }
+            }
+        }
+        pairs_total += pairs.len();
+        let got = compute(&cfg, engine, &pairs)?;
+        let want = run_stream(&cfg, &pairs);
+        if got.len() != want.len() {
+            bail!("layer {li}: {} results from the {} engine, {} expected", got.len(), engine.name(), want.len());
+        }
+        if let Some(k) = got.iter().zip(&want).position(|(g, w)| g != w) {
+            bail!(
+                "layer {li}, sample {}, output {}: the {} engine gave {:?}, the golden model {:?}",
+                k / layer.outputs,
+                k % layer.outputs,
+                engine.name(),
+                got[k],
+                want[k]
+            );
+        }
+        let mut next = Vec::with_capacity(n);
+        for chunk in got.chunks(layer.outputs) {
+            let mut ys = Vec::with_capacity(layer.outputs);
+            for (j, r) in chunk.iter().enumerate() {
+                counts[li].accumulate(&PlaneCounts { zero_a: r.zero_a, zero_w: r.zero_w, sieved: r.sieved, kept: r.kept });
+                let mut y = r.sum as i128 + layer.bias[j] as i128;
+                if layer.relu {
+                    y = y.max(0);
+                }
+                ys.push(y);
+            }
+            if li + 1 == mlp.layers.len() {
+                logits.push(ys);
+            } else {
+                next.push(ys.iter().map(|&y| requantize(y, layer.shift, cfg.a_bits)).collect());
+            }
+        }
+        acts = next;
+    }
+    let predictions: Vec<usize> = logits.iter().map(|l| argmax_first(l)).collect();
+    let mismatches = (0..n).filter(|&s| predictions[s] != tests.predictions[s]).count();
+    let correct = (0..n).filter(|&s| predictions[s] == tests.labels[s]).count();
+    Ok(RomRun { samples: n, pairs: pairs_total, predictions, correct, mismatches, counts })
+}
