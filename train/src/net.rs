@@ -88,6 +88,7 @@ pub fn dense_forward(l: &Layer, x: &[f32], batch: usize, out: &mut Vec<f32>) {
 
 /// Gradients of one layer: `dW = dZ^T x`, `db = sum dZ`, and if asked
 /// `dX = dZ W` (with `w` the weights the forward pass used).
+#[allow(clippy::too_many_arguments)]
 pub fn dense_backward(
     ni: usize,
     no: usize,

@@ -5,6 +5,7 @@
 use crate::kernel::FastMlp;
 use crate::train::{EpochLog, Outcome, Prepared, TrainConfig};
 use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
 use serde_json::json;
 use sievingnet::rom::{Rom, TestSet};
 use std::path::Path;
@@ -73,16 +74,18 @@ pub fn build_rom(
         .chunks(f)
         .map(|r| r.iter().map(|&v| v as i64).collect())
         .collect();
-    for (s, x) in inputs.iter().enumerate().take(golden_check) {
-        let g = mlp.infer(x);
-        if g.prediction != batch.predictions[s] {
-            bail!(
-                "internal error: sample {s}: golden model predicts {}, fast kernel {} (seed {})",
-                g.prediction,
-                batch.predictions[s],
-                cfg.seed
-            );
-        }
+    let n = golden_check.min(inputs.len());
+    let bad = inputs[..n]
+        .par_iter()
+        .enumerate()
+        .map(|(s, x)| (s, mlp.infer(x).prediction))
+        .find_first(|&(s, p)| p != batch.predictions[s]);
+    if let Some((s, p)) = bad {
+        bail!(
+            "internal error: sample {s}: golden model predicts {p}, fast kernel {} (seed {})",
+            batch.predictions[s],
+            cfg.seed
+        );
     }
     Ok(Rom {
         mlp: mlp.clone(),

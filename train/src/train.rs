@@ -140,7 +140,7 @@ impl TrainConfig {
         if self.batch == 0 {
             bail!("--batch 0: the batch size must be at least 1");
         }
-        if !(self.im > 0.0 && self.im <= 1.0) || !(self.im_start > 0.0 && self.im_start <= 1.0) {
+        if !(self.im > 0.0 && self.im <= 1.0 && self.im_start > 0.0 && self.im_start <= 1.0) {
             bail!(
                 "--im {} / --im-start {}: acceptance rates must be in (0, 1]",
                 self.im,

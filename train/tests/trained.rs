@@ -308,3 +308,86 @@ fn mnist_idx_loader_reads_the_real_files() {
         [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     );
 }
+
+#[test]
+fn cli_sweep_and_bench_infer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let st = bin()
+        .args([
+            "sweep",
+            "--dataset",
+            "iris",
+            "--epochs",
+            "30",
+            "--qat-from",
+            "20",
+            "--sieve-from",
+            "0",
+        ])
+        .args([
+            "--ims",
+            "1,0.5,0.2",
+            "--rs-betas=-6,-4",
+            "--quiet",
+            "--seed",
+            "4",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "coding,im_or_beta,sieved_share,exact_acc,sieved_acc"
+    );
+    assert_eq!(rows.len(), 1 + 2 * (3 + 2));
+    assert!(rows[1].starts_with("binary,1,0.000000,"), "{}", rows[1]);
+    assert!(rows
+        .iter()
+        .any(|r| r.starts_with("ternary running-sum,-4,")));
+    assert!(std::fs::read_to_string(out.join("sweep.svg"))
+        .unwrap()
+        .starts_with("<svg"));
+
+    let run = tmp.path().join("run");
+    let st = bin()
+        .args([
+            "train",
+            "--epochs",
+            "5",
+            "--qat-from",
+            "3",
+            "--sieve-from",
+            "4",
+            "--quiet",
+            "--no-plots",
+            "--out",
+        ])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let st = bin()
+        .args(["bench-infer", "--repeat", "2"])
+        .arg(run.join("rom"))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    assert!(String::from_utf8_lossy(&st.stdout).contains("predictions equal the ROM's"));
+}

@@ -1,0 +1,47 @@
+//! Real data through the hardware: the trained MNIST network's layers,
+//! every dot product of the first test images streamed through the rust-hdl
+//! unit and through the exported Verilog in Verilator, each vector (sum,
+//! overflow, four counters) checked against the golden model and each
+//! prediction against the ROM's predictions file.
+//!
+//! Needs `SIEVINGNET_MNIST_DIR` (ignored with that reason otherwise) and,
+//! for the Verilog half, Verilator (`scripts/install-eda.sh`).
+
+use sievingnet::engine::infer::run_rom;
+use sievingnet::engine::Engine;
+use sievingnet::rom::read_rom;
+use std::path::{Path, PathBuf};
+
+fn trained_mnist_rom() -> PathBuf {
+    let mnist = std::env::var("SIEVINGNET_MNIST_DIR")
+        .expect("set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist)");
+    // Same folder as tests/trained.rs: whichever test binary runs first trains.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mnist-rom");
+    sievingnet_train::train_mnist_rom_for_tests(Path::new(&mnist), &dir)
+        .unwrap_or_else(|e| panic!("seed {}: {e:#}", sievingnet_train::seed_from_env(1)))
+}
+
+#[test]
+#[cfg_attr(
+    not(has_mnist),
+    ignore = "set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist) to run"
+)]
+fn trained_mnist_layers_through_rtl_and_verilog() {
+    let rom = read_rom(&trained_mnist_rom()).unwrap();
+    // rust-hdl runs about 10^5 pairs per second: 4 images = 406,528 pairs.
+    let rtl = run_rom(&rom, Engine::Rtl, Some(4)).unwrap();
+    assert_eq!(rtl.mismatches, 0);
+    assert_eq!(rtl.pairs, 4 * (784 * 128 + 128 * 10));
+    // The trained thresholds really sieve: the check is not vacuous.
+    assert!(rtl.counts[0].sieved > 0 && rtl.counts[0].kept > 0, "{:?}", rtl.counts);
+    assert!(rtl.counts[1].sieved + rtl.counts[1].kept > 0);
+    // Verilator: 300 images = 30 million pairs.
+    let verilog = run_rom(&rom, Engine::Verilog, Some(300)).unwrap();
+    assert_eq!(verilog.mismatches, 0);
+    assert_eq!(&verilog.predictions[..4], &rtl.predictions[..]);
+    assert!(verilog.correct >= 270, "accuracy of the trained ROM: {} / 300", verilog.correct);
+    eprintln!(
+        "MNIST through the hardware: rtl {} pairs, verilog {} pairs, {} / {} correct, layer 0 sieved {} kept {}",
+        rtl.pairs, verilog.pairs, verilog.correct, verilog.samples, verilog.counts[0].sieved, verilog.counts[0].kept
+    );
+}
