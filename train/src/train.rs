@@ -374,29 +374,39 @@ fn qat_step(
     let batch = labels.len();
     let nl = net.layers.len();
     let classes = net.layers[nl - 1].outputs;
-    let per: Vec<(Vec<Vec<i32>>, Vec<i128>)> = xq
-        .par_chunks(features)
-        .map(|x| {
-            let mut acts = Vec::with_capacity(nl);
-            let r = fast.infer_with(x, &mut acts);
-            (acts, r.logits)
-        })
-        .collect();
+    // Every layer's input matrix (batch x inputs) and the last layer's y.
+    let batched = match fast {
+        Forward::Static(f) => f.forward_batch(xq, batch),
+        Forward::RunningSum(_) => None,
+    };
+    let (acts, y) = batched.unwrap_or_else(|| {
+        let per: Vec<(Vec<Vec<i32>>, Vec<i128>)> = xq
+            .par_chunks(features)
+            .map(|x| {
+                let mut acts = Vec::with_capacity(nl);
+                let r = fast.infer_with(x, &mut acts);
+                (acts, r.logits)
+            })
+            .collect();
+        let acts = (0..nl)
+            .map(|li| {
+                per.iter()
+                    .flat_map(|(a, _)| a[li].iter().copied())
+                    .collect()
+            })
+            .collect();
+        let y = per.iter().flat_map(|(_, y)| y.iter().copied()).collect();
+        (acts, y)
+    });
     let s_last = q.scales[nl - 1].s_y as f32;
-    let logits: Vec<f32> = per
-        .iter()
-        .flat_map(|(_, y)| y.iter().map(move |&v| v as f32 * s_last))
-        .collect();
+    let logits: Vec<f32> = y.iter().map(|&v| v as f32 * s_last).collect();
     let mut dz = Vec::new();
     let (loss, correct) = softmax_xent(&logits, labels, classes, &mut dz);
     let (_, a_max) = unit.a_range();
     for li in (0..nl).rev() {
         let l = &q.mlp.layers[li];
         let sc = q.scales[li];
-        let x: Vec<f32> = per
-            .iter()
-            .flat_map(|(a, _)| a[li].iter().map(move |&v| v as f32 * sc.s_a as f32))
-            .collect();
+        let x: Vec<f32> = acts[li].iter().map(|&v| v as f32 * sc.s_a as f32).collect();
         let wq: Vec<f32> = l
             .weights
             .iter()
@@ -418,12 +428,9 @@ fn qat_step(
         if li > 0 {
             // ReLU and saturation of the requantized input: gradient only
             // where 0 < a < a_max.
-            for (s, (acts, _)) in per.iter().enumerate() {
-                let a = &acts[li];
-                for (i, &v) in a.iter().enumerate() {
-                    if v <= 0 || v as i64 >= a_max {
-                        dx[s * l.inputs + i] = 0.0;
-                    }
+            for (d, &v) in dx.iter_mut().zip(&acts[li]) {
+                if v <= 0 || v as i64 >= a_max {
+                    *d = 0.0;
                 }
             }
             dz = dx;

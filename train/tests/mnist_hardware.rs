@@ -33,13 +33,21 @@ fn trained_mnist_layers_through_rtl_and_verilog() {
     assert_eq!(rtl.mismatches, 0);
     assert_eq!(rtl.pairs, 4 * (784 * 128 + 128 * 10));
     // The trained thresholds really sieve: the check is not vacuous.
-    assert!(rtl.counts[0].sieved > 0 && rtl.counts[0].kept > 0, "{:?}", rtl.counts);
+    assert!(
+        rtl.counts[0].sieved > 0 && rtl.counts[0].kept > 0,
+        "{:?}",
+        rtl.counts
+    );
     assert!(rtl.counts[1].sieved + rtl.counts[1].kept > 0);
     // Verilator: 300 images = 30 million pairs.
     let verilog = run_rom(&rom, Engine::Verilog, Some(300)).unwrap();
     assert_eq!(verilog.mismatches, 0);
     assert_eq!(&verilog.predictions[..4], &rtl.predictions[..]);
-    assert!(verilog.correct >= 270, "accuracy of the trained ROM: {} / 300", verilog.correct);
+    assert!(
+        verilog.correct >= 270,
+        "accuracy of the trained ROM: {} / 300",
+        verilog.correct
+    );
     eprintln!(
         "MNIST through the hardware: rtl {} pairs, verilog {} pairs, {} / {} correct, layer 0 sieved {} kept {}",
         rtl.pairs, verilog.pairs, verilog.correct, verilog.samples, verilog.counts[0].sieved, verilog.counts[0].kept
