@@ -102,7 +102,13 @@ pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<(usize, usize, usize
         be_u32(bytes, 8) as usize,
         be_u32(bytes, 12) as usize,
     );
-    let want = 16 + n * rows * cols;
+    let want = n
+        .checked_mul(rows)
+        .and_then(|v| v.checked_mul(cols))
+        .and_then(|v| v.checked_add(16))
+        .ok_or_else(|| {
+            anyhow!("{name}: the header promises {n} images of {rows}x{cols}, which is impossibly large: the header is corrupt; fetch the file again")
+        })?;
     if bytes.len() < want {
         bail!(
             "{name}: truncated: the header promises {n} images of {rows}x{cols} ({want} bytes) but the \
@@ -503,6 +509,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("the header and the data disagree"), "{e}");
+        let mut huge = idx_images(1, 1, 1, 1);
+        huge[4..16].copy_from_slice(&[0xff; 12]);
+        let e = parse_idx_images(&huge, "img").unwrap_err().to_string();
+        assert!(
+            e.contains("impossibly large") || e.contains("truncated"),
+            "{e}"
+        );
         let e = parse_idx_images(&[0, 0, 8], "img").unwrap_err().to_string();
         assert!(e.contains("too short for an IDX image header"), "{e}");
         let e = parse_idx_labels(&idx_labels(4, &[1, 2]), "lab")
