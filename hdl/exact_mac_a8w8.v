@@ -40,15 +40,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  acc_overflow$d;
     wire  acc_overflow$q;
     reg  acc_overflow$clock;
+    reg  restart$d;
+    wire  restart$q;
+    reg  restart$clock;
     reg  res_valid$d;
     wire  res_valid$q;
     reg  res_valid$clock;
-    reg  [31:0] res_sum$d;
-    wire  [31:0] res_sum$q;
-    reg  res_sum$clock;
-    reg  res_overflow$d;
-    wire  res_overflow$q;
-    reg  res_overflow$clock;
     
     // Local signals
     reg  [15:0] wide_a;
@@ -58,6 +55,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  w_negative;
     reg  [15:0] product;
     reg  [31:0] product_ext;
+    reg  [31:0] base_acc;
+    reg  base_overflow;
     reg  [31:0] sum;
     reg  acc_sign;
     reg  product_sign;
@@ -90,20 +89,15 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(acc_overflow$q),
         .clock(acc_overflow$clock)
     );
+    sieve_dot$restart restart(
+        .d(restart$d),
+        .q(restart$q),
+        .clock(restart$clock)
+    );
     sieve_dot$res_valid res_valid(
         .d(res_valid$d),
         .q(res_valid$q),
         .clock(res_valid$clock)
-    );
-    sieve_dot$res_sum res_sum(
-        .d(res_sum$d),
-        .q(res_sum$q),
-        .clock(res_sum$clock)
-    );
-    sieve_dot$res_overflow res_overflow(
-        .d(res_overflow$d),
-        .q(res_overflow$q),
-        .clock(res_overflow$clock)
     );
     
     // Update code
@@ -113,17 +107,15 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         p1_product$clock = clock;
         acc$clock = clock;
         acc_overflow$clock = clock;
+        restart$clock = clock;
         res_valid$clock = clock;
-        res_sum$clock = clock;
-        res_overflow$clock = clock;
         p1_valid$d = p1_valid$q;
         p1_last$d = p1_last$q;
         p1_product$d = p1_product$q;
         acc$d = acc$q;
         acc_overflow$d = acc_overflow$q;
+        restart$d = restart$q;
         res_valid$d = res_valid$q;
-        res_sum$d = res_sum$q;
-        res_overflow$d = res_overflow$q;
         in_ready = 1'b1;
         wide_a = ((in_a) & 16'hffff);
         wide_w = ((in_w) & 16'hffff);
@@ -148,33 +140,35 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (product_sign) begin
             product_ext = product_ext | acc_sign_ext;
         end
-        sum = acc$q + product_ext;
+        base_acc = acc$q;
+        base_overflow = acc_overflow$q;
+        if (restart$q) begin
+            base_acc = 32'h0;
+            base_overflow = 1'b0;
+        end
+        sum = base_acc + product_ext;
         acc_sign = 1'b0;
         sum_sign = 1'b0;
-        acc_sign = acc$q[31];
+        acc_sign = base_acc[31];
         sum_sign = sum[31];
         overflow_now = (acc_sign == product_sign) & (sum_sign != acc_sign);
         res_valid$d = 1'b0;
         if (p1_valid$q) begin
             acc$d = sum;
-            acc_overflow$d = acc_overflow$q | overflow_now;
-            if (p1_last$q) begin
-                res_valid$d = 1'b1;
-                res_sum$d = sum;
-                res_overflow$d = acc_overflow$q | overflow_now;
-                acc$d = 32'h0;
-                acc_overflow$d = 1'b0;
-            end
+            acc_overflow$d = base_overflow | overflow_now;
+            restart$d = p1_last$q;
+            res_valid$d = p1_last$q;
         end
         if (reset) begin
             p1_valid$d = 1'b0;
             res_valid$d = 1'b0;
+            restart$d = 1'b0;
             acc$d = 32'h0;
             acc_overflow$d = 1'b0;
         end
         out_valid = res_valid$q;
-        out_sum = res_sum$q;
-        out_overflow = res_overflow$q;
+        out_sum = acc$q;
+        out_overflow = acc_overflow$q;
         out_zero_a = 32'h0;
         out_zero_w = 32'h0;
         out_sieved = 32'h0;
@@ -279,44 +273,6 @@ module sieve_dot$p1_valid(d,q,clock);
 endmodule // sieve_dot$p1_valid
 
 
-module sieve_dot$res_overflow(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$res_overflow
-
-
-module sieve_dot$res_sum(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$res_sum
-
-
 module sieve_dot$res_valid(d,q,clock);
     
     // Module arguments
@@ -334,3 +290,22 @@ module sieve_dot$res_valid(d,q,clock);
     end
           
 endmodule // sieve_dot$res_valid
+
+
+module sieve_dot$restart(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$restart

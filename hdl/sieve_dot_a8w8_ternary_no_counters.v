@@ -176,27 +176,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [31:0] cnt_kept$d;
     wire  [31:0] cnt_kept$q;
     reg  cnt_kept$clock;
+    reg  restart$d;
+    wire  restart$q;
+    reg  restart$clock;
     reg  res_valid$d;
     wire  res_valid$q;
     reg  res_valid$clock;
-    reg  [31:0] res_sum$d;
-    wire  [31:0] res_sum$q;
-    reg  res_sum$clock;
-    reg  res_overflow$d;
-    wire  res_overflow$q;
-    reg  res_overflow$clock;
-    reg  [31:0] res_zero_a$d;
-    wire  [31:0] res_zero_a$q;
-    reg  res_zero_a$clock;
-    reg  [31:0] res_zero_w$d;
-    wire  [31:0] res_zero_w$q;
-    reg  res_zero_w$clock;
-    reg  [31:0] res_sieved$d;
-    wire  [31:0] res_sieved$q;
-    reg  res_sieved$clock;
-    reg  [31:0] res_kept$d;
-    wire  [31:0] res_kept$q;
-    reg  res_kept$clock;
     
     // Local signals
     reg  accept;
@@ -221,6 +206,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  final_valid;
     reg  final_last;
     reg  [31:0] product;
+    reg  [31:0] base_acc;
+    reg  base_overflow;
+    reg  [31:0] base_zero_a;
+    reg  [31:0] base_zero_w;
+    reg  [31:0] base_sieved;
+    reg  [31:0] base_kept;
     reg  [31:0] sum;
     reg  acc_sign;
     reg  product_sign;
@@ -467,40 +458,15 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(cnt_kept$q),
         .clock(cnt_kept$clock)
     );
+    sieve_dot$restart restart(
+        .d(restart$d),
+        .q(restart$q),
+        .clock(restart$clock)
+    );
     sieve_dot$res_valid res_valid(
         .d(res_valid$d),
         .q(res_valid$q),
         .clock(res_valid$clock)
-    );
-    sieve_dot$res_sum res_sum(
-        .d(res_sum$d),
-        .q(res_sum$q),
-        .clock(res_sum$clock)
-    );
-    sieve_dot$res_overflow res_overflow(
-        .d(res_overflow$d),
-        .q(res_overflow$q),
-        .clock(res_overflow$clock)
-    );
-    sieve_dot$res_zero_a res_zero_a(
-        .d(res_zero_a$d),
-        .q(res_zero_a$q),
-        .clock(res_zero_a$clock)
-    );
-    sieve_dot$res_zero_w res_zero_w(
-        .d(res_zero_w$d),
-        .q(res_zero_w$q),
-        .clock(res_zero_w$clock)
-    );
-    sieve_dot$res_sieved res_sieved(
-        .d(res_sieved$d),
-        .q(res_sieved$q),
-        .clock(res_sieved$clock)
-    );
-    sieve_dot$res_kept res_kept(
-        .d(res_kept$d),
-        .q(res_kept$q),
-        .clock(res_kept$clock)
     );
     
     // Update code
@@ -531,13 +497,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         cnt_zero_w$clock = clock;
         cnt_sieved$clock = clock;
         cnt_kept$clock = clock;
+        restart$clock = clock;
         res_valid$clock = clock;
-        res_sum$clock = clock;
-        res_overflow$clock = clock;
-        res_zero_a$clock = clock;
-        res_zero_w$clock = clock;
-        res_sieved$clock = clock;
-        res_kept$clock = clock;
         s1_valid$d = s1_valid$q;
         s1_last$d = s1_last$q;
         s1_zero_a$d = s1_zero_a$q;
@@ -564,13 +525,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         cnt_zero_w$d = cnt_zero_w$q;
         cnt_sieved$d = cnt_sieved$q;
         cnt_kept$d = cnt_kept$q;
+        restart$d = restart$q;
         res_valid$d = res_valid$q;
-        res_sum$d = res_sum$q;
-        res_overflow$d = res_overflow$q;
-        res_zero_a$d = res_zero_a$q;
-        res_zero_w$d = res_zero_w$q;
-        res_sieved$d = res_sieved$q;
-        res_kept$d = res_kept$q;
         side_valid$0$clock = clock;
         side_last$0$clock = clock;
         side_zero_a$0$clock = clock;
@@ -791,39 +747,46 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (product_sign) begin
             product = product | acc_sign_ext;
         end
-        sum = acc$q + product;
+        base_acc = acc$q;
+        base_overflow = acc_overflow$q;
+        base_zero_a = cnt_zero_a$q;
+        base_zero_w = cnt_zero_w$q;
+        base_sieved = cnt_sieved$q;
+        base_kept = cnt_kept$q;
+        if (restart$q) begin
+            base_acc = 32'h0;
+            base_overflow = 1'b0;
+            base_zero_a = 32'h0;
+            base_zero_w = 32'h0;
+            base_sieved = 32'h0;
+            base_kept = 32'h0;
+        end
+        sum = base_acc + product;
         acc_sign = 1'b0;
         sum_sign = 1'b0;
-        acc_sign = acc$q[31];
+        acc_sign = base_acc[31];
         sum_sign = sum[31];
         overflow_now = (acc_sign == product_sign) & (sum_sign != acc_sign);
-        next_zero_a = cnt_zero_a$q + ((inc_zero_a) & 32'hffffffff);
-        next_zero_w = cnt_zero_w$q + ((inc_zero_w) & 32'hffffffff);
-        next_sieved = cnt_sieved$q + ((inc_sieved) & 32'hffffffff);
-        next_kept = cnt_kept$q + ((inc_kept) & 32'hffffffff);
+        next_zero_a = base_zero_a + ((inc_zero_a) & 32'hffffffff);
+        next_zero_w = base_zero_w + ((inc_zero_w) & 32'hffffffff);
+        next_sieved = base_sieved + ((inc_sieved) & 32'hffffffff);
+        next_kept = base_kept + ((inc_kept) & 32'hffffffff);
         res_valid$d = 1'b0;
         if (final_valid) begin
             acc$d = sum;
-            acc_overflow$d = acc_overflow$q | overflow_now;
+            acc_overflow$d = base_overflow | overflow_now;
             cnt_zero_a$d = next_zero_a;
             cnt_zero_w$d = next_zero_w;
             cnt_sieved$d = next_sieved;
             cnt_kept$d = next_kept;
-            if (final_last) begin
-                res_valid$d = 1'b1;
-                res_sum$d = sum;
-                res_overflow$d = acc_overflow$q | overflow_now;
-                res_zero_a$d = next_zero_a;
-                res_zero_w$d = next_zero_w;
-                res_sieved$d = next_sieved;
-                res_kept$d = next_kept;
-                acc$d = 32'h0;
-                acc_overflow$d = 1'b0;
-                cnt_zero_a$d = 32'h0;
-                cnt_zero_w$d = 32'h0;
-                cnt_sieved$d = 32'h0;
-                cnt_kept$d = 32'h0;
-            end
+            restart$d = final_last;
+            res_valid$d = final_last;
+        end
+        if (~counting) begin
+            cnt_zero_a$d = 32'h0;
+            cnt_zero_w$d = 32'h0;
+            cnt_sieved$d = 32'h0;
+            cnt_kept$d = 32'h0;
         end
         if (reset) begin
             s1_valid$d = 1'b0;
@@ -833,6 +796,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             side_valid$1$d = 1'b0;
             side_valid$2$d = 1'b0;
             res_valid$d = 1'b0;
+            restart$d = 1'b0;
             acc$d = 32'h0;
             acc_overflow$d = 1'b0;
             cnt_zero_a$d = 32'h0;
@@ -841,12 +805,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             cnt_kept$d = 32'h0;
         end
         out_valid = res_valid$q;
-        out_sum = res_sum$q;
-        out_overflow = res_overflow$q;
-        out_zero_a = res_zero_a$q;
-        out_zero_w = res_zero_w$q;
-        out_sieved = res_sieved$q;
-        out_kept = res_kept$q;
+        out_sum = acc$q;
+        out_overflow = acc_overflow$q;
+        out_zero_a = cnt_zero_a$q;
+        out_zero_w = cnt_zero_w$q;
+        out_sieved = cnt_sieved$q;
+        out_kept = cnt_kept$q;
     end
     
 endmodule // sieve_dot
@@ -1113,82 +1077,6 @@ module sieve_dot$recoder(w,negative,pos,neg);
 endmodule // sieve_dot$recoder
 
 
-module sieve_dot$res_kept(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$res_kept
-
-
-module sieve_dot$res_overflow(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$res_overflow
-
-
-module sieve_dot$res_sieved(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$res_sieved
-
-
-module sieve_dot$res_sum(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$res_sum
-
-
 module sieve_dot$res_valid(d,q,clock);
     
     // Module arguments
@@ -1208,42 +1096,23 @@ module sieve_dot$res_valid(d,q,clock);
 endmodule // sieve_dot$res_valid
 
 
-module sieve_dot$res_zero_a(d,q,clock);
+module sieve_dot$restart(d,q,clock);
     
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
+    input wire  d;
+    output reg  q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 32'h0;
+       q = 1'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // sieve_dot$res_zero_a
-
-
-module sieve_dot$res_zero_w(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$res_zero_w
+endmodule // sieve_dot$restart
 
 
 module sieve_dot$s1_a_negative(d,q,clock);

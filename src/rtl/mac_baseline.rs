@@ -37,9 +37,9 @@ pub struct ExactMac<const A: usize, const W: usize, const T: usize, const ACC: u
     p1_product: DFF<Bits<PW>>,
     acc: DFF<Bits<ACC>>,
     acc_overflow: DFF<Bit>,
+    /// The accumulator holds a finished vector's result (as in the sieve).
+    restart: DFF<Bit>,
     res_valid: DFF<Bit>,
-    res_sum: DFF<Bits<ACC>>,
-    res_overflow: DFF<Bit>,
     wide_a: Signal<Local, Bits<16>>,
     wide_w: Signal<Local, Bits<16>>,
     raw_product: Signal<Local, Bits<32>>,
@@ -47,6 +47,8 @@ pub struct ExactMac<const A: usize, const W: usize, const T: usize, const ACC: u
     w_negative: Signal<Local, Bit>,
     product: Signal<Local, Bits<PW>>,
     product_ext: Signal<Local, Bits<ACC>>,
+    base_acc: Signal<Local, Bits<ACC>>,
+    base_overflow: Signal<Local, Bit>,
     sum: Signal<Local, Bits<ACC>>,
     acc_sign: Signal<Local, Bit>,
     product_sign: Signal<Local, Bit>,
@@ -86,9 +88,8 @@ impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT
             p1_product: Default::default(),
             acc: Default::default(),
             acc_overflow: Default::default(),
+            restart: Default::default(),
             res_valid: Default::default(),
-            res_sum: Default::default(),
-            res_overflow: Default::default(),
             wide_a: Default::default(),
             wide_w: Default::default(),
             raw_product: Default::default(),
@@ -96,6 +97,8 @@ impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT
             w_negative: Default::default(),
             product: Default::default(),
             product_ext: Default::default(),
+            base_acc: Default::default(),
+            base_overflow: Default::default(),
             sum: Default::default(),
             acc_sign: Default::default(),
             product_sign: Default::default(),
@@ -110,7 +113,7 @@ impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, p1_valid, p1_last, p1_product, acc, acc_overflow, res_valid, res_sum, res_overflow);
+        dff_setup!(self, clock, p1_valid, p1_last, p1_product, acc, acc_overflow, restart, res_valid);
         self.in_ready.next = true;
         self.wide_a.next = bit_cast::<16, A>(self.in_a.val());
         self.wide_w.next = bit_cast::<16, W>(self.in_w.val());
@@ -144,11 +147,17 @@ impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT
         if self.product_sign.val() {
             self.product_ext.next = self.product_ext.val() | self.acc_sign_ext.val();
         }
-        self.sum.next = self.acc.q.val() + self.product_ext.val();
+        self.base_acc.next = self.acc.q.val();
+        self.base_overflow.next = self.acc_overflow.q.val();
+        if self.restart.q.val() {
+            self.base_acc.next = 0.into();
+            self.base_overflow.next = false;
+        }
+        self.sum.next = self.base_acc.val() + self.product_ext.val();
         self.acc_sign.next = false;
         self.sum_sign.next = false;
         for top in (ACC - 1)..ACC {
-            self.acc_sign.next = self.acc.q.val().get_bit(top);
+            self.acc_sign.next = self.base_acc.val().get_bit(top);
             self.sum_sign.next = self.sum.val().get_bit(top);
         }
         self.overflow_now.next = (self.acc_sign.val() == self.product_sign.val())
@@ -156,24 +165,20 @@ impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT
         self.res_valid.d.next = false;
         if self.p1_valid.q.val() {
             self.acc.d.next = self.sum.val();
-            self.acc_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
-            if self.p1_last.q.val() {
-                self.res_valid.d.next = true;
-                self.res_sum.d.next = self.sum.val();
-                self.res_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
-                self.acc.d.next = 0.into();
-                self.acc_overflow.d.next = false;
-            }
+            self.acc_overflow.d.next = self.base_overflow.val() | self.overflow_now.val();
+            self.restart.d.next = self.p1_last.q.val();
+            self.res_valid.d.next = self.p1_last.q.val();
         }
         if self.reset.val() {
             self.p1_valid.d.next = false;
             self.res_valid.d.next = false;
+            self.restart.d.next = false;
             self.acc.d.next = 0.into();
             self.acc_overflow.d.next = false;
         }
         self.out_valid.next = self.res_valid.q.val();
-        self.out_sum.next = self.res_sum.q.val();
-        self.out_overflow.next = self.res_overflow.q.val();
+        self.out_sum.next = self.acc.q.val();
+        self.out_overflow.next = self.acc_overflow.q.val();
         self.out_zero_a.next = 0.into();
         self.out_zero_w.next = 0.into();
         self.out_sieved.next = 0.into();

@@ -13,7 +13,10 @@
 //! | 3+log2(W) | accumulator, overflow, counters; result registers |
 //!
 //! So `out_valid` rises `LATENCY = 3 + log2(W)` edges after the edge that
-//! consumed a vector's last pair (edge 0), for exactly one cycle. `reset`
+//! consumed a vector's last pair (edge 0), for exactly one cycle. The
+//! result ports are the accumulator and counter registers themselves: they
+//! hold the vector's result in the `out_valid` cycle and follow the next
+//! vector afterwards (no separate result registers). `reset`
 //! (synchronous) drops everything in flight and clears the accumulator,
 //! the overflow flag and the counters.
 //!
@@ -122,13 +125,10 @@ pub struct SieveDot<
     cnt_zero_w: DFF<Bits<CNT>>,
     cnt_sieved: DFF<Bits<CNT>>,
     cnt_kept: DFF<Bits<CNT>>,
+    /// The accumulator registers hold a finished vector's result: the
+    /// next pair starts from zero instead of from them.
+    restart: DFF<Bit>,
     res_valid: DFF<Bit>,
-    res_sum: DFF<Bits<ACC>>,
-    res_overflow: DFF<Bit>,
-    res_zero_a: DFF<Bits<CNT>>,
-    res_zero_w: DFF<Bits<CNT>>,
-    res_sieved: DFF<Bits<CNT>>,
-    res_kept: DFF<Bits<CNT>>,
 
     // Combinational intermediates, each at its exact width.
     accept: Signal<Local, Bit>,
@@ -153,6 +153,12 @@ pub struct SieveDot<
     final_valid: Signal<Local, Bit>,
     final_last: Signal<Local, Bit>,
     product: Signal<Local, Bits<ACC>>,
+    base_acc: Signal<Local, Bits<ACC>>,
+    base_overflow: Signal<Local, Bit>,
+    base_zero_a: Signal<Local, Bits<CNT>>,
+    base_zero_w: Signal<Local, Bits<CNT>>,
+    base_sieved: Signal<Local, Bits<CNT>>,
+    base_kept: Signal<Local, Bits<CNT>>,
     sum: Signal<Local, Bits<ACC>>,
     acc_sign: Signal<Local, Bit>,
     product_sign: Signal<Local, Bit>,
@@ -255,13 +261,8 @@ impl<
             cnt_zero_w: Default::default(),
             cnt_sieved: Default::default(),
             cnt_kept: Default::default(),
+            restart: Default::default(),
             res_valid: Default::default(),
-            res_sum: Default::default(),
-            res_overflow: Default::default(),
-            res_zero_a: Default::default(),
-            res_zero_w: Default::default(),
-            res_sieved: Default::default(),
-            res_kept: Default::default(),
             accept: Default::default(),
             a_negative: Default::default(),
             a_inverted: Default::default(),
@@ -284,6 +285,12 @@ impl<
             final_valid: Default::default(),
             final_last: Default::default(),
             product: Default::default(),
+            base_acc: Default::default(),
+            base_overflow: Default::default(),
+            base_zero_a: Default::default(),
+            base_zero_w: Default::default(),
+            base_sieved: Default::default(),
+            base_kept: Default::default(),
             sum: Default::default(),
             acc_sign: Default::default(),
             product_sign: Default::default(),
@@ -327,8 +334,7 @@ impl<
             self, clock, s1_valid, s1_last, s1_zero_a, s1_a_negative, s1_mag_a, s1_thr, s1_w,
             s2_valid, s2_last, s2_zero_a, s2_v, s2_pos, s2_neg, s2_x, s2_nx, s3_valid, s3_last,
             s3_zero_a, s3_nonzero, s3_keep, acc, acc_overflow, cnt_zero_a, cnt_zero_w,
-            cnt_sieved, cnt_kept, res_valid, res_sum, res_overflow, res_zero_a, res_zero_w,
-            res_sieved, res_kept
+            cnt_sieved, cnt_kept, restart, res_valid
         );
         for i in 0..DEPTH {
             self.side_valid[i].clock.next = self.clock.val();
@@ -469,43 +475,52 @@ impl<
         if self.product_sign.val() {
             self.product.next = self.product.val() | self.acc_sign_ext.val();
         }
-        self.sum.next = self.acc.q.val() + self.product.val();
+        // After a vector's last pair the registers hold its result; the
+        // next pair starts from zero.
+        self.base_acc.next = self.acc.q.val();
+        self.base_overflow.next = self.acc_overflow.q.val();
+        self.base_zero_a.next = self.cnt_zero_a.q.val();
+        self.base_zero_w.next = self.cnt_zero_w.q.val();
+        self.base_sieved.next = self.cnt_sieved.q.val();
+        self.base_kept.next = self.cnt_kept.q.val();
+        if self.restart.q.val() {
+            self.base_acc.next = 0.into();
+            self.base_overflow.next = false;
+            self.base_zero_a.next = 0.into();
+            self.base_zero_w.next = 0.into();
+            self.base_sieved.next = 0.into();
+            self.base_kept.next = 0.into();
+        }
+        self.sum.next = self.base_acc.val() + self.product.val();
         self.acc_sign.next = false;
         self.sum_sign.next = false;
         for top in (ACC - 1)..ACC {
-            self.acc_sign.next = self.acc.q.val().get_bit(top);
+            self.acc_sign.next = self.base_acc.val().get_bit(top);
             self.sum_sign.next = self.sum.val().get_bit(top);
         }
         self.overflow_now.next = (self.acc_sign.val() == self.product_sign.val())
             & (self.sum_sign.val() != self.acc_sign.val());
-        self.next_zero_a.next = self.cnt_zero_a.q.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
-        self.next_zero_w.next = self.cnt_zero_w.q.val() + bit_cast::<CNT, CW>(self.inc_zero_w.val());
-        self.next_sieved.next = self.cnt_sieved.q.val() + bit_cast::<CNT, CW>(self.inc_sieved.val());
-        self.next_kept.next = self.cnt_kept.q.val() + bit_cast::<CNT, CW>(self.inc_kept.val());
+        self.next_zero_a.next = self.base_zero_a.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
+        self.next_zero_w.next = self.base_zero_w.val() + bit_cast::<CNT, CW>(self.inc_zero_w.val());
+        self.next_sieved.next = self.base_sieved.val() + bit_cast::<CNT, CW>(self.inc_sieved.val());
+        self.next_kept.next = self.base_kept.val() + bit_cast::<CNT, CW>(self.inc_kept.val());
 
         self.res_valid.d.next = false;
         if self.final_valid.val() {
             self.acc.d.next = self.sum.val();
-            self.acc_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
+            self.acc_overflow.d.next = self.base_overflow.val() | self.overflow_now.val();
             self.cnt_zero_a.d.next = self.next_zero_a.val();
             self.cnt_zero_w.d.next = self.next_zero_w.val();
             self.cnt_sieved.d.next = self.next_sieved.val();
             self.cnt_kept.d.next = self.next_kept.val();
-            if self.final_last.val() {
-                self.res_valid.d.next = true;
-                self.res_sum.d.next = self.sum.val();
-                self.res_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
-                self.res_zero_a.d.next = self.next_zero_a.val();
-                self.res_zero_w.d.next = self.next_zero_w.val();
-                self.res_sieved.d.next = self.next_sieved.val();
-                self.res_kept.d.next = self.next_kept.val();
-                self.acc.d.next = 0.into();
-                self.acc_overflow.d.next = false;
-                self.cnt_zero_a.d.next = 0.into();
-                self.cnt_zero_w.d.next = 0.into();
-                self.cnt_sieved.d.next = 0.into();
-                self.cnt_kept.d.next = 0.into();
-            }
+            self.restart.d.next = self.final_last.val();
+            self.res_valid.d.next = self.final_last.val();
+        }
+        if !self.counting.val() {
+            self.cnt_zero_a.d.next = 0.into();
+            self.cnt_zero_w.d.next = 0.into();
+            self.cnt_sieved.d.next = 0.into();
+            self.cnt_kept.d.next = 0.into();
         }
         if self.reset.val() {
             self.s1_valid.d.next = false;
@@ -515,6 +530,7 @@ impl<
                 self.side_valid[i].d.next = false;
             }
             self.res_valid.d.next = false;
+            self.restart.d.next = false;
             self.acc.d.next = 0.into();
             self.acc_overflow.d.next = false;
             self.cnt_zero_a.d.next = 0.into();
@@ -524,11 +540,11 @@ impl<
         }
 
         self.out_valid.next = self.res_valid.q.val();
-        self.out_sum.next = self.res_sum.q.val();
-        self.out_overflow.next = self.res_overflow.q.val();
-        self.out_zero_a.next = self.res_zero_a.q.val();
-        self.out_zero_w.next = self.res_zero_w.q.val();
-        self.out_sieved.next = self.res_sieved.q.val();
-        self.out_kept.next = self.res_kept.q.val();
+        self.out_sum.next = self.acc.q.val();
+        self.out_overflow.next = self.acc_overflow.q.val();
+        self.out_zero_a.next = self.cnt_zero_a.q.val();
+        self.out_zero_w.next = self.cnt_zero_w.q.val();
+        self.out_sieved.next = self.cnt_sieved.q.val();
+        self.out_kept.next = self.cnt_kept.q.val();
     }
 }
