@@ -165,7 +165,122 @@ pub struct DesignReport {
     pub dsp: bool,
     pub ice40: Ice40Cells,
     pub generic: GenericGates,
+    /// Cells per block of the unit, from `synth_ice40 -noflatten` (see
+    /// [`block_breakdown`]).
+    pub blocks: BTreeMap<String, BlockCells>,
     pub placements: Vec<Placement>,
+}
+
+/// The iCE40 cells of one block, its sub-blocks included.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BlockCells {
+    pub lut4: u64,
+    pub carry: u64,
+    pub dff: u64,
+}
+
+impl BlockCells {
+    fn add_scaled(&mut self, o: &BlockCells, n: u64) {
+        self.lut4 += o.lut4 * n;
+        self.carry += o.carry * n;
+        self.dff += o.dff * n;
+    }
+}
+
+/// Parses Yosys `stat` text of a hierarchical design into each module's own
+/// cells and its sub-module instances.
+fn parse_hier_stat(text: &str) -> BTreeMap<String, (BlockCells, Vec<(String, u64)>)> {
+    let mut mods: BTreeMap<String, (BlockCells, Vec<(String, u64)>)> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("=== ").and_then(|r| r.strip_suffix(" ===")) {
+            if name == "design hierarchy" {
+                break;
+            }
+            mods.entry(name.to_string()).or_default();
+            current = Some(name.to_string());
+            continue;
+        }
+        let Some(cur) = &current else { continue };
+        let f: Vec<&str> = t.split_whitespace().collect();
+        if f.len() != 2 || f[0] == "Number" || t.starts_with("Number") {
+            continue;
+        }
+        let Ok(n) = f[1].parse::<u64>() else { continue };
+        let entry = mods.get_mut(cur).expect("module entry exists");
+        match f[0] {
+            "SB_LUT4" => entry.0.lut4 += n,
+            "SB_CARRY" => entry.0.carry += n,
+            k if k.starts_with("SB_DFF") => entry.0.dff += n,
+            k if k.starts_with("SB_") || k.starts_with('$') => {}
+            k => entry.1.push((k.to_string(), n)),
+        }
+    }
+    mods
+}
+
+fn rolled_up(
+    name: &str,
+    mods: &BTreeMap<String, (BlockCells, Vec<(String, u64)>)>,
+    depth: usize,
+) -> BlockCells {
+    let mut total = BlockCells::default();
+    if let Some((own, children)) = mods.get(name) {
+        total = *own;
+        if depth < 64 {
+            for (child, n) in children {
+                total.add_scaled(&rolled_up(child, mods, depth + 1), *n);
+            }
+        }
+    }
+    total
+}
+
+/// Where the unit's cells go, from `synth_ice40 -noflatten` (Yosys runs in
+/// `work` on `unit.v`, with `-dsp` when asked): one entry per sub-module of the top that has logic
+/// (LUT4s or carries, its own sub-modules included), `registers` for the
+/// sub-modules that hold only flip-flops, and `top-level logic` for the
+/// cells of the top module itself (in the exported unit: operand masking,
+/// accumulator, counters). Without flattening Yosys cannot optimize across
+/// blocks, so the parts add up to more than the flattened unit; they show
+/// where the logic is, not exact shares.
+pub fn block_breakdown(top: &str, dsp: bool, work: &Path) -> Result<BTreeMap<String, BlockCells>> {
+    let script = format!(
+        "read_verilog unit.v; synth_ice40 -noflatten -top {top}{}; tee -q -o hier_stat.txt stat",
+        if dsp { " -dsp" } else { "" }
+    );
+    run_tool(
+        Command::new("yosys")
+            .current_dir(work)
+            .args(["-q", "-p", &script]),
+        &format!(
+            "yosys synth_ice40 -noflatten of {}",
+            work.join("unit.v").display()
+        ),
+        &work.join("hier.log"),
+    )?;
+    let mods = parse_hier_stat(&std::fs::read_to_string(work.join("hier_stat.txt"))?);
+    let mut out = BTreeMap::new();
+    let Some((own, children)) = mods.get(top) else {
+        bail!("Yosys stat of {top} lists no module {top}");
+    };
+    out.insert("top-level logic".to_string(), *own);
+    let prefix = format!("{top}$");
+    for (child, n) in children {
+        let cells = rolled_up(child, &mods, 0);
+        let short = child.strip_prefix(&prefix).unwrap_or(child);
+        let key = if cells.lut4 == 0 && cells.carry == 0 {
+            "registers".to_string()
+        } else {
+            // Numbered copies (`name$0`, `name$1`) count as one block.
+            short.split('$').next().unwrap_or(short).to_string()
+        };
+        out.entry(key)
+            .or_insert_with(BlockCells::default)
+            .add_scaled(&cells, *n);
+    }
+    Ok(out)
 }
 
 /// The whole report, as written to `area.json`.
@@ -480,6 +595,11 @@ pub fn run_area(
         let ice40 = synth_ice40_cells(&d.top, d.dsp, &work)?;
         progress(&format!("{}: yosys generic gates", d.name));
         let generic = generic_gates(&d.top, &work)?;
+        progress(&format!(
+            "{}: yosys synth_ice40 -noflatten (blocks)",
+            d.name
+        ));
+        let blocks = block_breakdown(&d.top, d.dsp, &work)?;
         let mut placements = Vec::new();
         for &dev in &opts.devices {
             if d.dsp && dev != Device::Up5k {
@@ -506,6 +626,7 @@ pub fn run_area(
             dsp: d.dsp,
             ice40,
             generic,
+            blocks,
             placements,
         });
     }
@@ -614,6 +735,44 @@ pub fn markdown(report: &AreaReport) -> String {
     s
 }
 
+/// The block breakdown of every design that has one, as a markdown table
+/// (LUT4 / carry / DFF per block).
+pub fn markdown_blocks(report: &AreaReport) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for d in &report.designs {
+        for k in d.blocks.keys() {
+            if !names.contains(k) {
+                names.push(k.clone());
+            }
+        }
+    }
+    if names.is_empty() {
+        return String::new();
+    }
+    names.sort_by_key(|n| (n == "registers", n == "top-level logic", n.clone()));
+    let mut s = String::from(
+        "Cells per block, `synth_ice40 -noflatten` (LUT4 / SB_CARRY / DFF; blocks are not optimized \
+         across their boundaries, so they add up to more than the flattened unit):\n\n| design |",
+    );
+    for n in &names {
+        s.push_str(&format!(" {n} |"));
+    }
+    s.push_str("\n|---|");
+    s.push_str(&"---|".repeat(names.len()));
+    s.push('\n');
+    for d in report.designs.iter().filter(|d| !d.blocks.is_empty()) {
+        s.push_str(&format!("| {} |", d.name));
+        for n in &names {
+            match d.blocks.get(n) {
+                Some(b) => s.push_str(&format!(" {} / {} / {} |", b.lut4, b.carry, b.dff)),
+                None => s.push_str(" - |"),
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// Writes `contents` to `path` through a temporary file in the same folder.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
@@ -639,7 +798,10 @@ pub fn write_report(report: &AreaReport, dir: &Path) -> Result<Vec<PathBuf>> {
             dir.join("area.json"),
             serde_json::to_string_pretty(report)? + "\n",
         ),
-        (dir.join("area.md"), markdown(report)),
+        (
+            dir.join("area.md"),
+            markdown(report) + "\n" + &markdown_blocks(report),
+        ),
         (dir.join("area.svg"), super::plot::area_svg(report)),
     ];
     for (path, text) in &files {
@@ -666,6 +828,40 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "device = \"hx1k\" is not supported: allowed hx8k or up5k"
+        );
+    }
+
+    #[test]
+    fn hierarchical_stat_rolls_up() {
+        let text = "=== top ===\n   Number of cells: 3\n     SB_LUT4 4\n     top$tree 1\n     top$r$0 1\n     top$r$1 1\n\
+                    === top$r$0 ===\n     SB_DFF 8\n=== top$r$1 ===\n     SB_DFFE 8\n\
+                    === top$tree ===\n     SB_CARRY 5\n     SB_LUT4 6\n     top$tree$heap 2\n\
+                    === top$tree$heap ===\n     SB_LUT4 1\n     SB_DFF 2\n\
+                    === design hierarchy ===\n     top$tree 1\n";
+        let mods = parse_hier_stat(text);
+        assert_eq!(
+            mods["top"].0,
+            BlockCells {
+                lut4: 4,
+                carry: 0,
+                dff: 0
+            }
+        );
+        assert_eq!(
+            rolled_up("top$tree", &mods, 0),
+            BlockCells {
+                lut4: 8,
+                carry: 5,
+                dff: 4
+            }
+        );
+        assert_eq!(
+            rolled_up("top", &mods, 0),
+            BlockCells {
+                lut4: 12,
+                carry: 5,
+                dff: 20
+            }
         );
     }
 

@@ -135,7 +135,8 @@ pub struct AreaArgs {
     /// nextpnr placement seeds, comma-separated; the median Fmax is reported.
     #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
     pub seeds: Vec<u64>,
-    /// Parts to place on: hx8k, up5k (comma-separated).
+    /// Parts to place on: hx8k, up5k (comma-separated), or none to skip
+    /// placement.
     #[arg(long, value_delimiter = ',', default_value = "hx8k,up5k")]
     pub devices: Vec<String>,
     /// nextpnr target clock in MHz (the achieved Fmax is reported).
@@ -158,6 +159,7 @@ pub fn run_cli(args: AreaArgs) -> Result<()> {
     let devices = args
         .devices
         .iter()
+        .filter(|d| d.as_str() != "none")
         .map(|d| d.parse::<Device>())
         .collect::<Result<Vec<_>>>()?;
     for &b in &args.widths {
@@ -193,7 +195,11 @@ pub fn run_cli(args: AreaArgs) -> Result<()> {
     };
     let report = area::run_area(&designs, &opts, |line| eprintln!("area: {line}"))?;
     let files = area::write_report(&report, &args.out)?;
-    print!("{}", area::markdown(&report));
+    print!(
+        "{}\n{}",
+        area::markdown(&report),
+        area::markdown_blocks(&report)
+    );
     for f in files {
         eprintln!("wrote {}", f.display());
     }
