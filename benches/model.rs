@@ -52,7 +52,10 @@ fn main() {
         let r = rate(n, 5, || {
             black_box(run_stream(&cfg, &p));
         });
-        println!("| model stream (run_stream) | {coding} | {n} | {:.1} |", r / 1e6);
+        println!(
+            "| model stream (run_stream) | {coding} | {n} | {:.1} |",
+            r / 1e6
+        );
     }
     #[cfg(feature = "rtl")]
     {
@@ -64,10 +67,19 @@ fn main() {
             let want = run_stream(&cfg, &p);
             let mut got = Vec::new();
             let r = rate(m, 2, || {
-                got = sim::run_stream(&cfg, Design::Sieve { counters: true }, &p, &sim::Pacing::default()).unwrap();
+                got = sim::run_stream(
+                    &cfg,
+                    Design::Sieve { counters: true },
+                    &p,
+                    &sim::Pacing::default(),
+                )
+                .unwrap();
             });
             assert_eq!(got, want, "rust-hdl simulation disagrees with the model");
-            println!("| rust-hdl simulation (direct clock loop) | {coding} | {m} | {:.3} |", r / 1e6);
+            println!(
+                "| rust-hdl simulation (direct clock loop) | {coding} | {m} | {:.3} |",
+                r / 1e6
+            );
         }
     }
 }

@@ -254,7 +254,10 @@ mod tests {
     fn default_is_valid_and_matches_spec() {
         let c = UnitConfig::default();
         c.validate().unwrap();
-        assert_eq!((c.a_bits, c.w_bits, c.t_bits, c.acc_bits, c.cnt_bits), (8, 8, 8, 32, 32));
+        assert_eq!(
+            (c.a_bits, c.w_bits, c.t_bits, c.acc_bits, c.cnt_bits),
+            (8, 8, 8, 32, 32)
+        );
         assert_eq!(c.coding, Coding::Ternary);
         assert_eq!(c.planes(), 9);
     }
@@ -283,7 +286,10 @@ mod tests {
         let e = UnitConfig::builder().acc_bits(65).build().unwrap_err();
         assert!(e.to_string().starts_with("acc_bits = 65 is out of range"));
         let e = UnitConfig::builder().cnt_bits(7).build().unwrap_err();
-        assert_eq!(e.to_string(), "cnt_bits = 7 is out of range: allowed 8..=64");
+        assert_eq!(
+            e.to_string(),
+            "cnt_bits = 7 is out of range: allowed 8..=64"
+        );
         let e = "trinary".parse::<Coding>().unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -99,11 +99,24 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 }
 
 /// Exports to `out` (`.v`) and `out` with `.json`; both or neither.
-pub fn export_to(cfg: &UnitConfig, design: Design, arch: Arch, top: &str, out: &Path) -> Result<Manifest> {
+pub fn export_to(
+    cfg: &UnitConfig,
+    design: Design,
+    arch: Arch,
+    top: &str,
+    out: &Path,
+) -> Result<Manifest> {
     if out.extension().and_then(|e| e.to_str()) != Some("v") {
-        bail!("--out {} must end in .v (the manifest goes next to it as .json)", out.display());
+        bail!(
+            "--out {} must end in .v (the manifest goes next to it as .json)",
+            out.display()
+        );
     }
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("unit.v").to_string();
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("unit.v")
+        .to_string();
     let (text, manifest) = export(cfg, design, arch, top, &name)?;
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     write_atomic(out, text.as_bytes())?;

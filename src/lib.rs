@@ -10,15 +10,15 @@
 
 pub mod config;
 #[cfg(feature = "rtl")]
-pub mod engine;
-#[cfg(feature = "rtl")]
 pub mod eda;
+#[cfg(feature = "rtl")]
+pub mod engine;
 #[cfg(feature = "rtl")]
 pub mod export;
 pub mod model;
 pub mod rom;
-pub mod vectors;
 #[cfg(feature = "rtl")]
 pub mod rtl;
+pub mod vectors;
 
 pub use config::{Coding, ConfigError, UnitConfig};

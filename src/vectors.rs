@@ -64,9 +64,27 @@ pub fn parse_pairs(cfg: &UnitConfig, text: &str) -> Result<Vec<Pair>, InputError
                 ),
             });
         }
-        let a = field(line, "a", parts[0], cfg.a_range(), &format!("a_bits = {}", cfg.a_bits))?;
-        let w = field(line, "w", parts[1], cfg.w_range(), &format!("w_bits = {}", cfg.w_bits))?;
-        let thr = field(line, "thr", parts[2], cfg.t_range(), &format!("t_bits = {}", cfg.t_bits))?;
+        let a = field(
+            line,
+            "a",
+            parts[0],
+            cfg.a_range(),
+            &format!("a_bits = {}", cfg.a_bits),
+        )?;
+        let w = field(
+            line,
+            "w",
+            parts[1],
+            cfg.w_range(),
+            &format!("w_bits = {}", cfg.w_bits),
+        )?;
+        let thr = field(
+            line,
+            "thr",
+            parts[2],
+            cfg.t_range(),
+            &format!("t_bits = {}", cfg.t_bits),
+        )?;
         let last = match parts[3].trim() {
             "0" => false,
             "1" => true,
@@ -112,16 +130,29 @@ mod tests {
         let cfg = UnitConfig::default();
         let p = parse_pairs(&cfg, "# header\n\n1,2,3,0\n -128 , 127 , -128 , 1 \n").unwrap();
         assert_eq!(p.len(), 2);
-        assert_eq!(p[1], Pair { a: -128, w: 127, thr: -128, last: true });
+        assert_eq!(
+            p[1],
+            Pair {
+                a: -128,
+                w: 127,
+                thr: -128,
+                last: true
+            }
+        );
     }
 
     #[test]
     fn errors_name_the_line() {
         let cfg = UnitConfig::default();
         let e = parse_pairs(&cfg, "1,2,3,1\n128,0,0,1\n").unwrap_err();
-        assert_eq!(e.to_string(), "line 2: a = 128 is out of range for a_bits = 8: allowed -128..=127");
+        assert_eq!(
+            e.to_string(),
+            "line 2: a = 128 is out of range for a_bits = 8: allowed -128..=127"
+        );
         let e = parse_pairs(&cfg, "1,2,3\n").unwrap_err();
-        assert!(e.to_string().starts_with("line 1: expected 4 comma-separated fields"));
+        assert!(e
+            .to_string()
+            .starts_with("line 1: expected 4 comma-separated fields"));
         let e = parse_pairs(&cfg, "1,x,3,1\n").unwrap_err();
         assert_eq!(e.to_string(), "line 1: w = \"x\" is not a decimal integer");
         let e = parse_pairs(&cfg, "1,2,3,2\n").unwrap_err();

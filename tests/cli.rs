@@ -23,7 +23,11 @@ fn dot_model_prints_one_json_line_per_vector() {
         "in.txt",
         "# a,w,thr,last\n5,3,3,0\n\n-128,-128,0,1\n0,7,2,1\n",
     );
-    let out = sievingnet().args(["dot", "--input"]).arg(&input).assert().success();
+    let out = sievingnet()
+        .args(["dot", "--input"])
+        .arg(&input)
+        .assert()
+        .success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     // 5*3 with T=3 ternary: 3 = 4 - 1, plane 0 sieved (2+0<3): 20; then 16384.
     assert_eq!(
@@ -44,39 +48,101 @@ fn dot_model_prints_one_json_line_per_vector() {
 fn assert_fails(args: &[&str], input_text: &str, needle: &str) {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.txt", input_text);
-    let out = sievingnet().args(args).arg("--input").arg(&input).assert().failure();
+    let out = sievingnet()
+        .args(args)
+        .arg("--input")
+        .arg(&input)
+        .assert()
+        .failure();
     let o = out.get_output();
     assert!(o.stdout.is_empty(), "stdout must be empty on error");
     let stderr = String::from_utf8(o.stderr.clone()).unwrap();
-    assert!(stderr.contains(needle), "stderr {stderr:?} lacks {needle:?}");
+    assert!(
+        stderr.contains(needle),
+        "stderr {stderr:?} lacks {needle:?}"
+    );
 }
 
 #[test]
 fn dot_rejects_bad_input_naming_the_line() {
     let dot = ["dot"];
-    assert_fails(&dot, "1,2,3,1\n128,1,0,1\n", "line 2: a = 128 is out of range for a_bits = 8: allowed -128..=127");
-    assert_fails(&dot, "1,-129,3,1\n", "line 1: w = -129 is out of range for w_bits = 8");
-    assert_fails(&dot, "1,1,200,1\n", "line 1: thr = 200 is out of range for t_bits = 8");
-    assert_fails(&dot, "#x\n1,2,3\n", "line 2: expected 4 comma-separated fields");
-    assert_fails(&dot, "1,2,three,1\n", "line 1: thr = \"three\" is not a decimal integer");
+    assert_fails(
+        &dot,
+        "1,2,3,1\n128,1,0,1\n",
+        "line 2: a = 128 is out of range for a_bits = 8: allowed -128..=127",
+    );
+    assert_fails(
+        &dot,
+        "1,-129,3,1\n",
+        "line 1: w = -129 is out of range for w_bits = 8",
+    );
+    assert_fails(
+        &dot,
+        "1,1,200,1\n",
+        "line 1: thr = 200 is out of range for t_bits = 8",
+    );
+    assert_fails(
+        &dot,
+        "#x\n1,2,3\n",
+        "line 2: expected 4 comma-separated fields",
+    );
+    assert_fails(
+        &dot,
+        "1,2,three,1\n",
+        "line 1: thr = \"three\" is not a decimal integer",
+    );
     assert_fails(&dot, "1,2,3,5\n", "line 1: last = \"5\" must be 0 or 1");
-    assert_fails(&dot, "1,2,3,1\n4,5,6,0\n7,8,9,0\n", "line 2: the vector starting here has no pair with last = 1");
-    assert_fails(&["dot", "--a-bits", "4"], "8,1,1,1\n", "line 1: a = 8 is out of range for a_bits = 4: allowed -8..=7");
+    assert_fails(
+        &dot,
+        "1,2,3,1\n4,5,6,0\n7,8,9,0\n",
+        "line 2: the vector starting here has no pair with last = 1",
+    );
+    assert_fails(
+        &["dot", "--a-bits", "4"],
+        "8,1,1,1\n",
+        "line 1: a = 8 is out of range for a_bits = 4: allowed -8..=7",
+    );
 }
 
 #[test]
 fn dot_rejects_bad_configurations_and_missing_files() {
-    assert_fails(&["dot", "--a-bits", "17"], "1,1,1,1\n", "a_bits = 17 is out of range: allowed 2..=16");
-    assert_fails(&["dot", "--acc-bits", "10"], "1,1,1,1\n", "acc_bits = 10 is out of range: allowed 17..=64");
-    assert_fails(&["dot", "--cnt-bits", "65"], "1,1,1,1\n", "cnt_bits = 65 is out of range: allowed 8..=64");
+    assert_fails(
+        &["dot", "--a-bits", "17"],
+        "1,1,1,1\n",
+        "a_bits = 17 is out of range: allowed 2..=16",
+    );
+    assert_fails(
+        &["dot", "--acc-bits", "10"],
+        "1,1,1,1\n",
+        "acc_bits = 10 is out of range: allowed 17..=64",
+    );
+    assert_fails(
+        &["dot", "--cnt-bits", "65"],
+        "1,1,1,1\n",
+        "cnt_bits = 65 is out of range: allowed 8..=64",
+    );
     // A legal configuration the RTL does not build: the model runs it, rtl refuses.
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.txt", "1,1,1,1\n");
-    sievingnet().args(["dot", "--a-bits", "5", "--input"]).arg(&input).assert().success();
-    assert_fails(&["dot", "--a-bits", "5", "--engine", "rtl"], "1,1,1,1\n", "the RTL does not support a_bits = 5");
-    let out = sievingnet().args(["dot", "--input", "/nonexistent/pairs.txt"]).assert().failure();
+    sievingnet()
+        .args(["dot", "--a-bits", "5", "--input"])
+        .arg(&input)
+        .assert()
+        .success();
+    assert_fails(
+        &["dot", "--a-bits", "5", "--engine", "rtl"],
+        "1,1,1,1\n",
+        "the RTL does not support a_bits = 5",
+    );
+    let out = sievingnet()
+        .args(["dot", "--input", "/nonexistent/pairs.txt"])
+        .assert()
+        .failure();
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("cannot read input file /nonexistent/pairs.txt"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read input file /nonexistent/pairs.txt"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -84,15 +150,42 @@ fn dot_rtl_engine_prints_what_the_model_prints() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::new();
     for i in 0..500i64 {
-        text.push_str(&format!("{},{},{},{}\n", (i * 37) % 256 - 128, (i * 91) % 256 - 128, i % 13 - 2, (i % 7 == 6) as u8));
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            (i * 37) % 256 - 128,
+            (i * 91) % 256 - 128,
+            i % 13 - 2,
+            (i % 7 == 6) as u8
+        ));
     }
     text.push_str("1,1,1,1\n");
     let input = write(dir.path(), "in.txt", &text);
-    for extra in [&[][..], &["--coding", "binary"][..], &["--acc-bits", "17", "--cnt-bits", "8"][..]] {
-        let model = sievingnet().args(["dot"]).args(extra).arg("--input").arg(&input).assert().success();
-        let rtl = sievingnet().args(["dot", "--engine", "rtl"]).args(extra).arg("--input").arg(&input).assert().success();
+    for extra in [
+        &[][..],
+        &["--coding", "binary"][..],
+        &["--acc-bits", "17", "--cnt-bits", "8"][..],
+    ] {
+        let model = sievingnet()
+            .args(["dot"])
+            .args(extra)
+            .arg("--input")
+            .arg(&input)
+            .assert()
+            .success();
+        let rtl = sievingnet()
+            .args(["dot", "--engine", "rtl"])
+            .args(extra)
+            .arg("--input")
+            .arg(&input)
+            .assert()
+            .success();
         assert_eq!(model.get_output().stdout, rtl.get_output().stdout);
-        assert_eq!(String::from_utf8_lossy(&model.get_output().stdout).lines().count(), 72);
+        assert_eq!(
+            String::from_utf8_lossy(&model.get_output().stdout)
+                .lines()
+                .count(),
+            72
+        );
     }
 }
 
@@ -101,13 +194,18 @@ fn export_writes_verilog_and_manifest_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("unit.v");
     sievingnet()
-        .args(["export", "--a-bits", "4", "--w-bits", "16", "--coding", "binary", "--top", "my_sieve", "--out"])
+        .args([
+            "export", "--a-bits", "4", "--w-bits", "16", "--coding", "binary", "--top", "my_sieve",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .success();
     let v = std::fs::read_to_string(&out).unwrap();
     assert!(v.contains("module my_sieve(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_valid,out_sum,out_overflow,out_zero_a,out_zero_w,out_sieved,out_kept);"));
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("unit.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("unit.json")).unwrap())
+            .unwrap();
     assert_eq!(m["latency"], 7);
     assert_eq!(m["arch"], "parallel");
     assert_eq!(m["coding"], "binary");
@@ -115,17 +213,33 @@ fn export_writes_verilog_and_manifest_or_nothing() {
     // Bad requests write nothing.
     for (args, needle) in [
         (&["--arch", "serial"][..], "--arch serial is not built yet"),
-        (&["--a-bits", "6"][..], "the RTL does not support a_bits = 6"),
+        (
+            &["--a-bits", "6"][..],
+            "the RTL does not support a_bits = 6",
+        ),
         (&["--top", "9bad"][..], "is not a plain Verilog module name"),
     ] {
         let bad = dir.path().join("bad.v");
-        let o = sievingnet().arg("export").args(args).arg("--out").arg(&bad).assert().failure();
+        let o = sievingnet()
+            .arg("export")
+            .args(args)
+            .arg("--out")
+            .arg(&bad)
+            .assert()
+            .failure();
         let stderr = String::from_utf8(o.get_output().stderr.clone()).unwrap();
         assert!(stderr.contains(needle), "{stderr}");
         assert!(!bad.exists() && !dir.path().join("bad.json").exists());
     }
-    let o = sievingnet().args(["export", "--out"]).arg(dir.path().join("x.txt")).assert().failure();
+    let o = sievingnet()
+        .args(["export", "--out"])
+        .arg(dir.path().join("x.txt"))
+        .assert()
+        .failure();
     assert!(String::from_utf8_lossy(&o.get_output().stderr).contains("must end in .v"));
-    let o = sievingnet().args(["export", "--out", "/nonexistent/dir/x.v"]).assert().failure();
+    let o = sievingnet()
+        .args(["export", "--out", "/nonexistent/dir/x.v"])
+        .assert()
+        .failure();
     assert!(String::from_utf8_lossy(&o.get_output().stderr).contains("does not exist"));
 }

@@ -4,7 +4,9 @@
 mod common;
 
 use sievingnet::config::{Coding, UnitConfig};
-use sievingnet::model::{exponent, run_stream, sieve_pair, weight_digits, Pair, PlaneCounts, VectorResult};
+use sievingnet::model::{
+    exponent, run_stream, sieve_pair, weight_digits, Pair, PlaneCounts, VectorResult,
+};
 
 #[test]
 fn exhaustive_4_bit_pairs_every_threshold_both_codings() {
@@ -24,7 +26,11 @@ fn exhaustive_4_bit_pairs_every_threshold_both_codings() {
                     let r = sieve_pair(&cfg, a, w, thr);
                     assert_eq!(r.counts.total(), p, "a={a} w={w} thr={thr} {coding}");
                     if thr <= 0 {
-                        assert_eq!(r.product, a * w, "T <= 0 must be exact: a={a} w={w} thr={thr}");
+                        assert_eq!(
+                            r.product,
+                            a * w,
+                            "T <= 0 must be exact: a={a} w={w} thr={thr}"
+                        );
                         assert_eq!(r.counts.sieved, 0);
                     }
                     // The sieved product is the exact one minus the sieved terms.
@@ -39,7 +45,13 @@ fn exhaustive_4_bit_pairs_every_threshold_both_codings() {
                         let sign = if (a < 0) != (w < 0) { -1 } else { 1 };
                         assert_eq!(r.product, a * w - sign * lost, "a={a} w={w} thr={thr}");
                     } else {
-                        assert_eq!(r.counts, PlaneCounts { zero_a: p, ..Default::default() });
+                        assert_eq!(
+                            r.counts,
+                            PlaneCounts {
+                                zero_a: p,
+                                ..Default::default()
+                            }
+                        );
                     }
                 }
             }
@@ -63,11 +75,19 @@ fn corner_most_negative_operands() {
         let r = sieve_pair(&cfg, -128, -128, 0);
         assert_eq!(r.product, 16384);
         // |a| = 128 (e = 7) and |w| = 128 (one digit on plane 7).
-        assert_eq!((r.counts.kept, r.counts.zero_w), (1, cfg.planes() as u64 - 1));
+        assert_eq!(
+            (r.counts.kept, r.counts.zero_w),
+            (1, cfg.planes() as u64 - 1)
+        );
         // 7 + 7 = 14 < 15: sieved.
         let r = sieve_pair(&cfg, -128, -128, 15);
         assert_eq!((r.product, r.counts.sieved), (0, 1));
-        let cfg16 = UnitConfig::builder().a_bits(16).w_bits(16).coding(coding).build().unwrap();
+        let cfg16 = UnitConfig::builder()
+            .a_bits(16)
+            .w_bits(16)
+            .coding(coding)
+            .build()
+            .unwrap();
         assert_eq!(sieve_pair(&cfg16, -32768, -32768, -128).product, 1 << 30);
     }
 }
@@ -105,7 +125,12 @@ fn corner_single_nonzero_digit() {
 fn corner_threshold_above_every_plane() {
     let cfg = UnitConfig::default();
     let pairs: Vec<Pair> = (-128..=127)
-        .map(|a| Pair { a, w: 77, thr: 127, last: a == 127 })
+        .map(|a| Pair {
+            a,
+            w: 77,
+            thr: 127,
+            last: a == 127,
+        })
         .collect();
     let r = run_stream(&cfg, &pairs);
     assert_eq!(r.len(), 1);
@@ -120,12 +145,30 @@ fn corner_threshold_above_every_plane() {
 fn corner_vectors_of_length_one() {
     let cfg = UnitConfig::default();
     let pairs = [
-        Pair { a: 3, w: 5, thr: 0, last: true },
-        Pair { a: -3, w: 5, thr: 0, last: true },
-        Pair { a: 0, w: 5, thr: 0, last: true },
+        Pair {
+            a: 3,
+            w: 5,
+            thr: 0,
+            last: true,
+        },
+        Pair {
+            a: -3,
+            w: 5,
+            thr: 0,
+            last: true,
+        },
+        Pair {
+            a: 0,
+            w: 5,
+            thr: 0,
+            last: true,
+        },
     ];
     let r = run_stream(&cfg, &pairs);
-    assert_eq!(r.iter().map(|v| v.sum).collect::<Vec<_>>(), vec![15, -15, 0]);
+    assert_eq!(
+        r.iter().map(|v| v.sum).collect::<Vec<_>>(),
+        vec![15, -15, 0]
+    );
     assert_eq!(r[2].zero_a, 9);
     // Counters restart at every vector.
     assert_eq!(r[0].zero_w + r[0].kept, 9);
@@ -133,27 +176,115 @@ fn corner_vectors_of_length_one() {
 
 #[test]
 fn accumulator_wraps_and_overflow_is_sticky() {
-    let cfg = UnitConfig::builder().acc_bits(17).cnt_bits(8).build().unwrap();
+    let cfg = UnitConfig::builder()
+        .acc_bits(17)
+        .cnt_bits(8)
+        .build()
+        .unwrap();
     // 127 * 127 = 16129; 5 of them = 80645 > 65535.
-    let mut pairs: Vec<Pair> = (0..5).map(|_| Pair { a: 127, w: 127, thr: 0, last: false }).collect();
+    let mut pairs: Vec<Pair> = (0..5)
+        .map(|_| Pair {
+            a: 127,
+            w: 127,
+            thr: 0,
+            last: false,
+        })
+        .collect();
     // Coming back into range does not clear the flag.
-    pairs.extend((0..5).map(|i| Pair { a: -127, w: 127, thr: 0, last: i == 4 }));
-    pairs.push(Pair { a: 1, w: 1, thr: 0, last: true });
+    pairs.extend((0..5).map(|i| Pair {
+        a: -127,
+        w: 127,
+        thr: 0,
+        last: i == 4,
+    }));
+    pairs.push(Pair {
+        a: 1,
+        w: 1,
+        thr: 0,
+        last: true,
+    });
     let r = run_stream(&cfg, &pairs);
     assert_eq!(r[0].sum, 0);
     assert!(r[0].overflow);
-    assert_eq!(r[1], VectorResult { sum: 1, overflow: false, zero_a: 0, zero_w: 8, sieved: 0, kept: 1 });
+    assert_eq!(
+        r[1],
+        VectorResult {
+            sum: 1,
+            overflow: false,
+            zero_a: 0,
+            zero_w: 8,
+            sieved: 0,
+            kept: 1
+        }
+    );
     // The wrapped sum after the first 5 pairs: 80645 - 131072.
-    let r = run_stream(&cfg, &[pairs[0], pairs[1], pairs[2], pairs[3], Pair { last: true, ..pairs[4] }]);
+    let r = run_stream(
+        &cfg,
+        &[
+            pairs[0],
+            pairs[1],
+            pairs[2],
+            pairs[3],
+            Pair {
+                last: true,
+                ..pairs[4]
+            },
+        ],
+    );
     assert_eq!((r[0].sum, r[0].overflow), (80645 - 131072, true));
     // Exactly at the edge: 65535 does not overflow, 65536 does.
-    let r = run_stream(&cfg, &[Pair { a: 127, w: 127, thr: 0, last: false }; 4]
-        .iter().copied().chain([Pair { a: 1, w: 1, thr: 0, last: true }]).collect::<Vec<_>>());
+    let r = run_stream(
+        &cfg,
+        &[Pair {
+            a: 127,
+            w: 127,
+            thr: 0,
+            last: false,
+        }; 4]
+            .iter()
+            .copied()
+            .chain([Pair {
+                a: 1,
+                w: 1,
+                thr: 0,
+                last: true,
+            }])
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(r[0].sum, 64517);
     assert!(!r[0].overflow);
-    let neg = [Pair { a: -128, w: 127, thr: 0, last: false }, Pair { a: -128, w: 127, thr: 0, last: false },
-               Pair { a: -128, w: 127, thr: 0, last: false }, Pair { a: -128, w: 127, thr: 0, last: false },
-               Pair { a: -128, w: 8, thr: 0, last: true }];
+    let neg = [
+        Pair {
+            a: -128,
+            w: 127,
+            thr: 0,
+            last: false,
+        },
+        Pair {
+            a: -128,
+            w: 127,
+            thr: 0,
+            last: false,
+        },
+        Pair {
+            a: -128,
+            w: 127,
+            thr: 0,
+            last: false,
+        },
+        Pair {
+            a: -128,
+            w: 127,
+            thr: 0,
+            last: false,
+        },
+        Pair {
+            a: -128,
+            w: 8,
+            thr: 0,
+            last: true,
+        },
+    ];
     // -4 * 16256 - 1024 = -66048 < -65536.
     let r = run_stream(&cfg, &neg);
     assert!(r[0].overflow);
@@ -162,9 +293,20 @@ fn accumulator_wraps_and_overflow_is_sticky() {
 
 #[test]
 fn counters_wrap_at_cnt_bits() {
-    let cfg = UnitConfig::builder().acc_bits(17).cnt_bits(8).build().unwrap();
+    let cfg = UnitConfig::builder()
+        .acc_bits(17)
+        .cnt_bits(8)
+        .build()
+        .unwrap();
     // 30 zero activations: 30 * 9 = 270 zero_a planes, 270 mod 256 = 14.
-    let mut pairs: Vec<Pair> = (0..30).map(|_| Pair { a: 0, w: 1, thr: 0, last: false }).collect();
+    let mut pairs: Vec<Pair> = (0..30)
+        .map(|_| Pair {
+            a: 0,
+            w: 1,
+            thr: 0,
+            last: false,
+        })
+        .collect();
     pairs.last_mut().unwrap().last = true;
     let r = run_stream(&cfg, &pairs);
     assert_eq!(r[0].zero_a, 14);

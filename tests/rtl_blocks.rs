@@ -22,7 +22,11 @@ fn leading_one_exhaustive<const A: usize, const EB: usize>() {
     for m in 1..(1u64 << A) {
         b.mag.next = m.into();
         settle(&mut b);
-        assert_eq!(b.e.val().to_u64(), exponent(m as i64).unwrap() as u64, "mag = {m}");
+        assert_eq!(
+            b.e.val().to_u64(),
+            exponent(m as i64).unwrap() as u64,
+            "mag = {m}"
+        );
     }
     yosys_validate(&format!("blocks_lod_{A}"), &generate_verilog(&b)).unwrap();
 }
@@ -52,7 +56,11 @@ fn recoder_exhaustive<const W: usize>(coding: Coding) {
         // The ternary coding's extra plane W never holds a digit.
         assert_eq!(d.d[W], 0, "w = {w}: NAF digit on plane {W}");
     }
-    yosys_validate(&format!("blocks_recoder_{W}_{coding}"), &generate_verilog(&b)).unwrap();
+    yosys_validate(
+        &format!("blocks_recoder_{W}_{coding}"),
+        &generate_verilog(&b),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -64,7 +72,11 @@ fn recoder_every_weight_both_codings() {
     }
 }
 
-fn comparator_exhaustive<const W: usize, const VW: usize>(t_bits: usize, exp_bits: usize, a_bits: usize) {
+fn comparator_exhaustive<const W: usize, const VW: usize>(
+    t_bits: usize,
+    exp_bits: usize,
+    a_bits: usize,
+) {
     let mut b = PlaneComparator::<W, VW>::new(t_bits, exp_bits);
     b.connect_all();
     let half = 1i64 << (t_bits - 1);
@@ -75,7 +87,11 @@ fn comparator_exhaustive<const W: usize, const VW: usize>(t_bits: usize, exp_bit
             settle(&mut b);
             let keep = b.keep.val().to_u64();
             for k in 0..W as i64 {
-                assert_eq!((keep >> k) & 1 == 1, e + k >= thr, "thr {thr} e {e} plane {k}");
+                assert_eq!(
+                    (keep >> k) & 1 == 1,
+                    e + k >= thr,
+                    "thr {thr} e {e} plane {k}"
+                );
             }
         }
     }
@@ -107,7 +123,12 @@ fn tree_random<const W: usize, const PW: usize, const HN: usize>() {
         b.clock.next = true.into();
         settle(&mut b);
         if cycle + 1 >= lat {
-            assert_eq!(b.sum.val().to_u64(), sums[cycle + 1 - lat], "cycle {cycle} seed {}", common::seed());
+            assert_eq!(
+                b.sum.val().to_u64(),
+                sums[cycle + 1 - lat],
+                "cycle {cycle} seed {}",
+                common::seed()
+            );
         }
     }
     yosys_validate(&format!("blocks_tree_{W}"), &generate_verilog(&b)).unwrap();

@@ -27,7 +27,13 @@ fn check(cfg: &UnitConfig, design: Design, pairs: &[Pair], pacing: &Pacing, what
             },
             _ => *w,
         };
-        assert_eq!(*g, w, "{what} {} vector {i} (seed {})", cfg.tag(), common::seed());
+        assert_eq!(
+            *g,
+            w,
+            "{what} {} vector {i} (seed {})",
+            cfg.tag(),
+            common::seed()
+        );
     }
 }
 
@@ -40,7 +46,12 @@ fn exhaustive_4x4_every_threshold_both_codings() {
         for thr in -2..=10 {
             for a in -8..=7 {
                 for w in -8..=7 {
-                    single.push(Pair { a, w, thr, last: true });
+                    single.push(Pair {
+                        a,
+                        w,
+                        thr,
+                        last: true,
+                    });
                 }
             }
         }
@@ -49,9 +60,16 @@ fn exhaustive_4x4_every_threshold_both_codings() {
         let long: Vec<Pair> = single
             .iter()
             .enumerate()
-            .map(|(i, p)| Pair { last: i % 256 == 255, ..*p })
+            .map(|(i, p)| Pair {
+                last: i % 256 == 255,
+                ..*p
+            })
             .collect();
-        let pacing = Pacing { gap_probability: 0.3, seed: common::seed(), ..Default::default() };
+        let pacing = Pacing {
+            gap_probability: 0.3,
+            seed: common::seed(),
+            ..Default::default()
+        };
         check(&cfg, SIEVE, &long, &pacing, "long");
     }
 }
@@ -61,7 +79,11 @@ fn random_every_supported_configuration_with_gaps() {
     let mut rng = common::rng(2);
     for cfg in supported_configs() {
         let pairs = common::random_pairs(&cfg, 20_000, 30, &mut rng);
-        let pacing = Pacing { gap_probability: 0.25, seed: rng.gen(), ..Default::default() };
+        let pacing = Pacing {
+            gap_probability: 0.25,
+            seed: rng.gen(),
+            ..Default::default()
+        };
         check(&cfg, SIEVE, &pairs, &pacing, "random");
         check(&cfg, SIEVE, &pairs, &Pacing::default(), "back to back");
     }
@@ -85,11 +107,31 @@ fn overflow_and_counter_wrap_at_small_widths() {
         let cfg = UnitConfig::new(8, 8, 8, 17, 8, coding).unwrap();
         let mut pairs = Vec::new();
         // Overflow that comes back into range, then a clean vector.
-        pairs.extend((0..5).map(|_| Pair { a: 127, w: 127, thr: 0, last: false }));
-        pairs.extend((0..5).map(|i| Pair { a: -127, w: 127, thr: 0, last: i == 4 }));
-        pairs.push(Pair { a: -128, w: -128, thr: -128, last: true });
+        pairs.extend((0..5).map(|_| Pair {
+            a: 127,
+            w: 127,
+            thr: 0,
+            last: false,
+        }));
+        pairs.extend((0..5).map(|i| Pair {
+            a: -127,
+            w: 127,
+            thr: 0,
+            last: i == 4,
+        }));
+        pairs.push(Pair {
+            a: -128,
+            w: -128,
+            thr: -128,
+            last: true,
+        });
         // Counter wrap: 300 zero activations = 300 * P zero_a planes, mod 256.
-        pairs.extend((0..300).map(|i| Pair { a: 0, w: 3, thr: 5, last: i == 299 }));
+        pairs.extend((0..300).map(|i| Pair {
+            a: 0,
+            w: 3,
+            thr: 5,
+            last: i == 299,
+        }));
         let want = run_stream(&cfg, &pairs);
         assert!(want[0].overflow && !want[1].overflow);
         assert_eq!(want[2].zero_a, 300 * cfg.planes() as u64 % 256);
@@ -104,7 +146,11 @@ fn reset_in_mid_vector_drops_the_partial_vector() {
         let cfg = common::cfg(8, 8, coding);
         let pairs = common::random_pairs(&cfg, 5_000, 20, &mut rng);
         let resets: Vec<usize> = (0..40).map(|_| rng.gen_range(0..pairs.len())).collect();
-        let pacing = Pacing { gap_probability: 0.2, seed: 9, resets_before: resets };
+        let pacing = Pacing {
+            gap_probability: 0.2,
+            seed: 9,
+            resets_before: resets,
+        };
         check(&cfg, SIEVE, &pairs, &pacing, "resets");
     }
 }
@@ -114,14 +160,31 @@ fn no_counters_and_exact_baseline() {
     let mut rng = common::rng(5);
     for cfg in supported_configs() {
         let pairs = common::random_pairs(&cfg, 5_000, 16, &mut rng);
-        check(&cfg, Design::Sieve { counters: false }, &pairs, &Pacing::default(), "no counters");
+        check(
+            &cfg,
+            Design::Sieve { counters: false },
+            &pairs,
+            &Pacing::default(),
+            "no counters",
+        );
         // The baseline is the exact product: the model with T = min (nothing sieved).
-        let exact: Vec<Pair> = pairs.iter().map(|p| Pair { thr: cfg.t_range().0, ..*p }).collect();
+        let exact: Vec<Pair> = pairs
+            .iter()
+            .map(|p| Pair {
+                thr: cfg.t_range().0,
+                ..*p
+            })
+            .collect();
         let got = sim::run_stream(&cfg, Design::ExactMac, &pairs, &Pacing::default()).unwrap();
         let want = run_stream(&cfg, &exact);
         assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
-            assert_eq!((g.sum, g.overflow, g.kept), (w.sum, w.overflow, 0), "{}", cfg.tag());
+            assert_eq!(
+                (g.sum, g.overflow, g.kept),
+                (w.sum, w.overflow, 0),
+                "{}",
+                cfg.tag()
+            );
         }
     }
 }
@@ -132,21 +195,34 @@ fn out_valid_rises_latency_cycles_after_the_last_pair() {
         for design in [SIEVE, Design::ExactMac] {
             let latency = design.latency(&cfg);
             let mut uut = sim::build(&cfg, design).unwrap();
-            uut.apply(&PortsIn { reset: true, ..Default::default() });
+            uut.apply(&PortsIn {
+                reset: true,
+                ..Default::default()
+            });
             uut.clock();
             // Vectors of lengths 1, 1, 3, 1 back to back, then idle.
             let lasts = [true, true, false, false, true, true];
             let mut valid_cycles = Vec::new();
             for cycle in 0..(lasts.len() + latency + 5) {
                 let inp = match lasts.get(cycle) {
-                    Some(&last) => PortsIn { in_valid: true, a: 3, w: 5, thr: 0, last, ..Default::default() },
+                    Some(&last) => PortsIn {
+                        in_valid: true,
+                        a: 3,
+                        w: 5,
+                        thr: 0,
+                        last,
+                        ..Default::default()
+                    },
                     None => PortsIn::default(),
                 };
                 assert!(uut.apply(&inp), "in_ready must stay high");
                 let out = uut.clock();
                 if out.out_valid {
                     valid_cycles.push(cycle);
-                    assert_eq!(out.result.sum, if valid_cycles.len() == 3 { 45 } else { 15 });
+                    assert_eq!(
+                        out.result.sum,
+                        if valid_cycles.len() == 3 { 45 } else { 15 }
+                    );
                 }
             }
             let want: Vec<usize> = [0, 1, 4, 5].iter().map(|c| c + latency).collect();

@@ -15,7 +15,11 @@ use sievingnet::rtl::{supported_configs, Design};
 use std::path::Path;
 
 fn write_design(dir: &Path, cfg: &UnitConfig, design: Design) -> std::path::PathBuf {
-    let path = dir.join(format!("{}_{}.v", design.name().replace('-', "_"), cfg.tag().replace('-', "_")));
+    let path = dir.join(format!(
+        "{}_{}.v",
+        design.name().replace('-', "_"),
+        cfg.tag().replace('-', "_")
+    ));
     export_to(cfg, design, Arch::Parallel, "sieve_dot", &path).unwrap();
     path
 }
@@ -25,12 +29,31 @@ fn cosim(cfg: &UnitConfig, design: Design, pairs: &[Pair], opts: &VerilogSimOpti
     let mut want = expected_results(cfg, pairs, &opts.resets_before);
     if design != (Design::Sieve { counters: true }) {
         for w in &mut want {
-            *w = VectorResult { zero_a: 0, zero_w: 0, sieved: 0, kept: 0, ..*w };
+            *w = VectorResult {
+                zero_a: 0,
+                zero_w: 0,
+                sieved: 0,
+                kept: 0,
+                ..*w
+            };
         }
     }
-    assert_eq!(report.results.len(), want.len(), "{} {}: result count", cfg.tag(), design.name());
+    assert_eq!(
+        report.results.len(),
+        want.len(),
+        "{} {}: result count",
+        cfg.tag(),
+        design.name()
+    );
     for (i, (g, w)) in report.results.iter().zip(&want).enumerate() {
-        assert_eq!(g, w, "{} {} vector {i} (seed {})", cfg.tag(), design.name(), common::seed());
+        assert_eq!(
+            g,
+            w,
+            "{} {} vector {i} (seed {})",
+            cfg.tag(),
+            design.name(),
+            common::seed()
+        );
     }
     eprintln!(
         "{} {}: {} pairs, {} vectors, {:.1} M pairs/s in {:?}",
@@ -54,7 +77,12 @@ fn every_configuration_lints_and_matches_the_model_on_a_million_pairs() {
         lint_verilog(&path, "sieve_dot").unwrap();
         let pairs = common::random_pairs(&cfg, 1_000_000, 40, &mut rng);
         let resets: Vec<usize> = (0..20).map(|_| rng.gen_range(0..pairs.len())).collect();
-        let opts = VerilogSimOptions { gap_prob: 0.1, seed: rng.gen(), resets_before: resets, ..Default::default() };
+        let opts = VerilogSimOptions {
+            gap_prob: 0.1,
+            seed: rng.gen(),
+            resets_before: resets,
+            ..Default::default()
+        };
         cosim(&cfg, Design::Sieve { counters: true }, &pairs, &opts, &path);
     }
 }
@@ -77,7 +105,11 @@ fn no_counters_and_baseline_lint_and_match() {
                 let t_min = cfg.t_range().0;
                 pairs.iter_mut().for_each(|p| p.thr = t_min);
             }
-            let opts = VerilogSimOptions { gap_prob: 0.2, seed: rng.gen(), ..Default::default() };
+            let opts = VerilogSimOptions {
+                gap_prob: 0.2,
+                seed: rng.gen(),
+                ..Default::default()
+            };
             cosim(&cfg, design, &pairs, &opts, &path);
         }
     }
@@ -89,10 +121,24 @@ fn renamed_top_module() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = UnitConfig::default();
     let path = dir.path().join("renamed.v");
-    export_to(&cfg, Design::Sieve { counters: true }, Arch::Parallel, "my_unit", &path).unwrap();
+    export_to(
+        &cfg,
+        Design::Sieve { counters: true },
+        Arch::Parallel,
+        "my_unit",
+        &path,
+    )
+    .unwrap();
     lint_verilog(&path, "my_unit").unwrap();
     let pairs = common::random_pairs(&cfg, 10_000, 10, &mut common::rng(13));
-    let r = simulate(&cfg, &path, "my_unit", &pairs, &VerilogSimOptions::default()).unwrap();
+    let r = simulate(
+        &cfg,
+        &path,
+        "my_unit",
+        &pairs,
+        &VerilogSimOptions::default(),
+    )
+    .unwrap();
     assert_eq!(r.results, expected_results(&cfg, &pairs, &[]));
 }
 
@@ -103,7 +149,10 @@ fn shipped_hdl_is_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let listing = std::fs::read_to_string(root.join("hdl/designs.txt")).unwrap();
     let mut checked = 0;
-    for line in listing.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in listing
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         // name a_bits w_bits coding design
         let f: Vec<&str> = line.split_whitespace().collect();
         let cfg = UnitConfig::builder()
@@ -122,9 +171,18 @@ fn shipped_hdl_is_fresh() {
         let (text, manifest) = export(&cfg, design, Arch::Parallel, "sieve_dot", &name).unwrap();
         let shipped = std::fs::read_to_string(root.join("hdl").join(&name))
             .unwrap_or_else(|_| panic!("hdl/{name} is missing: run scripts/regenerate-hdl.sh"));
-        assert!(shipped == text, "hdl/{name} is stale: run scripts/regenerate-hdl.sh");
-        let json = std::fs::read_to_string(root.join("hdl").join(format!("{}.json", f[0]))).unwrap();
-        assert_eq!(json, serde_json::to_string_pretty(&manifest).unwrap() + "\n", "hdl/{}.json is stale", f[0]);
+        assert!(
+            shipped == text,
+            "hdl/{name} is stale: run scripts/regenerate-hdl.sh"
+        );
+        let json =
+            std::fs::read_to_string(root.join("hdl").join(format!("{}.json", f[0]))).unwrap();
+        assert_eq!(
+            json,
+            serde_json::to_string_pretty(&manifest).unwrap() + "\n",
+            "hdl/{}.json is stale",
+            f[0]
+        );
         checked += 1;
     }
     assert!(checked >= 4, "hdl/designs.txt lists {checked} designs");

@@ -45,7 +45,9 @@ pub fn run(args: ExportArgs) -> Result<()> {
     let design = if args.baseline {
         Design::ExactMac
     } else {
-        Design::Sieve { counters: !args.no_counters }
+        Design::Sieve {
+            counters: !args.no_counters,
+        }
     };
     let m = export_to(&cfg, design, arch, &args.top, &args.out)?;
     eprintln!(

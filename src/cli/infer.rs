@@ -25,7 +25,8 @@ pub struct InferArgs {
 }
 
 pub fn run(args: InferArgs) -> Result<()> {
-    let rom = read_rom(&args.rom).with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
+    let rom = read_rom(&args.rom)
+        .with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
     let run = run_rom(&rom, args.engine, args.limit)?;
     let layers: Vec<serde_json::Value> = run
         .counts
@@ -49,7 +50,11 @@ pub fn run(args: InferArgs) -> Result<()> {
     });
     println!("{}", serde_json::to_string_pretty(&summary)?);
     if run.mismatches > 0 {
-        bail!("{} of {} predictions differ from the ROM's predictions file", run.mismatches, run.samples);
+        bail!(
+            "{} of {} predictions differ from the ROM's predictions file",
+            run.mismatches,
+            run.samples
+        );
     }
     Ok(())
 }

@@ -26,7 +26,10 @@ pub struct RomRun {
 /// Runs the first `limit` test samples of `rom` on `engine`. Fails at the
 /// first vector where the engine and the golden model disagree.
 pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun> {
-    let tests = rom.test_set.as_ref().context("the ROM has no test_set: nothing to run")?;
+    let tests = rom
+        .test_set
+        .as_ref()
+        .context("the ROM has no test_set: nothing to run")?;
     let n = limit.unwrap_or(tests.inputs.len()).min(tests.inputs.len());
     if n == 0 {
         bail!("no test sample to run (the limit is 0 or the test set is empty)");
@@ -44,7 +47,12 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
             for j in 0..layer.outputs {
                 let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
                 for (i, (&a, &w)) in x.iter().zip(row).enumerate() {
-                    pairs.push(Pair { a, w, thr: layer.thresholds[j], last: i + 1 == layer.inputs });
+                    pairs.push(Pair {
+                        a,
+                        w,
+                        thr: layer.thresholds[j],
+                        last: i + 1 == layer.inputs,
+                    });
                 }
             }
         }
@@ -52,7 +60,12 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
         let got = compute(&cfg, engine, &pairs)?;
         let want = run_stream(&cfg, &pairs);
         if got.len() != want.len() {
-            bail!("layer {li}: {} results from the {} engine, {} expected", got.len(), engine.name(), want.len());
+            bail!(
+                "layer {li}: {} results from the {} engine, {} expected",
+                got.len(),
+                engine.name(),
+                want.len()
+            );
         }
         if let Some(k) = got.iter().zip(&want).position(|(g, w)| g != w) {
             bail!(
@@ -68,7 +81,12 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
         for chunk in got.chunks(layer.outputs) {
             let mut ys = Vec::with_capacity(layer.outputs);
             for (j, r) in chunk.iter().enumerate() {
-                counts[li].accumulate(&PlaneCounts { zero_a: r.zero_a, zero_w: r.zero_w, sieved: r.sieved, kept: r.kept });
+                counts[li].accumulate(&PlaneCounts {
+                    zero_a: r.zero_a,
+                    zero_w: r.zero_w,
+                    sieved: r.sieved,
+                    kept: r.kept,
+                });
                 let mut y = r.sum as i128 + layer.bias[j] as i128;
                 if layer.relu {
                     y = y.max(0);
@@ -78,13 +96,28 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
             if li + 1 == mlp.layers.len() {
                 logits.push(ys);
             } else {
-                next.push(ys.iter().map(|&y| requantize(y, layer.shift, cfg.a_bits)).collect());
+                next.push(
+                    ys.iter()
+                        .map(|&y| requantize(y, layer.shift, cfg.a_bits))
+                        .collect(),
+                );
             }
         }
         acts = next;
     }
     let predictions: Vec<usize> = logits.iter().map(|l| argmax_first(l)).collect();
-    let mismatches = (0..n).filter(|&s| predictions[s] != tests.predictions[s]).count();
-    let correct = (0..n).filter(|&s| predictions[s] == tests.labels[s]).count();
-    Ok(RomRun { samples: n, pairs: pairs_total, predictions, correct, mismatches, counts })
+    let mismatches = (0..n)
+        .filter(|&s| predictions[s] != tests.predictions[s])
+        .count();
+    let correct = (0..n)
+        .filter(|&s| predictions[s] == tests.labels[s])
+        .count();
+    Ok(RomRun {
+        samples: n,
+        pairs: pairs_total,
+        predictions,
+        correct,
+        mismatches,
+        counts,
+    })
 }

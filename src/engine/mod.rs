@@ -44,7 +44,13 @@ pub fn compute(cfg: &UnitConfig, engine: Engine, pairs: &[Pair]) -> Result<Vec<V
             let path = dir.path().join("sieve_dot.v");
             let (text, _) = export(cfg, design, Arch::Parallel, "sieve_dot", "sieve_dot.v")?;
             std::fs::write(&path, text)?;
-            verilog::run_verilog(cfg, &path, "sieve_dot", pairs, &verilog::VerilogSimOptions::default())?
+            verilog::run_verilog(
+                cfg,
+                &path,
+                "sieve_dot",
+                pairs,
+                &verilog::VerilogSimOptions::default(),
+            )?
         }
     })
 }

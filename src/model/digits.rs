@@ -83,11 +83,20 @@ mod tests {
     #[test]
     fn naf_examples() {
         // 7 = 8 - 1
-        assert_eq!(weight_digits(7, 4, Coding::Ternary).digits(), &[-1, 0, 0, 1, 0]);
+        assert_eq!(
+            weight_digits(7, 4, Coding::Ternary).digits(),
+            &[-1, 0, 0, 1, 0]
+        );
         // 3 = 4 - 1
-        assert_eq!(weight_digits(3, 4, Coding::Ternary).digits(), &[-1, 0, 1, 0, 0]);
+        assert_eq!(
+            weight_digits(3, 4, Coding::Ternary).digits(),
+            &[-1, 0, 1, 0, 0]
+        );
         // 5 = 4 + 1
-        assert_eq!(weight_digits(-5, 4, Coding::Ternary).digits(), &[1, 0, 1, 0, 0]);
+        assert_eq!(
+            weight_digits(-5, 4, Coding::Ternary).digits(),
+            &[1, 0, 1, 0, 0]
+        );
         // most negative 16-bit weight: a single digit on plane 15
         let d = weight_digits(-32768, 16, Coding::Ternary);
         assert_eq!(d.magnitude(), 32768);
@@ -100,7 +109,10 @@ mod tests {
             let d = weight_digits(w, 16, Coding::Ternary);
             assert_eq!(d.magnitude(), w.abs());
             for k in 1..d.planes {
-                assert!(d.d[k] == 0 || d.d[k - 1] == 0, "w = {w}: adjacent digits at {k}");
+                assert!(
+                    d.d[k] == 0 || d.d[k - 1] == 0,
+                    "w = {w}: adjacent digits at {k}"
+                );
             }
         }
     }

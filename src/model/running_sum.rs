@@ -117,11 +117,17 @@ mod tests {
 
     #[test]
     fn huge_negative_beta_is_exact() {
-        let cfg = UnitConfig::builder().coding(Coding::Ternary).build().unwrap();
+        let cfg = UnitConfig::builder()
+            .coding(Coding::Ternary)
+            .build()
+            .unwrap();
         let a = [5, -7, 0, 127, -128];
         let w = [-3, 9, 4, -128, 127];
         let exact: i64 = a.iter().zip(&w).map(|(x, y)| x * y).sum();
-        let rule = RunningSumRule { alpha: 1.0, beta: -100 };
+        let rule = RunningSumRule {
+            alpha: 1.0,
+            beta: -100,
+        };
         assert_eq!(dot_element_major(&cfg, &a, &w, rule).0, exact);
         assert_eq!(dot_plane_major(&cfg, &a, &w, rule).0, exact);
         let (_, c) = dot_plane_major(&cfg, &a, &w, rule);

@@ -115,14 +115,24 @@ mod tests {
         assert_eq!(r.product, 10);
         assert_eq!(
             r.counts,
-            PlaneCounts { zero_a: 0, zero_w: 2, sieved: 1, kept: 1 }
+            PlaneCounts {
+                zero_a: 0,
+                zero_w: 2,
+                sieved: 1,
+                kept: 1
+            }
         );
         // ternary: 3 = 4 - 1, plane 0 (-1) sieved, plane 2 kept: 5 * 4 = 20.
         let r = sieve_pair(&cfg4(Coding::Ternary), -5, 3, 3);
         assert_eq!(r.product, -20);
         assert_eq!(
             r.counts,
-            PlaneCounts { zero_a: 0, zero_w: 3, sieved: 1, kept: 1 }
+            PlaneCounts {
+                zero_a: 0,
+                zero_w: 3,
+                sieved: 1,
+                kept: 1
+            }
         );
     }
 }

@@ -24,7 +24,10 @@ pub struct AdderTree<const W: usize, const PW: usize, const HN: usize> {
 
 impl<const W: usize, const PW: usize, const HN: usize> Default for AdderTree<W, PW, HN> {
     fn default() -> Self {
-        assert!(W.is_power_of_two() && W >= 2, "W = {W} must be a power of two");
+        assert!(
+            W.is_power_of_two() && W >= 2,
+            "W = {W} must be a power of two"
+        );
         assert_eq!(HN, 2 * W - 1, "HN must be 2W - 1");
         Self {
             clock: Default::default(),

@@ -12,7 +12,14 @@ use crate::config::UnitConfig;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
-pub struct ExactMac<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT: usize, const PW: usize> {
+pub struct ExactMac<
+    const A: usize,
+    const W: usize,
+    const T: usize,
+    const ACC: usize,
+    const CNT: usize,
+    const PW: usize,
+> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     pub in_valid: Signal<In, Bit>,
@@ -56,12 +63,28 @@ pub struct ExactMac<const A: usize, const W: usize, const T: usize, const ACC: u
     overflow_now: Signal<Local, Bit>,
 }
 
-impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT: usize, const PW: usize>
-    ExactMac<A, W, T, ACC, CNT, PW>
+impl<
+        const A: usize,
+        const W: usize,
+        const T: usize,
+        const ACC: usize,
+        const CNT: usize,
+        const PW: usize,
+    > ExactMac<A, W, T, ACC, CNT, PW>
 {
     pub fn new(cfg: &UnitConfig) -> Self {
-        assert_eq!((cfg.a_bits as usize, cfg.w_bits as usize, cfg.t_bits as usize), (A, W, T));
-        assert_eq!((cfg.acc_bits as usize, cfg.cnt_bits as usize, PW), (ACC, CNT, A + W));
+        assert_eq!(
+            (
+                cfg.a_bits as usize,
+                cfg.w_bits as usize,
+                cfg.t_bits as usize
+            ),
+            (A, W, T)
+        );
+        assert_eq!(
+            (cfg.acc_bits as usize, cfg.cnt_bits as usize, PW),
+            (ACC, CNT, A + W)
+        );
         assert!(A <= 16 && W <= 16);
         let ones = |n: usize| -> u128 { (1u128 << n) - 1 };
         Self {
@@ -108,12 +131,28 @@ impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT
     }
 }
 
-impl<const A: usize, const W: usize, const T: usize, const ACC: usize, const CNT: usize, const PW: usize> Logic
-    for ExactMac<A, W, T, ACC, CNT, PW>
+impl<
+        const A: usize,
+        const W: usize,
+        const T: usize,
+        const ACC: usize,
+        const CNT: usize,
+        const PW: usize,
+    > Logic for ExactMac<A, W, T, ACC, CNT, PW>
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, p1_valid, p1_last, p1_product, acc, acc_overflow, restart, res_valid);
+        dff_setup!(
+            self,
+            clock,
+            p1_valid,
+            p1_last,
+            p1_product,
+            acc,
+            acc_overflow,
+            restart,
+            res_valid
+        );
         self.in_ready.next = true;
         self.wide_a.next = bit_cast::<16, A>(self.in_a.val());
         self.wide_w.next = bit_cast::<16, W>(self.in_w.val());

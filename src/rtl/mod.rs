@@ -73,7 +73,9 @@ pub fn supported_configs() -> Vec<UnitConfig> {
     let mut v = Vec::new();
     for &(a, w, t, acc, cnt) in SUPPORTED {
         for coding in crate::config::Coding::ALL {
-            v.push(UnitConfig::new(a, w, t, acc, cnt, coding).expect("supported configs are valid"));
+            v.push(
+                UnitConfig::new(a, w, t, acc, cnt, coding).expect("supported configs are valid"),
+            );
         }
     }
     v

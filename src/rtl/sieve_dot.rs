@@ -196,12 +196,21 @@ impl<
         assert_eq!((cfg.t_bits as usize, cfg.acc_bits as usize), (T, ACC));
         assert_eq!(cfg.cnt_bits as usize, CNT);
         assert_eq!((XW, PW), (A + 1, A + W));
-        assert!(1 << EB >= A && 1 << (EB - 1) < A, "EB must be ceil(log2(A))");
+        assert!(
+            1 << EB >= A && 1 << (EB - 1) < A,
+            "EB must be ceil(log2(A))"
+        );
         assert_eq!(VW, T + 1);
         assert!(EB < T, "the offset threshold needs t_bits > exponent bits");
         assert_eq!(DEPTH + 1, tree_latency(W));
         assert!(1 << CW > cfg.planes() as usize);
-        let ones = |n: usize| -> u128 { if n >= 128 { u128::MAX } else { (1u128 << n) - 1 } };
+        let ones = |n: usize| -> u128 {
+            if n >= 128 {
+                u128::MAX
+            } else {
+                (1u128 << n) - 1
+            }
+        };
         let row_sign_ext = (ones(PW) & !ones(XW)) as u64;
         let acc_sign_ext = (ones(ACC) & !ones(PW)) as u64;
         Self {
@@ -331,10 +340,36 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, s1_valid, s1_last, s1_zero_a, s1_a_negative, s1_mag_a, s1_thr, s1_w,
-            s2_valid, s2_last, s2_zero_a, s2_v, s2_pos, s2_neg, s2_x, s2_nx, s3_valid, s3_last,
-            s3_zero_a, s3_nonzero, s3_keep, acc, acc_overflow, cnt_zero_a, cnt_zero_w,
-            cnt_sieved, cnt_kept, restart, res_valid
+            self,
+            clock,
+            s1_valid,
+            s1_last,
+            s1_zero_a,
+            s1_a_negative,
+            s1_mag_a,
+            s1_thr,
+            s1_w,
+            s2_valid,
+            s2_last,
+            s2_zero_a,
+            s2_v,
+            s2_pos,
+            s2_neg,
+            s2_x,
+            s2_nx,
+            s3_valid,
+            s3_last,
+            s3_zero_a,
+            s3_nonzero,
+            s3_keep,
+            acc,
+            acc_overflow,
+            cnt_zero_a,
+            cnt_zero_w,
+            cnt_sieved,
+            cnt_kept,
+            restart,
+            res_valid
         );
         for i in 0..DEPTH {
             self.side_valid[i].clock.next = self.clock.val();

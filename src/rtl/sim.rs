@@ -118,7 +118,11 @@ pub struct Pacing {
 
 impl Default for Pacing {
     fn default() -> Self {
-        Pacing { gap_probability: 0.0, seed: 1, resets_before: Vec::new() }
+        Pacing {
+            gap_probability: 0.0,
+            seed: 1,
+            resets_before: Vec::new(),
+        }
     }
 }
 
@@ -139,7 +143,10 @@ pub fn run_stream(
     let mut resets = resets.into_iter().peekable();
     let vectors = crate::engine::verilog::expected_results(cfg, pairs, &pacing.resets_before).len();
     let mut results = Vec::with_capacity(vectors);
-    let reset = PortsIn { reset: true, ..Default::default() };
+    let reset = PortsIn {
+        reset: true,
+        ..Default::default()
+    };
     for _ in 0..2 {
         uut.apply(&reset);
         uut.clock();
@@ -174,7 +181,14 @@ pub fn run_stream(
         let gap = pacing.gap_probability > 0.0 && rng.gen_bool(pacing.gap_probability);
         let inputs = if next < pairs.len() && !gap {
             let p = pairs[next];
-            PortsIn { reset: false, in_valid: true, a: p.a, w: p.w, thr: p.thr, last: p.last }
+            PortsIn {
+                reset: false,
+                in_valid: true,
+                a: p.a,
+                w: p.w,
+                thr: p.thr,
+                last: p.last,
+            }
         } else {
             PortsIn {
                 reset: false,

@@ -57,7 +57,10 @@ pub fn generate(cfg: &UnitConfig, design: Design, top: &str) -> Result<String> {
 /// A Verilog identifier that rust-hdl's `top$sub` naming can extend.
 pub fn check_module_name(top: &str) -> Result<()> {
     let ok = !top.is_empty()
-        && top.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && top
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && top.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !ok {
         bail!("--top {top:?} is not a plain Verilog module name: use letters, digits and _ , starting with a letter");

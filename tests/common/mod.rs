@@ -39,7 +39,11 @@ pub fn random_pairs(cfg: &UnitConfig, n: usize, max_len: usize, rng: &mut ChaCha
     let mut left = rng.gen_range(1..=max_len);
     for i in 0..n {
         let thr = if rng.gen_bool(0.05) {
-            if rng.gen_bool(0.5) { tlo } else { thi }
+            if rng.gen_bool(0.5) {
+                tlo
+            } else {
+                thi
+            }
         } else {
             rng.gen_range(-2..=top.min(thi))
         };
@@ -48,11 +52,21 @@ pub fn random_pairs(cfg: &UnitConfig, n: usize, max_len: usize, rng: &mut ChaCha
         if left == 0 {
             left = rng.gen_range(1..=max_len);
         }
-        pairs.push(Pair { a: value(rng, cfg.a_range()), w: value(rng, cfg.w_range()), thr, last });
+        pairs.push(Pair {
+            a: value(rng, cfg.a_range()),
+            w: value(rng, cfg.w_range()),
+            thr,
+            last,
+        });
     }
     pairs
 }
 
 pub fn cfg(a: u32, w: u32, coding: sievingnet::Coding) -> UnitConfig {
-    UnitConfig::builder().a_bits(a).w_bits(w).coding(coding).build().unwrap()
+    UnitConfig::builder()
+        .a_bits(a)
+        .w_bits(w)
+        .coding(coding)
+        .build()
+        .unwrap()
 }
