@@ -150,8 +150,33 @@ pub struct Placement {
     /// `ICESTORM_LC` used, wrapper included (same for every seed).
     pub logic_cells: Option<u64>,
     pub logic_cells_available: Option<u64>,
+    /// The register-to-register critical path of the first seed, as
+    /// `start cell -> end cell` (nextpnr's cell names), to show what limits Fmax.
+    pub critical_path: Option<String>,
     /// Why it was not placed (e.g. it does not fit the part).
     pub error: Option<String>,
+}
+
+/// The clock-to-clock critical path of a nextpnr `--report`, as
+/// `start cell -> end cell`.
+fn critical_path(report: &serde_json::Value) -> Option<String> {
+    let paths = report.get("critical_paths")?.as_array()?;
+    let p = paths.iter().find(|p| {
+        let from = p.get("from").and_then(|v| v.as_str()).unwrap_or("");
+        from.starts_with("posedge") && p.get("to").and_then(|v| v.as_str()) == Some(from)
+    })?;
+    let steps = p.get("path")?.as_array()?;
+    let cell = |s: &serde_json::Value, end: &str| {
+        s.get(end)
+            .and_then(|e| e.get("cell"))
+            .and_then(|c| c.as_str())
+            .map(str::to_string)
+    };
+    Some(format!(
+        "{} -> {}",
+        cell(steps.first()?, "from")?,
+        cell(steps.last()?, "to")?
+    ))
 }
 
 /// Everything measured for one design.
@@ -499,6 +524,7 @@ pub fn place(
         median_fmax_mhz: None,
         logic_cells: None,
         logic_cells_available: None,
+        critical_path: None,
         error: None,
     };
     for &seed in &opts.seeds {
@@ -539,6 +565,9 @@ pub fn place(
         let lc = r.get("utilization").and_then(|u| u.get("ICESTORM_LC"));
         p.logic_cells = lc.and_then(|l| l.get("used")).and_then(|v| v.as_u64());
         p.logic_cells_available = lc.and_then(|l| l.get("available")).and_then(|v| v.as_u64());
+        if p.critical_path.is_none() {
+            p.critical_path = critical_path(&r);
+        }
         p.seeds.push(seed);
         p.fmax_mhz.push((fmax * 100.0).round() / 100.0);
     }
@@ -773,6 +802,28 @@ pub fn markdown_blocks(report: &AreaReport) -> String {
     s
 }
 
+/// The HX8K critical path of each design (first seed), as a markdown table.
+pub fn markdown_critical_paths(report: &AreaReport) -> String {
+    let mut s = String::from(
+        "| design | HX8K critical path, first seed (nextpnr cell names) |\n|---|---|\n",
+    );
+    let mut any = false;
+    for d in &report.designs {
+        if let Some(cp) = d
+            .placement(Device::Hx8k)
+            .and_then(|p| p.critical_path.as_ref())
+        {
+            s.push_str(&format!("| {} | `{}` |\n", d.name, cp));
+            any = true;
+        }
+    }
+    if any {
+        s
+    } else {
+        String::new()
+    }
+}
+
 /// Writes `contents` to `path` through a temporary file in the same folder.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
@@ -800,7 +851,11 @@ pub fn write_report(report: &AreaReport, dir: &Path) -> Result<Vec<PathBuf>> {
         ),
         (
             dir.join("area.md"),
-            markdown(report) + "\n" + &markdown_blocks(report),
+            markdown(report)
+                + "\n"
+                + &markdown_blocks(report)
+                + "\n"
+                + &markdown_critical_paths(report),
         ),
         (dir.join("area.svg"), super::plot::area_svg(report)),
     ];
@@ -863,6 +918,19 @@ mod tests {
                 dff: 20
             }
         );
+    }
+
+    #[test]
+    fn critical_path_names_start_and_end() {
+        let r: serde_json::Value = serde_json::from_str(
+            r#"{"critical_paths": [
+                {"from": "<async>", "to": "posedge clk", "path": []},
+                {"from": "posedge clk", "to": "posedge clk", "path": [
+                    {"from": {"cell": "a"}, "to": {"cell": "b"}},
+                    {"from": {"cell": "b"}, "to": {"cell": "c"}}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(critical_path(&r).as_deref(), Some("a -> c"));
     }
 
     #[test]
