@@ -46,11 +46,7 @@ fn the_fixture_gets_every_figure() {
     );
     let d = &report.designs[0];
     assert!(d.ice40.lut4 > 20, "{:?}", d.ice40);
-    assert!(
-        d.ice40.carry > 0 && d.ice40.dff >= 17 + 17 + 1,
-        "{:?}",
-        d.ice40
-    );
+    assert!(d.ice40.carry > 0 && d.ice40.dff > 17 + 17, "{:?}", d.ice40);
     assert_eq!((d.ice40.ram, d.ice40.dsp), (0, 0));
     assert!(
         d.generic.gates > 50 && d.generic.flip_flops >= 35,

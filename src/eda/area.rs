@@ -212,10 +212,13 @@ impl BlockCells {
     }
 }
 
+/// Each module's own cells and its sub-module instances (type, count).
+type HierStat = BTreeMap<String, (BlockCells, Vec<(String, u64)>)>;
+
 /// Parses Yosys `stat` text of a hierarchical design into each module's own
 /// cells and its sub-module instances.
-fn parse_hier_stat(text: &str) -> BTreeMap<String, (BlockCells, Vec<(String, u64)>)> {
-    let mut mods: BTreeMap<String, (BlockCells, Vec<(String, u64)>)> = BTreeMap::new();
+fn parse_hier_stat(text: &str) -> HierStat {
+    let mut mods: HierStat = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in text.lines() {
         let t = line.trim();
@@ -245,11 +248,7 @@ fn parse_hier_stat(text: &str) -> BTreeMap<String, (BlockCells, Vec<(String, u64
     mods
 }
 
-fn rolled_up(
-    name: &str,
-    mods: &BTreeMap<String, (BlockCells, Vec<(String, u64)>)>,
-    depth: usize,
-) -> BlockCells {
+fn rolled_up(name: &str, mods: &HierStat, depth: usize) -> BlockCells {
     let mut total = BlockCells::default();
     if let Some((own, children)) = mods.get(name) {
         total = *own;

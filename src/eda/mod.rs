@@ -167,7 +167,7 @@ pub fn run_cli(args: AreaArgs) -> Result<()> {
             bail!("--widths holds {b}: the exported unit supports 4, 8 and 16");
         }
     }
-    if !(args.target_mhz > 0.0) {
+    if args.target_mhz.is_nan() || args.target_mhz <= 0.0 {
         bail!(
             "--target-mhz {} must be a positive number of MHz",
             args.target_mhz

@@ -432,7 +432,10 @@ pub fn encode_pairs(pairs: &[Pair], resets_before: &[usize]) -> Vec<u8> {
 }
 
 fn decode_results(bytes: &[u8]) -> Result<Vec<VectorResult>> {
-    if bytes.len() < 8 || &bytes[..8] != RESULTS_MAGIC || (bytes.len() - 8) % 48 != 0 {
+    if bytes.len() < 8
+        || &bytes[..8] != RESULTS_MAGIC
+        || !bytes[8..].chunks_exact(48).remainder().is_empty()
+    {
         bail!(
             "the simulator's results file is malformed ({} bytes)",
             bytes.len()
