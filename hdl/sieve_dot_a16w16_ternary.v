@@ -22,6 +22,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     // Constant declarations
     localparam  counting = 1'b1;
     localparam  planes = 5'b10001;
+    localparam  extra_planes = 5'b1;
     localparam  thr_offset = 8'h80;
     localparam  row_sign_ext = 32'hfffe0000;
     localparam  acc_sign_ext = 40'hff00000000;
@@ -189,6 +190,18 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [4:0] side_sieved$3$d;
     wire  [4:0] side_sieved$3$q;
     reg  side_sieved$3$clock;
+    reg  [4:0] side_zero_w$0$d;
+    wire  [4:0] side_zero_w$0$q;
+    reg  side_zero_w$0$clock;
+    reg  [4:0] side_zero_w$1$d;
+    wire  [4:0] side_zero_w$1$q;
+    reg  side_zero_w$1$clock;
+    reg  [4:0] side_zero_w$2$d;
+    wire  [4:0] side_zero_w$2$q;
+    reg  side_zero_w$2$clock;
+    reg  [4:0] side_zero_w$3$d;
+    wire  [4:0] side_zero_w$3$q;
+    reg  side_zero_w$3$clock;
     reg  [39:0] acc$d;
     wire  [39:0] acc$q;
     reg  acc$clock;
@@ -234,6 +247,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] sieved_planes;
     reg  [4:0] kept_count;
     reg  [4:0] sieved_count;
+    reg  [15:0] zero_planes;
+    reg  [4:0] zero_w_count;
     reg  final_valid;
     reg  final_last;
     reg  [39:0] product;
@@ -492,6 +507,26 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(side_sieved$3$q),
         .clock(side_sieved$3$clock)
     );
+    sieve_dot$side_zero_w$0 side_zero_w$0(
+        .d(side_zero_w$0$d),
+        .q(side_zero_w$0$q),
+        .clock(side_zero_w$0$clock)
+    );
+    sieve_dot$side_zero_w$1 side_zero_w$1(
+        .d(side_zero_w$1$d),
+        .q(side_zero_w$1$q),
+        .clock(side_zero_w$1$clock)
+    );
+    sieve_dot$side_zero_w$2 side_zero_w$2(
+        .d(side_zero_w$2$d),
+        .q(side_zero_w$2$q),
+        .clock(side_zero_w$2$clock)
+    );
+    sieve_dot$side_zero_w$3 side_zero_w$3(
+        .d(side_zero_w$3$d),
+        .q(side_zero_w$3$q),
+        .clock(side_zero_w$3$clock)
+    );
     sieve_dot$acc acc(
         .d(acc$d),
         .q(acc$q),
@@ -596,21 +631,25 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         side_zero_a$0$clock = clock;
         side_kept$0$clock = clock;
         side_sieved$0$clock = clock;
+        side_zero_w$0$clock = clock;
         side_valid$1$clock = clock;
         side_last$1$clock = clock;
         side_zero_a$1$clock = clock;
         side_kept$1$clock = clock;
         side_sieved$1$clock = clock;
+        side_zero_w$1$clock = clock;
         side_valid$2$clock = clock;
         side_last$2$clock = clock;
         side_zero_a$2$clock = clock;
         side_kept$2$clock = clock;
         side_sieved$2$clock = clock;
+        side_zero_w$2$clock = clock;
         side_valid$3$clock = clock;
         side_last$3$clock = clock;
         side_zero_a$3$clock = clock;
         side_kept$3$clock = clock;
         side_sieved$3$clock = clock;
+        side_zero_w$3$clock = clock;
         tree$clock = clock;
         in_ready = 1'b1;
         accept = in_valid & ~reset;
@@ -781,13 +820,21 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         not_keep = ~s3_keep$q;
         kept_planes = s3_nonzero$q & s3_keep$q;
         sieved_planes = s3_nonzero$q & not_keep;
+        zero_planes = ~s3_nonzero$q;
         kept_count = 32'h0;
         sieved_count = 32'h0;
+        zero_w_count = extra_planes;
+        if (zero_planes[0]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[0]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[0]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[1]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[1]) begin
             kept_count = kept_count + 32'h1;
@@ -795,11 +842,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[1]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[2]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[2]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[2]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[3]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[3]) begin
             kept_count = kept_count + 32'h1;
@@ -807,11 +860,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[3]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[4]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[4]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[4]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[5]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[5]) begin
             kept_count = kept_count + 32'h1;
@@ -819,11 +878,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[5]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[6]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[6]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[6]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[7]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[7]) begin
             kept_count = kept_count + 32'h1;
@@ -831,11 +896,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[7]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[8]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[8]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[8]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[9]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[9]) begin
             kept_count = kept_count + 32'h1;
@@ -843,11 +914,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[9]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[10]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[10]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[10]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[11]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[11]) begin
             kept_count = kept_count + 32'h1;
@@ -855,11 +932,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[11]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[12]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[12]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[12]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[13]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[13]) begin
             kept_count = kept_count + 32'h1;
@@ -867,11 +950,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[13]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[14]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[14]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[14]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[15]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[15]) begin
             kept_count = kept_count + 32'h1;
@@ -882,32 +971,38 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
+            zero_w_count = 32'h0;
         end
         side_valid$0$d = s3_valid$q;
         side_last$0$d = s3_last$q;
         side_zero_a$0$d = s3_zero_a$q & counting;
         side_kept$0$d = kept_count;
         side_sieved$0$d = sieved_count;
+        side_zero_w$0$d = zero_w_count;
         side_valid$1$d = side_valid$0$q;
         side_last$1$d = side_last$0$q;
         side_zero_a$1$d = side_zero_a$0$q;
         side_kept$1$d = side_kept$0$q;
         side_sieved$1$d = side_sieved$0$q;
+        side_zero_w$1$d = side_zero_w$0$q;
         side_valid$2$d = side_valid$1$q;
         side_last$2$d = side_last$1$q;
         side_zero_a$2$d = side_zero_a$1$q;
         side_kept$2$d = side_kept$1$q;
         side_sieved$2$d = side_sieved$1$q;
+        side_zero_w$2$d = side_zero_w$1$q;
         side_valid$3$d = side_valid$2$q;
         side_last$3$d = side_last$2$q;
         side_zero_a$3$d = side_zero_a$2$q;
         side_kept$3$d = side_kept$2$q;
         side_sieved$3$d = side_sieved$2$q;
+        side_zero_w$3$d = side_zero_w$2$q;
         final_valid = 1'b0;
         final_last = 1'b0;
         inc_zero_a = 32'h0;
         inc_sieved = 32'h0;
         inc_kept = 32'h0;
+        inc_zero_w = 32'h0;
         final_valid = side_valid$3$q;
         final_last = side_last$3$q;
         if (side_zero_a$3$q) begin
@@ -915,10 +1010,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         end
         inc_sieved = side_sieved$3$q;
         inc_kept = side_kept$3$q;
-        inc_zero_w = planes - inc_sieved - inc_kept;
-        if ((inc_zero_a != 32'h0) | ~counting) begin
-            inc_zero_w = 32'h0;
-        end
+        inc_zero_w = side_zero_w$3$q;
         product = ((tree$sum) & 40'hffffffffff);
         product_sign = 1'b0;
         product_sign = tree$sum[31];
@@ -2124,6 +2216,82 @@ module sieve_dot$side_zero_a$3(d,q,clock);
     end
           
 endmodule // sieve_dot$side_zero_a$3
+
+
+module sieve_dot$side_zero_w$0(d,q,clock);
+    
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 5'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_zero_w$0
+
+
+module sieve_dot$side_zero_w$1(d,q,clock);
+    
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 5'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_zero_w$1
+
+
+module sieve_dot$side_zero_w$2(d,q,clock);
+    
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 5'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_zero_w$2
+
+
+module sieve_dot$side_zero_w$3(d,q,clock);
+    
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 5'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_zero_w$3
 
 
 module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,rows$8,rows$9,rows$10,rows$11,rows$12,rows$13,rows$14,rows$15,sum);

@@ -22,6 +22,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     // Constant declarations
     localparam  counting = 1'b1;
     localparam  planes = 3'b101;
+    localparam  extra_planes = 3'b1;
     localparam  thr_offset = 8'h80;
     localparam  row_sign_ext = 8'he0;
     localparam  acc_sign_ext = 32'hffffff00;
@@ -135,6 +136,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [2:0] side_sieved$1$d;
     wire  [2:0] side_sieved$1$q;
     reg  side_sieved$1$clock;
+    reg  [2:0] side_zero_w$0$d;
+    wire  [2:0] side_zero_w$0$q;
+    reg  side_zero_w$0$clock;
+    reg  [2:0] side_zero_w$1$d;
+    wire  [2:0] side_zero_w$1$q;
+    reg  side_zero_w$1$clock;
     reg  [31:0] acc$d;
     wire  [31:0] acc$q;
     reg  acc$clock;
@@ -180,6 +187,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [3:0] sieved_planes;
     reg  [2:0] kept_count;
     reg  [2:0] sieved_count;
+    reg  [3:0] zero_planes;
+    reg  [2:0] zero_w_count;
     reg  final_valid;
     reg  final_last;
     reg  [31:0] product;
@@ -376,6 +385,16 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(side_sieved$1$q),
         .clock(side_sieved$1$clock)
     );
+    sieve_dot$side_zero_w$0 side_zero_w$0(
+        .d(side_zero_w$0$d),
+        .q(side_zero_w$0$q),
+        .clock(side_zero_w$0$clock)
+    );
+    sieve_dot$side_zero_w$1 side_zero_w$1(
+        .d(side_zero_w$1$d),
+        .q(side_zero_w$1$q),
+        .clock(side_zero_w$1$clock)
+    );
     sieve_dot$acc acc(
         .d(acc$d),
         .q(acc$q),
@@ -480,11 +499,13 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         side_zero_a$0$clock = clock;
         side_kept$0$clock = clock;
         side_sieved$0$clock = clock;
+        side_zero_w$0$clock = clock;
         side_valid$1$clock = clock;
         side_last$1$clock = clock;
         side_zero_a$1$clock = clock;
         side_kept$1$clock = clock;
         side_sieved$1$clock = clock;
+        side_zero_w$1$clock = clock;
         tree$clock = clock;
         in_ready = 1'b1;
         accept = in_valid & ~reset;
@@ -571,13 +592,21 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         not_keep = ~s3_keep$q;
         kept_planes = s3_nonzero$q & s3_keep$q;
         sieved_planes = s3_nonzero$q & not_keep;
+        zero_planes = ~s3_nonzero$q;
         kept_count = 32'h0;
         sieved_count = 32'h0;
+        zero_w_count = extra_planes;
+        if (zero_planes[0]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[0]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[0]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[1]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[1]) begin
             kept_count = kept_count + 32'h1;
@@ -585,11 +614,17 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (sieved_planes[1]) begin
             sieved_count = sieved_count + 32'h1;
         end
+        if (zero_planes[2]) begin
+            zero_w_count = zero_w_count + 32'h1;
+        end
         if (kept_planes[2]) begin
             kept_count = kept_count + 32'h1;
         end
         if (sieved_planes[2]) begin
             sieved_count = sieved_count + 32'h1;
+        end
+        if (zero_planes[3]) begin
+            zero_w_count = zero_w_count + 32'h1;
         end
         if (kept_planes[3]) begin
             kept_count = kept_count + 32'h1;
@@ -600,22 +635,26 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
+            zero_w_count = 32'h0;
         end
         side_valid$0$d = s3_valid$q;
         side_last$0$d = s3_last$q;
         side_zero_a$0$d = s3_zero_a$q & counting;
         side_kept$0$d = kept_count;
         side_sieved$0$d = sieved_count;
+        side_zero_w$0$d = zero_w_count;
         side_valid$1$d = side_valid$0$q;
         side_last$1$d = side_last$0$q;
         side_zero_a$1$d = side_zero_a$0$q;
         side_kept$1$d = side_kept$0$q;
         side_sieved$1$d = side_sieved$0$q;
+        side_zero_w$1$d = side_zero_w$0$q;
         final_valid = 1'b0;
         final_last = 1'b0;
         inc_zero_a = 32'h0;
         inc_sieved = 32'h0;
         inc_kept = 32'h0;
+        inc_zero_w = 32'h0;
         final_valid = side_valid$1$q;
         final_last = side_last$1$q;
         if (side_zero_a$1$q) begin
@@ -623,10 +662,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         end
         inc_sieved = side_sieved$1$q;
         inc_kept = side_kept$1$q;
-        inc_zero_w = planes - inc_sieved - inc_kept;
-        if ((inc_zero_a != 32'h0) | ~counting) begin
-            inc_zero_w = 32'h0;
-        end
+        inc_zero_w = side_zero_w$1$q;
         product = ((tree$sum) & 32'hffffffff);
         product_sign = 1'b0;
         product_sign = tree$sum[7];
@@ -1532,6 +1568,44 @@ module sieve_dot$side_zero_a$1(d,q,clock);
     end
           
 endmodule // sieve_dot$side_zero_a$1
+
+
+module sieve_dot$side_zero_w$0(d,q,clock);
+    
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 3'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_zero_w$0
+
+
+module sieve_dot$side_zero_w$1(d,q,clock);
+    
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 3'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_zero_w$1
 
 
 module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,sum);

@@ -74,6 +74,9 @@ pub struct SieveDot<
     counting: Constant<Bit>,
     /// Planes per pair `P` (w_bits, or w_bits + 1 for ternary).
     planes: Constant<Bits<CW>>,
+    /// Planes without a datapath row (1 for ternary: the NAF's empty top
+    /// plane), always `zero_w` when `a != 0`.
+    extra_planes: Constant<Bits<CW>>,
     /// Top bit of the threshold: flipping it offsets T by 2^(t_bits-1).
     thr_offset: Constant<Bits<T>>,
     /// Ones above bit XW-1, to sign-extend `±|a|` to PW bits.
@@ -118,6 +121,7 @@ pub struct SieveDot<
     side_zero_a: [DFF<Bit>; DEPTH],
     side_kept: [DFF<Bits<CW>>; DEPTH],
     side_sieved: [DFF<Bits<CW>>; DEPTH],
+    side_zero_w: [DFF<Bits<CW>>; DEPTH],
     // Accumulator stage.
     acc: DFF<Bits<ACC>>,
     acc_overflow: DFF<Bit>,
@@ -150,6 +154,8 @@ pub struct SieveDot<
     sieved_planes: Signal<Local, Bits<W>>,
     kept_count: Signal<Local, Bits<CW>>,
     sieved_count: Signal<Local, Bits<CW>>,
+    zero_planes: Signal<Local, Bits<W>>,
+    zero_w_count: Signal<Local, Bits<CW>>,
     final_valid: Signal<Local, Bit>,
     final_last: Signal<Local, Bit>,
     product: Signal<Local, Bits<ACC>>,
@@ -231,6 +237,7 @@ impl<
             out_kept: Default::default(),
             counting: Constant::new(counting),
             planes: Constant::new((cfg.planes() as u64).into()),
+            extra_planes: Constant::new(((cfg.planes() as usize - W) as u64).into()),
             thr_offset: Constant::new((1u64 << (T - 1)).into()),
             row_sign_ext: Constant::new(row_sign_ext.into()),
             acc_sign_ext: Constant::new(acc_sign_ext.into()),
@@ -264,6 +271,7 @@ impl<
             side_zero_a: std::array::from_fn(|_| Default::default()),
             side_kept: std::array::from_fn(|_| Default::default()),
             side_sieved: std::array::from_fn(|_| Default::default()),
+            side_zero_w: std::array::from_fn(|_| Default::default()),
             acc: Default::default(),
             acc_overflow: Default::default(),
             cnt_zero_a: Default::default(),
@@ -291,6 +299,8 @@ impl<
             sieved_planes: Default::default(),
             kept_count: Default::default(),
             sieved_count: Default::default(),
+            zero_planes: Default::default(),
+            zero_w_count: Default::default(),
             final_valid: Default::default(),
             final_last: Default::default(),
             product: Default::default(),
@@ -377,6 +387,7 @@ impl<
             self.side_zero_a[i].clock.next = self.clock.val();
             self.side_kept[i].clock.next = self.clock.val();
             self.side_sieved[i].clock.next = self.clock.val();
+            self.side_zero_w[i].clock.next = self.clock.val();
         }
         self.tree.clock.next = self.clock.val();
         self.in_ready.next = true;
@@ -456,9 +467,16 @@ impl<
         self.not_keep.next = !self.s3_keep.q.val();
         self.kept_planes.next = self.s3_nonzero.q.val() & self.s3_keep.q.val();
         self.sieved_planes.next = self.s3_nonzero.q.val() & self.not_keep.val();
+        self.zero_planes.next = !self.s3_nonzero.q.val();
         self.kept_count.next = 0.into();
         self.sieved_count.next = 0.into();
+        // Three popcounts side by side (not planes - kept - sieved after
+        // them), so the counter stage is a single add.
+        self.zero_w_count.next = self.extra_planes.val();
         for k in 0..W {
+            if self.zero_planes.val().get_bit(k) {
+                self.zero_w_count.next = self.zero_w_count.val() + 1;
+            }
             if self.kept_planes.val().get_bit(k) {
                 self.kept_count.next = self.kept_count.val() + 1;
             }
@@ -469,18 +487,21 @@ impl<
         if self.s3_zero_a.q.val() | !self.counting.val() {
             self.kept_count.next = 0.into();
             self.sieved_count.next = 0.into();
+            self.zero_w_count.next = 0.into();
         }
         self.side_valid[0].d.next = self.s3_valid.q.val();
         self.side_last[0].d.next = self.s3_last.q.val();
         self.side_zero_a[0].d.next = self.s3_zero_a.q.val() & self.counting.val();
         self.side_kept[0].d.next = self.kept_count.val();
         self.side_sieved[0].d.next = self.sieved_count.val();
+        self.side_zero_w[0].d.next = self.zero_w_count.val();
         for i in 1..DEPTH {
             self.side_valid[i].d.next = self.side_valid[i - 1].q.val();
             self.side_last[i].d.next = self.side_last[i - 1].q.val();
             self.side_zero_a[i].d.next = self.side_zero_a[i - 1].q.val();
             self.side_kept[i].d.next = self.side_kept[i - 1].q.val();
             self.side_sieved[i].d.next = self.side_sieved[i - 1].q.val();
+            self.side_zero_w[i].d.next = self.side_zero_w[i - 1].q.val();
         }
 
         // Accumulator stage: wrap, sticky overflow, counters, results.
@@ -489,6 +510,7 @@ impl<
         self.inc_zero_a.next = 0.into();
         self.inc_sieved.next = 0.into();
         self.inc_kept.next = 0.into();
+        self.inc_zero_w.next = 0.into();
         for i in (DEPTH - 1)..DEPTH {
             self.final_valid.next = self.side_valid[i].q.val();
             self.final_last.next = self.side_last[i].q.val();
@@ -497,10 +519,7 @@ impl<
             }
             self.inc_sieved.next = self.side_sieved[i].q.val();
             self.inc_kept.next = self.side_kept[i].q.val();
-        }
-        self.inc_zero_w.next = self.planes.val() - self.inc_sieved.val() - self.inc_kept.val();
-        if (self.inc_zero_a.val() != 0) | !self.counting.val() {
-            self.inc_zero_w.next = 0.into();
+            self.inc_zero_w.next = self.side_zero_w[i].q.val();
         }
         self.product.next = bit_cast::<ACC, PW>(self.tree.sum.val());
         self.product_sign.next = false;
