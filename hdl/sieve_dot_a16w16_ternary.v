@@ -70,6 +70,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [31:0] tree$rows$14;
     reg  [31:0] tree$rows$15;
     wire  [31:0] tree$sum;
+    reg  [15:0] count_kept$bits;
+    wire  [4:0] count_kept$count;
+    reg  [15:0] count_sieved$bits;
+    wire  [4:0] count_sieved$count;
+    reg  [15:0] count_zero_w$bits;
+    wire  [4:0] count_zero_w$count;
     reg  s1_valid$d;
     wire  s1_valid$q;
     reg  s1_valid$clock;
@@ -306,6 +312,18 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$14(tree$rows$14),
         .rows$15(tree$rows$15),
         .sum(tree$sum)
+    );
+    sieve_dot$count_kept count_kept(
+        .bits(count_kept$bits),
+        .count(count_kept$count)
+    );
+    sieve_dot$count_sieved count_sieved(
+        .bits(count_sieved$bits),
+        .count(count_sieved$count)
+    );
+    sieve_dot$count_zero_w count_zero_w(
+        .bits(count_zero_w$bits),
+        .count(count_zero_w$count)
     );
     sieve_dot$s1_valid s1_valid(
         .d(s1_valid$d),
@@ -821,153 +839,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         kept_planes = s3_nonzero$q & s3_keep$q;
         sieved_planes = s3_nonzero$q & not_keep;
         zero_planes = ~s3_nonzero$q;
-        kept_count = 32'h0;
-        sieved_count = 32'h0;
-        zero_w_count = extra_planes;
-        if (zero_planes[0]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[0]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[0]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[1]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[1]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[1]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[2]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[2]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[2]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[3]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[3]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[3]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[4]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[4]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[4]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[5]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[5]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[5]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[6]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[6]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[6]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[7]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[7]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[7]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[8]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[8]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[8]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[9]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[9]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[9]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[10]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[10]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[10]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[11]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[11]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[11]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[12]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[12]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[12]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[13]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[13]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[13]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[14]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[14]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[14]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[15]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[15]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[15]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
+        count_kept$bits = kept_planes;
+        count_sieved$bits = sieved_planes;
+        count_zero_w$bits = zero_planes;
+        kept_count = count_kept$count;
+        sieved_count = count_sieved$count;
+        zero_w_count = count_zero_w$count + extra_planes;
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
@@ -1295,6 +1172,384 @@ module sieve_dot$comparator(v,keep);
     end
     
 endmodule // sieve_dot$comparator
+
+
+module sieve_dot$count_kept(bits,count);
+    
+    // Module arguments
+    input wire  [15:0] bits;
+    output reg  [4:0] count;
+    
+    // Local signals
+    reg  [4:0] heap$0;
+    reg  [4:0] heap$1;
+    reg  [4:0] heap$2;
+    reg  [4:0] heap$3;
+    reg  [4:0] heap$4;
+    reg  [4:0] heap$5;
+    reg  [4:0] heap$6;
+    reg  [4:0] heap$7;
+    reg  [4:0] heap$8;
+    reg  [4:0] heap$9;
+    reg  [4:0] heap$10;
+    reg  [4:0] heap$11;
+    reg  [4:0] heap$12;
+    reg  [4:0] heap$13;
+    reg  [4:0] heap$14;
+    reg  [4:0] heap$15;
+    reg  [4:0] heap$16;
+    reg  [4:0] heap$17;
+    reg  [4:0] heap$18;
+    reg  [4:0] heap$19;
+    reg  [4:0] heap$20;
+    reg  [4:0] heap$21;
+    reg  [4:0] heap$22;
+    reg  [4:0] heap$23;
+    reg  [4:0] heap$24;
+    reg  [4:0] heap$25;
+    reg  [4:0] heap$26;
+    reg  [4:0] heap$27;
+    reg  [4:0] heap$28;
+    reg  [4:0] heap$29;
+    reg  [4:0] heap$30;
+    
+    // Update code
+    always @(*) begin
+        heap$15 = 32'h0;
+        if (bits[0]) begin
+            heap$15 = 32'h1;
+        end
+        heap$16 = 32'h0;
+        if (bits[1]) begin
+            heap$16 = 32'h1;
+        end
+        heap$17 = 32'h0;
+        if (bits[2]) begin
+            heap$17 = 32'h1;
+        end
+        heap$18 = 32'h0;
+        if (bits[3]) begin
+            heap$18 = 32'h1;
+        end
+        heap$19 = 32'h0;
+        if (bits[4]) begin
+            heap$19 = 32'h1;
+        end
+        heap$20 = 32'h0;
+        if (bits[5]) begin
+            heap$20 = 32'h1;
+        end
+        heap$21 = 32'h0;
+        if (bits[6]) begin
+            heap$21 = 32'h1;
+        end
+        heap$22 = 32'h0;
+        if (bits[7]) begin
+            heap$22 = 32'h1;
+        end
+        heap$23 = 32'h0;
+        if (bits[8]) begin
+            heap$23 = 32'h1;
+        end
+        heap$24 = 32'h0;
+        if (bits[9]) begin
+            heap$24 = 32'h1;
+        end
+        heap$25 = 32'h0;
+        if (bits[10]) begin
+            heap$25 = 32'h1;
+        end
+        heap$26 = 32'h0;
+        if (bits[11]) begin
+            heap$26 = 32'h1;
+        end
+        heap$27 = 32'h0;
+        if (bits[12]) begin
+            heap$27 = 32'h1;
+        end
+        heap$28 = 32'h0;
+        if (bits[13]) begin
+            heap$28 = 32'h1;
+        end
+        heap$29 = 32'h0;
+        if (bits[14]) begin
+            heap$29 = 32'h1;
+        end
+        heap$30 = 32'h0;
+        if (bits[15]) begin
+            heap$30 = 32'h1;
+        end
+        heap$14 = heap$29 + heap$30;
+        heap$13 = heap$27 + heap$28;
+        heap$12 = heap$25 + heap$26;
+        heap$11 = heap$23 + heap$24;
+        heap$10 = heap$21 + heap$22;
+        heap$9 = heap$19 + heap$20;
+        heap$8 = heap$17 + heap$18;
+        heap$7 = heap$15 + heap$16;
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_kept
+
+
+module sieve_dot$count_sieved(bits,count);
+    
+    // Module arguments
+    input wire  [15:0] bits;
+    output reg  [4:0] count;
+    
+    // Local signals
+    reg  [4:0] heap$0;
+    reg  [4:0] heap$1;
+    reg  [4:0] heap$2;
+    reg  [4:0] heap$3;
+    reg  [4:0] heap$4;
+    reg  [4:0] heap$5;
+    reg  [4:0] heap$6;
+    reg  [4:0] heap$7;
+    reg  [4:0] heap$8;
+    reg  [4:0] heap$9;
+    reg  [4:0] heap$10;
+    reg  [4:0] heap$11;
+    reg  [4:0] heap$12;
+    reg  [4:0] heap$13;
+    reg  [4:0] heap$14;
+    reg  [4:0] heap$15;
+    reg  [4:0] heap$16;
+    reg  [4:0] heap$17;
+    reg  [4:0] heap$18;
+    reg  [4:0] heap$19;
+    reg  [4:0] heap$20;
+    reg  [4:0] heap$21;
+    reg  [4:0] heap$22;
+    reg  [4:0] heap$23;
+    reg  [4:0] heap$24;
+    reg  [4:0] heap$25;
+    reg  [4:0] heap$26;
+    reg  [4:0] heap$27;
+    reg  [4:0] heap$28;
+    reg  [4:0] heap$29;
+    reg  [4:0] heap$30;
+    
+    // Update code
+    always @(*) begin
+        heap$15 = 32'h0;
+        if (bits[0]) begin
+            heap$15 = 32'h1;
+        end
+        heap$16 = 32'h0;
+        if (bits[1]) begin
+            heap$16 = 32'h1;
+        end
+        heap$17 = 32'h0;
+        if (bits[2]) begin
+            heap$17 = 32'h1;
+        end
+        heap$18 = 32'h0;
+        if (bits[3]) begin
+            heap$18 = 32'h1;
+        end
+        heap$19 = 32'h0;
+        if (bits[4]) begin
+            heap$19 = 32'h1;
+        end
+        heap$20 = 32'h0;
+        if (bits[5]) begin
+            heap$20 = 32'h1;
+        end
+        heap$21 = 32'h0;
+        if (bits[6]) begin
+            heap$21 = 32'h1;
+        end
+        heap$22 = 32'h0;
+        if (bits[7]) begin
+            heap$22 = 32'h1;
+        end
+        heap$23 = 32'h0;
+        if (bits[8]) begin
+            heap$23 = 32'h1;
+        end
+        heap$24 = 32'h0;
+        if (bits[9]) begin
+            heap$24 = 32'h1;
+        end
+        heap$25 = 32'h0;
+        if (bits[10]) begin
+            heap$25 = 32'h1;
+        end
+        heap$26 = 32'h0;
+        if (bits[11]) begin
+            heap$26 = 32'h1;
+        end
+        heap$27 = 32'h0;
+        if (bits[12]) begin
+            heap$27 = 32'h1;
+        end
+        heap$28 = 32'h0;
+        if (bits[13]) begin
+            heap$28 = 32'h1;
+        end
+        heap$29 = 32'h0;
+        if (bits[14]) begin
+            heap$29 = 32'h1;
+        end
+        heap$30 = 32'h0;
+        if (bits[15]) begin
+            heap$30 = 32'h1;
+        end
+        heap$14 = heap$29 + heap$30;
+        heap$13 = heap$27 + heap$28;
+        heap$12 = heap$25 + heap$26;
+        heap$11 = heap$23 + heap$24;
+        heap$10 = heap$21 + heap$22;
+        heap$9 = heap$19 + heap$20;
+        heap$8 = heap$17 + heap$18;
+        heap$7 = heap$15 + heap$16;
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_sieved
+
+
+module sieve_dot$count_zero_w(bits,count);
+    
+    // Module arguments
+    input wire  [15:0] bits;
+    output reg  [4:0] count;
+    
+    // Local signals
+    reg  [4:0] heap$0;
+    reg  [4:0] heap$1;
+    reg  [4:0] heap$2;
+    reg  [4:0] heap$3;
+    reg  [4:0] heap$4;
+    reg  [4:0] heap$5;
+    reg  [4:0] heap$6;
+    reg  [4:0] heap$7;
+    reg  [4:0] heap$8;
+    reg  [4:0] heap$9;
+    reg  [4:0] heap$10;
+    reg  [4:0] heap$11;
+    reg  [4:0] heap$12;
+    reg  [4:0] heap$13;
+    reg  [4:0] heap$14;
+    reg  [4:0] heap$15;
+    reg  [4:0] heap$16;
+    reg  [4:0] heap$17;
+    reg  [4:0] heap$18;
+    reg  [4:0] heap$19;
+    reg  [4:0] heap$20;
+    reg  [4:0] heap$21;
+    reg  [4:0] heap$22;
+    reg  [4:0] heap$23;
+    reg  [4:0] heap$24;
+    reg  [4:0] heap$25;
+    reg  [4:0] heap$26;
+    reg  [4:0] heap$27;
+    reg  [4:0] heap$28;
+    reg  [4:0] heap$29;
+    reg  [4:0] heap$30;
+    
+    // Update code
+    always @(*) begin
+        heap$15 = 32'h0;
+        if (bits[0]) begin
+            heap$15 = 32'h1;
+        end
+        heap$16 = 32'h0;
+        if (bits[1]) begin
+            heap$16 = 32'h1;
+        end
+        heap$17 = 32'h0;
+        if (bits[2]) begin
+            heap$17 = 32'h1;
+        end
+        heap$18 = 32'h0;
+        if (bits[3]) begin
+            heap$18 = 32'h1;
+        end
+        heap$19 = 32'h0;
+        if (bits[4]) begin
+            heap$19 = 32'h1;
+        end
+        heap$20 = 32'h0;
+        if (bits[5]) begin
+            heap$20 = 32'h1;
+        end
+        heap$21 = 32'h0;
+        if (bits[6]) begin
+            heap$21 = 32'h1;
+        end
+        heap$22 = 32'h0;
+        if (bits[7]) begin
+            heap$22 = 32'h1;
+        end
+        heap$23 = 32'h0;
+        if (bits[8]) begin
+            heap$23 = 32'h1;
+        end
+        heap$24 = 32'h0;
+        if (bits[9]) begin
+            heap$24 = 32'h1;
+        end
+        heap$25 = 32'h0;
+        if (bits[10]) begin
+            heap$25 = 32'h1;
+        end
+        heap$26 = 32'h0;
+        if (bits[11]) begin
+            heap$26 = 32'h1;
+        end
+        heap$27 = 32'h0;
+        if (bits[12]) begin
+            heap$27 = 32'h1;
+        end
+        heap$28 = 32'h0;
+        if (bits[13]) begin
+            heap$28 = 32'h1;
+        end
+        heap$29 = 32'h0;
+        if (bits[14]) begin
+            heap$29 = 32'h1;
+        end
+        heap$30 = 32'h0;
+        if (bits[15]) begin
+            heap$30 = 32'h1;
+        end
+        heap$14 = heap$29 + heap$30;
+        heap$13 = heap$27 + heap$28;
+        heap$12 = heap$25 + heap$26;
+        heap$11 = heap$23 + heap$24;
+        heap$10 = heap$21 + heap$22;
+        heap$9 = heap$19 + heap$20;
+        heap$8 = heap$17 + heap$18;
+        heap$7 = heap$15 + heap$16;
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_zero_w
 
 
 module sieve_dot$exponent(mag,e);

@@ -46,6 +46,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] tree$rows$2;
     reg  [7:0] tree$rows$3;
     wire  [7:0] tree$sum;
+    reg  [3:0] count_kept$bits;
+    wire  [2:0] count_kept$count;
+    reg  [3:0] count_sieved$bits;
+    wire  [2:0] count_sieved$count;
+    reg  [3:0] count_zero_w$bits;
+    wire  [2:0] count_zero_w$count;
     reg  s1_valid$d;
     wire  s1_valid$q;
     reg  s1_valid$clock;
@@ -234,6 +240,18 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$2(tree$rows$2),
         .rows$3(tree$rows$3),
         .sum(tree$sum)
+    );
+    sieve_dot$count_kept count_kept(
+        .bits(count_kept$bits),
+        .count(count_kept$count)
+    );
+    sieve_dot$count_sieved count_sieved(
+        .bits(count_sieved$bits),
+        .count(count_sieved$count)
+    );
+    sieve_dot$count_zero_w count_zero_w(
+        .bits(count_zero_w$bits),
+        .count(count_zero_w$count)
     );
     sieve_dot$s1_valid s1_valid(
         .d(s1_valid$d),
@@ -593,45 +611,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         kept_planes = s3_nonzero$q & s3_keep$q;
         sieved_planes = s3_nonzero$q & not_keep;
         zero_planes = ~s3_nonzero$q;
-        kept_count = 32'h0;
-        sieved_count = 32'h0;
-        zero_w_count = extra_planes;
-        if (zero_planes[0]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[0]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[0]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[1]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[1]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[1]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[2]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[2]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[2]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[3]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[3]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[3]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
+        count_kept$bits = kept_planes;
+        count_sieved$bits = sieved_planes;
+        count_zero_w$bits = zero_planes;
+        kept_count = count_kept$count;
+        sieved_count = count_sieved$count;
+        zero_w_count = count_zero_w$count + extra_planes;
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
@@ -885,6 +870,132 @@ module sieve_dot$comparator(v,keep);
     end
     
 endmodule // sieve_dot$comparator
+
+
+module sieve_dot$count_kept(bits,count);
+    
+    // Module arguments
+    input wire  [3:0] bits;
+    output reg  [2:0] count;
+    
+    // Local signals
+    reg  [2:0] heap$0;
+    reg  [2:0] heap$1;
+    reg  [2:0] heap$2;
+    reg  [2:0] heap$3;
+    reg  [2:0] heap$4;
+    reg  [2:0] heap$5;
+    reg  [2:0] heap$6;
+    
+    // Update code
+    always @(*) begin
+        heap$3 = 32'h0;
+        if (bits[0]) begin
+            heap$3 = 32'h1;
+        end
+        heap$4 = 32'h0;
+        if (bits[1]) begin
+            heap$4 = 32'h1;
+        end
+        heap$5 = 32'h0;
+        if (bits[2]) begin
+            heap$5 = 32'h1;
+        end
+        heap$6 = 32'h0;
+        if (bits[3]) begin
+            heap$6 = 32'h1;
+        end
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_kept
+
+
+module sieve_dot$count_sieved(bits,count);
+    
+    // Module arguments
+    input wire  [3:0] bits;
+    output reg  [2:0] count;
+    
+    // Local signals
+    reg  [2:0] heap$0;
+    reg  [2:0] heap$1;
+    reg  [2:0] heap$2;
+    reg  [2:0] heap$3;
+    reg  [2:0] heap$4;
+    reg  [2:0] heap$5;
+    reg  [2:0] heap$6;
+    
+    // Update code
+    always @(*) begin
+        heap$3 = 32'h0;
+        if (bits[0]) begin
+            heap$3 = 32'h1;
+        end
+        heap$4 = 32'h0;
+        if (bits[1]) begin
+            heap$4 = 32'h1;
+        end
+        heap$5 = 32'h0;
+        if (bits[2]) begin
+            heap$5 = 32'h1;
+        end
+        heap$6 = 32'h0;
+        if (bits[3]) begin
+            heap$6 = 32'h1;
+        end
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_sieved
+
+
+module sieve_dot$count_zero_w(bits,count);
+    
+    // Module arguments
+    input wire  [3:0] bits;
+    output reg  [2:0] count;
+    
+    // Local signals
+    reg  [2:0] heap$0;
+    reg  [2:0] heap$1;
+    reg  [2:0] heap$2;
+    reg  [2:0] heap$3;
+    reg  [2:0] heap$4;
+    reg  [2:0] heap$5;
+    reg  [2:0] heap$6;
+    
+    // Update code
+    always @(*) begin
+        heap$3 = 32'h0;
+        if (bits[0]) begin
+            heap$3 = 32'h1;
+        end
+        heap$4 = 32'h0;
+        if (bits[1]) begin
+            heap$4 = 32'h1;
+        end
+        heap$5 = 32'h0;
+        if (bits[2]) begin
+            heap$5 = 32'h1;
+        end
+        heap$6 = 32'h0;
+        if (bits[3]) begin
+            heap$6 = 32'h1;
+        end
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_zero_w
 
 
 module sieve_dot$exponent(mag,e);

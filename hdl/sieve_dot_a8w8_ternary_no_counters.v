@@ -54,6 +54,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] tree$rows$6;
     reg  [15:0] tree$rows$7;
     wire  [15:0] tree$sum;
+    reg  [7:0] count_kept$bits;
+    wire  [3:0] count_kept$count;
+    reg  [7:0] count_sieved$bits;
+    wire  [3:0] count_sieved$count;
+    reg  [7:0] count_zero_w$bits;
+    wire  [3:0] count_zero_w$count;
     reg  s1_valid$d;
     wire  s1_valid$q;
     reg  s1_valid$clock;
@@ -264,6 +270,18 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$6(tree$rows$6),
         .rows$7(tree$rows$7),
         .sum(tree$sum)
+    );
+    sieve_dot$count_kept count_kept(
+        .bits(count_kept$bits),
+        .count(count_kept$count)
+    );
+    sieve_dot$count_sieved count_sieved(
+        .bits(count_sieved$bits),
+        .count(count_sieved$count)
+    );
+    sieve_dot$count_zero_w count_zero_w(
+        .bits(count_zero_w$bits),
+        .count(count_zero_w$count)
     );
     sieve_dot$s1_valid s1_valid(
         .d(s1_valid$d),
@@ -687,81 +705,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         kept_planes = s3_nonzero$q & s3_keep$q;
         sieved_planes = s3_nonzero$q & not_keep;
         zero_planes = ~s3_nonzero$q;
-        kept_count = 32'h0;
-        sieved_count = 32'h0;
-        zero_w_count = extra_planes;
-        if (zero_planes[0]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[0]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[0]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[1]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[1]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[1]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[2]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[2]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[2]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[3]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[3]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[3]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[4]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[4]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[4]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[5]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[5]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[5]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[6]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[6]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[6]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (zero_planes[7]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[7]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[7]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
+        count_kept$bits = kept_planes;
+        count_sieved$bits = sieved_planes;
+        count_zero_w$bits = zero_planes;
+        kept_count = count_kept$count;
+        sieved_count = count_sieved$count;
+        zero_w_count = count_zero_w$count + extra_planes;
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
@@ -1042,6 +991,216 @@ module sieve_dot$comparator(v,keep);
     end
     
 endmodule // sieve_dot$comparator
+
+
+module sieve_dot$count_kept(bits,count);
+    
+    // Module arguments
+    input wire  [7:0] bits;
+    output reg  [3:0] count;
+    
+    // Local signals
+    reg  [3:0] heap$0;
+    reg  [3:0] heap$1;
+    reg  [3:0] heap$2;
+    reg  [3:0] heap$3;
+    reg  [3:0] heap$4;
+    reg  [3:0] heap$5;
+    reg  [3:0] heap$6;
+    reg  [3:0] heap$7;
+    reg  [3:0] heap$8;
+    reg  [3:0] heap$9;
+    reg  [3:0] heap$10;
+    reg  [3:0] heap$11;
+    reg  [3:0] heap$12;
+    reg  [3:0] heap$13;
+    reg  [3:0] heap$14;
+    
+    // Update code
+    always @(*) begin
+        heap$7 = 32'h0;
+        if (bits[0]) begin
+            heap$7 = 32'h1;
+        end
+        heap$8 = 32'h0;
+        if (bits[1]) begin
+            heap$8 = 32'h1;
+        end
+        heap$9 = 32'h0;
+        if (bits[2]) begin
+            heap$9 = 32'h1;
+        end
+        heap$10 = 32'h0;
+        if (bits[3]) begin
+            heap$10 = 32'h1;
+        end
+        heap$11 = 32'h0;
+        if (bits[4]) begin
+            heap$11 = 32'h1;
+        end
+        heap$12 = 32'h0;
+        if (bits[5]) begin
+            heap$12 = 32'h1;
+        end
+        heap$13 = 32'h0;
+        if (bits[6]) begin
+            heap$13 = 32'h1;
+        end
+        heap$14 = 32'h0;
+        if (bits[7]) begin
+            heap$14 = 32'h1;
+        end
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_kept
+
+
+module sieve_dot$count_sieved(bits,count);
+    
+    // Module arguments
+    input wire  [7:0] bits;
+    output reg  [3:0] count;
+    
+    // Local signals
+    reg  [3:0] heap$0;
+    reg  [3:0] heap$1;
+    reg  [3:0] heap$2;
+    reg  [3:0] heap$3;
+    reg  [3:0] heap$4;
+    reg  [3:0] heap$5;
+    reg  [3:0] heap$6;
+    reg  [3:0] heap$7;
+    reg  [3:0] heap$8;
+    reg  [3:0] heap$9;
+    reg  [3:0] heap$10;
+    reg  [3:0] heap$11;
+    reg  [3:0] heap$12;
+    reg  [3:0] heap$13;
+    reg  [3:0] heap$14;
+    
+    // Update code
+    always @(*) begin
+        heap$7 = 32'h0;
+        if (bits[0]) begin
+            heap$7 = 32'h1;
+        end
+        heap$8 = 32'h0;
+        if (bits[1]) begin
+            heap$8 = 32'h1;
+        end
+        heap$9 = 32'h0;
+        if (bits[2]) begin
+            heap$9 = 32'h1;
+        end
+        heap$10 = 32'h0;
+        if (bits[3]) begin
+            heap$10 = 32'h1;
+        end
+        heap$11 = 32'h0;
+        if (bits[4]) begin
+            heap$11 = 32'h1;
+        end
+        heap$12 = 32'h0;
+        if (bits[5]) begin
+            heap$12 = 32'h1;
+        end
+        heap$13 = 32'h0;
+        if (bits[6]) begin
+            heap$13 = 32'h1;
+        end
+        heap$14 = 32'h0;
+        if (bits[7]) begin
+            heap$14 = 32'h1;
+        end
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_sieved
+
+
+module sieve_dot$count_zero_w(bits,count);
+    
+    // Module arguments
+    input wire  [7:0] bits;
+    output reg  [3:0] count;
+    
+    // Local signals
+    reg  [3:0] heap$0;
+    reg  [3:0] heap$1;
+    reg  [3:0] heap$2;
+    reg  [3:0] heap$3;
+    reg  [3:0] heap$4;
+    reg  [3:0] heap$5;
+    reg  [3:0] heap$6;
+    reg  [3:0] heap$7;
+    reg  [3:0] heap$8;
+    reg  [3:0] heap$9;
+    reg  [3:0] heap$10;
+    reg  [3:0] heap$11;
+    reg  [3:0] heap$12;
+    reg  [3:0] heap$13;
+    reg  [3:0] heap$14;
+    
+    // Update code
+    always @(*) begin
+        heap$7 = 32'h0;
+        if (bits[0]) begin
+            heap$7 = 32'h1;
+        end
+        heap$8 = 32'h0;
+        if (bits[1]) begin
+            heap$8 = 32'h1;
+        end
+        heap$9 = 32'h0;
+        if (bits[2]) begin
+            heap$9 = 32'h1;
+        end
+        heap$10 = 32'h0;
+        if (bits[3]) begin
+            heap$10 = 32'h1;
+        end
+        heap$11 = 32'h0;
+        if (bits[4]) begin
+            heap$11 = 32'h1;
+        end
+        heap$12 = 32'h0;
+        if (bits[5]) begin
+            heap$12 = 32'h1;
+        end
+        heap$13 = 32'h0;
+        if (bits[6]) begin
+            heap$13 = 32'h1;
+        end
+        heap$14 = 32'h0;
+        if (bits[7]) begin
+            heap$14 = 32'h1;
+        end
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$count_zero_w
 
 
 module sieve_dot$exponent(mag,e);

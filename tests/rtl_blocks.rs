@@ -10,6 +10,7 @@ use sievingnet::model::{exponent, weight_digits};
 use sievingnet::rtl::adder_tree::{tree_latency, AdderTree};
 use sievingnet::rtl::comparator::PlaneComparator;
 use sievingnet::rtl::exponent::LeadingOne;
+use sievingnet::rtl::popcount::PopCount;
 use sievingnet::rtl::recoder::DigitRecoder;
 
 fn settle<B: Block>(b: &mut B) {
@@ -139,4 +140,26 @@ fn adder_tree_sums_every_cycle() {
     tree_random::<4, 8, 7>();
     tree_random::<8, 16, 15>();
     tree_random::<16, 32, 31>();
+}
+
+fn popcount_exhaustive<const W: usize, const CW: usize, const HN: usize>() {
+    let mut b = PopCount::<W, CW, HN>::default();
+    b.connect_all();
+    for x in 0..(1u64 << W) {
+        b.bits.next = x.into();
+        settle(&mut b);
+        assert_eq!(
+            b.count.val().to_u64(),
+            x.count_ones() as u64,
+            "bits = {x:#b}"
+        );
+    }
+    yosys_validate(&format!("blocks_popcount_{W}"), &generate_verilog(&b)).unwrap();
+}
+
+#[test]
+fn popcount_every_input() {
+    popcount_exhaustive::<4, 3, 7>();
+    popcount_exhaustive::<8, 4, 15>();
+    popcount_exhaustive::<16, 5, 31>();
 }

@@ -4,6 +4,7 @@
 //! * [`recoder`]: weight to sign and digit planes (binary or NAF).
 //! * [`comparator`]: which planes pass the sieve.
 //! * [`adder_tree`]: pipelined sum of the partial-product rows.
+//! * [`popcount`]: plane counts for the counters.
 //! * [`sieve_dot`]: the streaming unit (stages, accumulator, counters).
 //! * [`mac_baseline`]: an exact multiply-accumulate with the same ports.
 //!
@@ -16,6 +17,7 @@ pub mod adder_tree;
 pub mod comparator;
 pub mod exponent;
 pub mod mac_baseline;
+pub mod popcount;
 pub mod recoder;
 pub mod sieve_dot;
 pub mod sim;

@@ -28,6 +28,7 @@
 use super::adder_tree::{tree_latency, AdderTree};
 use super::comparator::PlaneComparator;
 use super::exponent::LeadingOne;
+use super::popcount::PopCount;
 use super::recoder::DigitRecoder;
 use crate::config::{Coding, UnitConfig};
 use rust_hdl::prelude::*;
@@ -91,6 +92,9 @@ pub struct SieveDot<
     recoder: DigitRecoder<W>,
     comparator: PlaneComparator<W, VW>,
     tree: AdderTree<W, PW, HN>,
+    count_kept: PopCount<W, CW, HN>,
+    count_sieved: PopCount<W, CW, HN>,
+    count_zero_w: PopCount<W, CW, HN>,
 
     // Stage 1 registers.
     s1_valid: DFF<Bit>,
@@ -246,6 +250,9 @@ impl<
             recoder: DigitRecoder::new(cfg.coding == Coding::Ternary),
             comparator: PlaneComparator::new(T, EB),
             tree: Default::default(),
+            count_kept: Default::default(),
+            count_sieved: Default::default(),
+            count_zero_w: Default::default(),
             s1_valid: Default::default(),
             s1_last: Default::default(),
             s1_zero_a: Default::default(),
@@ -468,22 +475,12 @@ impl<
         self.kept_planes.next = self.s3_nonzero.q.val() & self.s3_keep.q.val();
         self.sieved_planes.next = self.s3_nonzero.q.val() & self.not_keep.val();
         self.zero_planes.next = !self.s3_nonzero.q.val();
-        self.kept_count.next = 0.into();
-        self.sieved_count.next = 0.into();
-        // Three popcounts side by side (not planes - kept - sieved after
-        // them), so the counter stage is a single add.
-        self.zero_w_count.next = self.extra_planes.val();
-        for k in 0..W {
-            if self.zero_planes.val().get_bit(k) {
-                self.zero_w_count.next = self.zero_w_count.val() + 1;
-            }
-            if self.kept_planes.val().get_bit(k) {
-                self.kept_count.next = self.kept_count.val() + 1;
-            }
-            if self.sieved_planes.val().get_bit(k) {
-                self.sieved_count.next = self.sieved_count.val() + 1;
-            }
-        }
+        self.count_kept.bits.next = self.kept_planes.val();
+        self.count_sieved.bits.next = self.sieved_planes.val();
+        self.count_zero_w.bits.next = self.zero_planes.val();
+        self.kept_count.next = self.count_kept.count.val();
+        self.sieved_count.next = self.count_sieved.count.val();
+        self.zero_w_count.next = self.count_zero_w.count.val() + self.extra_planes.val();
         if self.s3_zero_a.q.val() | !self.counting.val() {
             self.kept_count.next = 0.into();
             self.sieved_count.next = 0.into();
