@@ -823,21 +823,6 @@ pub fn markdown_critical_paths(report: &AreaReport) -> String {
     }
 }
 
-/// Writes `contents` to `path` through a temporary file in the same folder.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(contents)?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 /// Writes `area.json`, `area.md` and `area.svg` into `dir` (created if
 /// missing); each file appears whole or not at all.
 pub fn write_report(report: &AreaReport, dir: &Path) -> Result<Vec<PathBuf>> {
@@ -859,7 +844,7 @@ pub fn write_report(report: &AreaReport, dir: &Path) -> Result<Vec<PathBuf>> {
         (dir.join("area.svg"), super::plot::area_svg(report)),
     ];
     for (path, text) in &files {
-        write_atomic(path, text.as_bytes())?;
+        crate::export::write_atomic(path, text.as_bytes())?;
     }
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
