@@ -112,15 +112,6 @@ pub fn parse_pairs(cfg: &UnitConfig, text: &str) -> Result<Vec<Pair>, InputError
     Ok(pairs)
 }
 
-/// Writes pairs in the input format (for generated test vectors).
-pub fn format_pairs(pairs: &[Pair]) -> String {
-    let mut s = String::with_capacity(pairs.len() * 16);
-    for p in pairs {
-        s.push_str(&format!("{},{},{},{}\n", p.a, p.w, p.thr, p.last as u8));
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
