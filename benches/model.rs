@@ -40,7 +40,7 @@ fn main() {
     println!("|---|---|---|---|");
     for coding in Coding::ALL {
         let cfg = UnitConfig::builder().coding(coding).build().unwrap();
-        let p = pairs(&cfg, n, 1);
+        let p = pairs(&cfg, n, sievingnet::seed::from_env(1));
         let r = rate(n, 5, || {
             let mut acc = 0i64;
             for q in &p {
@@ -63,7 +63,7 @@ fn main() {
         let m = 200_000;
         for coding in Coding::ALL {
             let cfg = UnitConfig::builder().coding(coding).build().unwrap();
-            let p = pairs(&cfg, m, 2);
+            let p = pairs(&cfg, m, sievingnet::seed::from_env(1) + 1);
             let want = run_stream(&cfg, &p);
             let mut got = Vec::new();
             let r = rate(m, 2, || {

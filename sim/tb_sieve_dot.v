@@ -12,9 +12,12 @@
 // pairs.hex ($readmemh, one pair per line, 11 hex digits):
 //   bits [15:0] a, [31:16] w, [39:32] thr (two's complement, zero-extended
 //   to those fields), bit 40 last, bit 41 reset before this pair.
-// results.txt: one line "R sum overflow zero_a zero_w sieved kept" (decimal,
-//   sum signed) per out_valid cycle, then "S cycles pairs results resets" and
-//   "END ok" or "END timeout ...".
+// results.txt: one line "R cycle sum overflow zero_a zero_w sieved kept"
+//   (decimal, sum signed) per out_valid cycle and "L cycle" per consumed pair
+//   with last, then "S cycles pairs results resets" and "END ok" or
+//   "END timeout ...". Record cycles count rising edges after the initial
+//   reset: a last pair consumed at edge c and a result high after edge r are
+//   r - c edges apart, the design's latency.
 //
 // Driving rules: a pair is consumed at a rising edge where reset is low and
 // in_valid && in_ready, and held until then; before each pair, idle cycles
@@ -88,6 +91,7 @@ module tb_sieve_dot;
   reg [63:0] resets = 0;
   reg collect = 1'b0;
   reg fired = 1'b0;
+  reg [63:0] edge0 = 0;  // edges of the initial reset
 
   // Sample just before each rising edge (the unit updates with nonblocking
   // assignments, so the values seen here are the pre-edge ones).
@@ -100,14 +104,19 @@ module tb_sieve_dot;
       $finish;
     end
     fired = (!reset && in_valid && in_ready) === 1'b1;
+    // This posedge is edge cycles - 1 - edge0 (edges counted from 0 after the
+    // initial reset); out_valid seen now was raised by the edge before it.
+    if (out_valid && collect) begin
+      $fdisplay(fd, "R %0d %0d %0d %0d %0d %0d %0d", cycles - 2 - edge0, $signed(out_sum),
+                out_overflow, out_zero_a, out_zero_w, out_sieved, out_kept);
+      results = results + 1;
+    end
     if (fired) begin
       consumed = consumed + 1;
-      if (in_last) lasts = lasts + 1;
-    end
-    if (out_valid && collect) begin
-      $fdisplay(fd, "R %0d %0d %0d %0d %0d %0d", $signed(out_sum), out_overflow, out_zero_a,
-                out_zero_w, out_sieved, out_kept);
-      results = results + 1;
+      if (in_last) begin
+        lasts = lasts + 1;
+        $fdisplay(fd, "L %0d", cycles - 1 - edge0);
+      end
     end
   end
 
@@ -173,6 +182,7 @@ module tb_sieve_dot;
     end
     reset = 1'b0;
     collect = 1'b1;
+    edge0 = cycles;
     for (idx = 0; idx < NPAIRS; idx = idx + 1) begin
       if (mem[idx][41]) begin
         drain;

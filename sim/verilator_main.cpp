@@ -13,9 +13,13 @@
 // PAIRS.bin: the header "SNVP0001" then 8-byte little-endian records
 //   int16 a, int16 w, int8 thr, uint8 flags, uint16 reserved,
 //   flags bit 0 = last, bit 1 = reset before this pair.
-// RESULTS.bin: the header "SNVR0001" then one 48-byte record per out_valid
-//   cycle: int64 sum (sign-extended from acc_bits), uint64 overflow,
-//   uint64 zero_a, zero_w, sieved, kept.
+// RESULTS.bin: the header "SNVR0002" then 64-byte records of eight
+//   little-endian uint64 words [tag, cycle, sum, overflow, zero_a, zero_w,
+//   sieved, kept]: tag 0 is a result (one per out_valid cycle; sum
+//   sign-extended from acc_bits), tag 1 a consumed pair with last (the
+//   other words zero). Cycles count rising edges after the initial reset:
+//   a pair consumed at edge c and a result whose out_valid is high after
+//   edge r are `r - c` edges apart, the design's latency.
 // The last line on stdout is a summary:
 //   "sim cycles=C pairs=P results=R resets=N seconds=S cpu_seconds=U"
 // (wall-clock and processor seconds of the clock loop).
@@ -166,7 +170,7 @@ int main(int argc, char** argv) {
     if (!out) die("cannot create the results file", args.out);
     std::vector<char> obuf(1 << 20);
     std::setvbuf(out, obuf.data(), _IOFBF, obuf.size());
-    std::fwrite("SNVR0001", 1, 8, out);
+    std::fwrite("SNVR0002", 1, 8, out);
 
     Rng rng(args.seed);
     const uint64_t gap_threshold = (uint64_t)(args.gap_prob * 18446744073709551616.0);
@@ -174,6 +178,7 @@ int main(int argc, char** argv) {
 
     uint64_t cycles = 0, consumed = 0, lasts = 0, results = 0, resets = 0;
     bool collect = false;  // false during the first reset: its outputs are stale state
+    uint64_t edge0 = 0;    // edges of the initial reset, not counted in record cycles
 
     // One clock cycle with the inputs already set: settle, sample, rising edge.
     // Returns whether a pair was consumed.
@@ -183,15 +188,23 @@ int main(int argc, char** argv) {
         top->eval();
         const bool fired = !reset && top->in_valid && top->in_ready;
         if (top->out_valid && collect) {
-            uint64_t rec[6];
-            rec[0] = (uint64_t)sext((uint64_t)top->out_sum, args.acc_bits);
-            rec[1] = top->out_overflow ? 1 : 0;
-            rec[2] = (uint64_t)top->out_zero_a & mask(args.cnt_bits);
-            rec[3] = (uint64_t)top->out_zero_w & mask(args.cnt_bits);
-            rec[4] = (uint64_t)top->out_sieved & mask(args.cnt_bits);
-            rec[5] = (uint64_t)top->out_kept & mask(args.cnt_bits);
+            // High now, so after the previous edge.
+            uint64_t rec[8];
+            rec[0] = 0;
+            rec[1] = cycles - 1 - edge0;
+            rec[2] = (uint64_t)sext((uint64_t)top->out_sum, args.acc_bits);
+            rec[3] = top->out_overflow ? 1 : 0;
+            rec[4] = (uint64_t)top->out_zero_a & mask(args.cnt_bits);
+            rec[5] = (uint64_t)top->out_zero_w & mask(args.cnt_bits);
+            rec[6] = (uint64_t)top->out_sieved & mask(args.cnt_bits);
+            rec[7] = (uint64_t)top->out_kept & mask(args.cnt_bits);
             std::fwrite(rec, sizeof rec, 1, out);
             ++results;
+        }
+        if (fired && top->in_last) {
+            // Consumed by the edge below.
+            uint64_t rec[8] = {1, cycles - edge0, 0, 0, 0, 0, 0, 0};
+            std::fwrite(rec, sizeof rec, 1, out);
         }
         top->clock = 1;
         top->eval();
@@ -233,6 +246,7 @@ int main(int argc, char** argv) {
         cycle(true);
     }
     collect = true;
+    edge0 = cycles;
 
     auto t0 = std::chrono::steady_clock::now();
     std::clock_t c0 = std::clock();

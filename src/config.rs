@@ -62,20 +62,39 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Widths and coding of one sieving dot-product unit.
+///
+/// The fields are private: every `UnitConfig` in the program went through
+/// [`UnitConfig::new`] (or the builder, or deserialization, which call it),
+/// so every one of them is inside the ranges of SPEC section 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawUnitConfig")]
 pub struct UnitConfig {
-    /// Activation width, two's complement (2..=16).
-    pub a_bits: u32,
-    /// Weight width, two's complement (2..=16).
-    pub w_bits: u32,
-    /// Threshold width, two's complement (2..=8).
-    pub t_bits: u32,
-    /// Accumulator width, two's complement (`a_bits + w_bits + 1`..=64).
-    pub acc_bits: u32,
-    /// Width of each counter output (8..=64); counters wrap at `2^cnt_bits`.
-    pub cnt_bits: u32,
-    /// Weight digit coding.
-    pub coding: Coding,
+    a_bits: u32,
+    w_bits: u32,
+    t_bits: u32,
+    acc_bits: u32,
+    cnt_bits: u32,
+    coding: Coding,
+}
+
+/// The serialized form, validated into a [`UnitConfig`].
+#[derive(Deserialize)]
+struct RawUnitConfig {
+    a_bits: u32,
+    w_bits: u32,
+    t_bits: u32,
+    acc_bits: u32,
+    cnt_bits: u32,
+    coding: Coding,
+}
+
+impl TryFrom<RawUnitConfig> for UnitConfig {
+    type Error = ConfigError;
+    fn try_from(r: RawUnitConfig) -> Result<Self, ConfigError> {
+        UnitConfig::new(
+            r.a_bits, r.w_bits, r.t_bits, r.acc_bits, r.cnt_bits, r.coding,
+        )
+    }
 }
 
 /// The largest number of planes any legal configuration has (ternary, 16 bits).
@@ -83,14 +102,7 @@ pub const MAX_PLANES: usize = 17;
 
 impl Default for UnitConfig {
     fn default() -> Self {
-        UnitConfig {
-            a_bits: 8,
-            w_bits: 8,
-            t_bits: 8,
-            acc_bits: 32,
-            cnt_bits: 32,
-            coding: Coding::Ternary,
-        }
+        UnitConfig::DEFAULT
     }
 }
 
@@ -105,6 +117,17 @@ fn check_range(name: &str, value: u32, lo: u32, hi: u32, why: &str) -> Result<()
 }
 
 impl UnitConfig {
+    /// The contract's default unit (SPEC section 1): 8-bit activations,
+    /// weights and thresholds, 32-bit accumulator and counters, ternary.
+    pub const DEFAULT: UnitConfig = UnitConfig {
+        a_bits: 8,
+        w_bits: 8,
+        t_bits: 8,
+        acc_bits: 32,
+        cnt_bits: 32,
+        coding: Coding::Ternary,
+    };
+
     /// A validated configuration.
     pub fn new(
         a_bits: u32,
@@ -114,16 +137,25 @@ impl UnitConfig {
         cnt_bits: u32,
         coding: Coding,
     ) -> Result<Self, ConfigError> {
-        let cfg = UnitConfig {
+        check_range("a_bits", a_bits, 2, 16, "")?;
+        check_range("w_bits", w_bits, 2, 16, "")?;
+        check_range("t_bits", t_bits, 2, 8, "")?;
+        check_range(
+            "acc_bits",
+            acc_bits,
+            a_bits + w_bits + 1,
+            64,
+            " (a_bits + w_bits + 1 ..= 64)",
+        )?;
+        check_range("cnt_bits", cnt_bits, 8, 64, "")?;
+        Ok(UnitConfig {
             a_bits,
             w_bits,
             t_bits,
             acc_bits,
             cnt_bits,
             coding,
-        };
-        cfg.validate()?;
-        Ok(cfg)
+        })
     }
 
     /// A builder starting from the defaults; `acc_bits` follows the widths
@@ -132,8 +164,34 @@ impl UnitConfig {
         UnitConfigBuilder::default()
     }
 
+    /// A builder starting from this configuration (every field set).
+    pub fn to_builder(&self) -> UnitConfigBuilder {
+        UnitConfigBuilder {
+            a_bits: Some(self.a_bits),
+            w_bits: Some(self.w_bits),
+            t_bits: Some(self.t_bits),
+            acc_bits: Some(self.acc_bits),
+            cnt_bits: Some(self.cnt_bits),
+            coding: Some(self.coding),
+        }
+    }
+
+    /// The same configuration with another coding (always valid).
+    pub fn with_coding(&self, coding: Coding) -> UnitConfig {
+        UnitConfig { coding, ..*self }
+    }
+
+    /// The same configuration with 64-bit counters, which never wrap in
+    /// practice (always valid): for exact counts in the model.
+    pub fn with_wide_counters(&self) -> UnitConfig {
+        UnitConfig {
+            cnt_bits: 64,
+            ..*self
+        }
+    }
+
     /// The default accumulator width for these operand widths.
-    pub fn default_acc_bits(a_bits: u32, w_bits: u32) -> u32 {
+    pub const fn default_acc_bits(a_bits: u32, w_bits: u32) -> u32 {
         if a_bits + w_bits > 31 {
             40
         } else {
@@ -141,24 +199,33 @@ impl UnitConfig {
         }
     }
 
-    /// Checks every range of SPEC section 1.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        check_range("a_bits", self.a_bits, 2, 16, "")?;
-        check_range("w_bits", self.w_bits, 2, 16, "")?;
-        check_range("t_bits", self.t_bits, 2, 8, "")?;
-        check_range(
-            "acc_bits",
-            self.acc_bits,
-            self.a_bits + self.w_bits + 1,
-            64,
-            " (a_bits + w_bits + 1 ..= 64)",
-        )?;
-        check_range("cnt_bits", self.cnt_bits, 8, 64, "")?;
-        Ok(())
+    /// Activation width, two's complement (2..=16).
+    pub const fn a_bits(&self) -> u32 {
+        self.a_bits
+    }
+    /// Weight width, two's complement (2..=16).
+    pub const fn w_bits(&self) -> u32 {
+        self.w_bits
+    }
+    /// Threshold width, two's complement (2..=8).
+    pub const fn t_bits(&self) -> u32 {
+        self.t_bits
+    }
+    /// Accumulator width, two's complement (`a_bits + w_bits + 1`..=64).
+    pub const fn acc_bits(&self) -> u32 {
+        self.acc_bits
+    }
+    /// Width of each counter output (8..=64); counters wrap at `2^cnt_bits`.
+    pub const fn cnt_bits(&self) -> u32 {
+        self.cnt_bits
+    }
+    /// Weight digit coding.
+    pub const fn coding(&self) -> Coding {
+        self.coding
     }
 
     /// Number of bit-planes `P` of a weight.
-    pub fn planes(&self) -> u32 {
+    pub const fn planes(&self) -> u32 {
         match self.coding {
             Coding::Binary => self.w_bits,
             Coding::Ternary => self.w_bits + 1,
@@ -222,6 +289,11 @@ impl UnitConfigBuilder {
         self.acc_bits = Some(v);
         self
     }
+    /// Forget a set `acc_bits`: it follows the operand widths again.
+    pub fn default_acc_bits(mut self) -> Self {
+        self.acc_bits = None;
+        self
+    }
     pub fn cnt_bits(mut self, v: u32) -> Self {
         self.cnt_bits = Some(v);
         self
@@ -231,7 +303,7 @@ impl UnitConfigBuilder {
         self
     }
     pub fn build(self) -> Result<UnitConfig, ConfigError> {
-        let d = UnitConfig::default();
+        let d = UnitConfig::DEFAULT;
         let a_bits = self.a_bits.unwrap_or(d.a_bits);
         let w_bits = self.w_bits.unwrap_or(d.w_bits);
         UnitConfig::new(
@@ -253,7 +325,6 @@ mod tests {
     #[test]
     fn default_is_valid_and_matches_spec() {
         let c = UnitConfig::default();
-        c.validate().unwrap();
         assert_eq!(
             (c.a_bits, c.w_bits, c.t_bits, c.acc_bits, c.cnt_bits),
             (8, 8, 8, 32, 32)
@@ -295,6 +366,28 @@ mod tests {
             e.to_string(),
             "coding = \"trinary\" is not a known coding: allowed binary or ternary"
         );
+    }
+
+    #[test]
+    fn deserialization_validates() {
+        let ok: UnitConfig = serde_json::from_str(
+            r#"{"a_bits":4,"w_bits":4,"t_bits":8,"acc_bits":32,"cnt_bits":32,"coding":"binary"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            UnitConfig::builder()
+                .a_bits(4)
+                .w_bits(4)
+                .coding(Coding::Binary)
+                .build()
+                .unwrap()
+        );
+        let e = serde_json::from_str::<UnitConfig>(
+            r#"{"a_bits":17,"w_bits":4,"t_bits":8,"acc_bits":32,"cnt_bits":32,"coding":"binary"}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("a_bits = 17 is out of range"), "{e}");
     }
 
     #[test]

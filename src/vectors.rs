@@ -69,21 +69,21 @@ pub fn parse_pairs(cfg: &UnitConfig, text: &str) -> Result<Vec<Pair>, InputError
             "a",
             parts[0],
             cfg.a_range(),
-            &format!("a_bits = {}", cfg.a_bits),
+            &format!("a_bits = {}", cfg.a_bits()),
         )?;
         let w = field(
             line,
             "w",
             parts[1],
             cfg.w_range(),
-            &format!("w_bits = {}", cfg.w_bits),
+            &format!("w_bits = {}", cfg.w_bits()),
         )?;
         let thr = field(
             line,
             "thr",
             parts[2],
             cfg.t_range(),
-            &format!("t_bits = {}", cfg.t_bits),
+            &format!("t_bits = {}", cfg.t_bits()),
         )?;
         let last = match parts[3].trim() {
             "0" => false,

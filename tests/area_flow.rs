@@ -3,8 +3,9 @@
 //! Needs Yosys and nextpnr-ice40 (`scripts/install-eda.sh`); a missing tool
 //! fails these tests with the install command.
 
-use sievingnet::eda::area::{markdown, run_area, write_report, AreaDesign, AreaOptions, Device};
 use sievingnet::eda::design_from_manifest;
+use sievingnet::eda::markdown::markdown;
+use sievingnet::eda::{run_area, write_report, AreaDesign, AreaOptions, Device};
 use sievingnet::UnitConfig;
 use std::path::{Path, PathBuf};
 

@@ -132,7 +132,7 @@ fn dot_rejects_bad_configurations_and_missing_files() {
     assert_fails(
         &["dot", "--a-bits", "5", "--engine", "rtl"],
         "1,1,1,1\n",
-        "the RTL does not support a_bits = 5",
+        "the RTL does not build a_bits = 5",
     );
     let out = sievingnet()
         .args(["dot", "--input", "/nonexistent/pairs.txt"])
@@ -213,11 +213,11 @@ fn export_writes_verilog_and_manifest_or_nothing() {
     // Bad requests write nothing.
     for (args, needle) in [
         (&["--arch", "serial"][..], "--arch serial is not built yet"),
-        (
-            &["--a-bits", "6"][..],
-            "the RTL does not support a_bits = 6",
-        ),
+        (&["--a-bits", "6"][..], "the RTL does not build a_bits = 6"),
         (&["--top", "9bad"][..], "is not a plain Verilog module name"),
+        // Issue 9, fault 2: keywords made files that Icarus and Verilator reject.
+        (&["--top", "module"][..], "is a Verilog keyword"),
+        (&["--top", "logic"][..], "is a Verilog keyword"),
     ] {
         let bad = dir.path().join("bad.v");
         let o = sievingnet()

@@ -333,7 +333,7 @@ fn random_streams_match_an_independent_reference() {
                 counts += r.counts.total();
                 if p.last {
                     let v = it.next().unwrap();
-                    let wrapped = sievingnet::model::stream::wrap_signed(sum, cfg.acc_bits);
+                    let wrapped = sievingnet::model::stream::wrap_signed(sum, cfg.acc_bits());
                     assert_eq!(v.sum, wrapped, "seed {}", common::seed());
                     assert_eq!(v.zero_a + v.zero_w + v.sieved + v.kept, counts);
                     sum = 0;

@@ -1,19 +1,23 @@
 //! The rust-hdl unit against the golden model: every vector's sum, overflow
-//! flag and four counters, and the cycle on which `out_valid` rises.
+//! flag and four counters, and the cycle on which `out_valid` rises (every
+//! stream run checks each result's cycle against the latency, then runs
+//! idle cycles so an extra result fails).
 
 mod common;
 
 use rand::Rng;
 use sievingnet::config::{Coding, UnitConfig};
-use sievingnet::engine::verilog::expected_results;
-use sievingnet::model::{run_stream, Pair};
+use sievingnet::model::{expected_results, run_stream, Pair};
+use sievingnet::presets::rtl_configs;
 use sievingnet::rtl::sim::{self, Pacing, PortsIn};
-use sievingnet::rtl::{supported_configs, Design};
+use sievingnet::rtl::Design;
 
 const SIEVE: Design = Design::Sieve { counters: true };
 
 fn check(cfg: &UnitConfig, design: Design, pairs: &[Pair], pacing: &Pacing, what: &str) {
-    let got = sim::run_stream(cfg, design, pairs, pacing).unwrap();
+    // run_stream also holds every result to the design's latency.
+    let got = sim::run_stream(cfg, design, pairs, pacing)
+        .unwrap_or_else(|e| panic!("{what} {} (seed {}): {e:#}", cfg.tag(), common::seed()));
     let want = expected_results(cfg, pairs, &pacing.resets_before);
     assert_eq!(got.len(), want.len(), "{what} {}: result count", cfg.tag());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -77,7 +81,7 @@ fn exhaustive_4x4_every_threshold_both_codings() {
 #[test]
 fn random_every_supported_configuration_with_gaps() {
     let mut rng = common::rng(2);
-    for cfg in supported_configs() {
+    for cfg in rtl_configs() {
         let pairs = common::random_pairs(&cfg, 20_000, 30, &mut rng);
         let pacing = Pacing {
             gap_probability: 0.25,
@@ -158,7 +162,7 @@ fn reset_in_mid_vector_drops_the_partial_vector() {
 #[test]
 fn no_counters_and_exact_baseline() {
     let mut rng = common::rng(5);
-    for cfg in supported_configs() {
+    for cfg in rtl_configs() {
         let pairs = common::random_pairs(&cfg, 5_000, 16, &mut rng);
         check(
             &cfg,
@@ -191,7 +195,7 @@ fn no_counters_and_exact_baseline() {
 
 #[test]
 fn out_valid_rises_latency_cycles_after_the_last_pair() {
-    for cfg in supported_configs() {
+    for cfg in rtl_configs() {
         for design in [SIEVE, Design::ExactMac] {
             let latency = design.latency(&cfg);
             let mut uut = sim::build(&cfg, design).unwrap();

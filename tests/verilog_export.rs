@@ -8,10 +8,12 @@ mod common;
 
 use rand::Rng;
 use sievingnet::config::UnitConfig;
-use sievingnet::engine::verilog::{expected_results, lint_verilog, simulate, VerilogSimOptions};
-use sievingnet::export::{export, export_to, Arch};
-use sievingnet::model::{Pair, VectorResult};
-use sievingnet::rtl::{supported_configs, Design};
+use sievingnet::design::Design;
+use sievingnet::engine::verilog::{simulate, VerilogSimOptions};
+use sievingnet::export::{export, export_to};
+use sievingnet::model::{expected_results, Pair, VectorResult};
+use sievingnet::presets::{rtl_configs, shipped_designs};
+use sievingnet::toolchain::lint::lint_verilog;
 use std::path::Path;
 
 fn write_design(dir: &Path, cfg: &UnitConfig, design: Design) -> std::path::PathBuf {
@@ -20,12 +22,18 @@ fn write_design(dir: &Path, cfg: &UnitConfig, design: Design) -> std::path::Path
         design.name().replace('-', "_"),
         cfg.tag().replace('-', "_")
     ));
-    export_to(cfg, design, Arch::Parallel, "sieve_dot", &path).unwrap();
+    export_to(cfg, design, "sieve_dot", &path).unwrap();
     path
 }
 
 fn cosim(cfg: &UnitConfig, design: Design, pairs: &[Pair], opts: &VerilogSimOptions, path: &Path) {
-    let report = simulate(cfg, path, "sieve_dot", pairs, opts).unwrap();
+    let seed = common::seed();
+    let report = simulate(cfg, path, "sieve_dot", pairs, opts)
+        .unwrap_or_else(|e| panic!("{} {} (seed {seed}): {e:#}", cfg.tag(), design.name()));
+    let latency = design.latency(cfg) as u64;
+    report
+        .check_timing(|_| latency)
+        .unwrap_or_else(|e| panic!("{} {} (seed {seed}): {e:#}", cfg.tag(), design.name()));
     let mut want = expected_results(cfg, pairs, &opts.resets_before);
     if design != (Design::Sieve { counters: true }) {
         for w in &mut want {
@@ -41,7 +49,7 @@ fn cosim(cfg: &UnitConfig, design: Design, pairs: &[Pair], opts: &VerilogSimOpti
     assert_eq!(
         report.results.len(),
         want.len(),
-        "{} {}: result count",
+        "{} {}: result count (seed {seed})",
         cfg.tag(),
         design.name()
     );
@@ -49,10 +57,9 @@ fn cosim(cfg: &UnitConfig, design: Design, pairs: &[Pair], opts: &VerilogSimOpti
         assert_eq!(
             g,
             w,
-            "{} {} vector {i} (seed {})",
+            "{} {} vector {i} (seed {seed})",
             cfg.tag(),
             design.name(),
-            common::seed()
         );
     }
     eprintln!(
@@ -72,7 +79,7 @@ fn cosim(cfg: &UnitConfig, design: Design, pairs: &[Pair], opts: &VerilogSimOpti
 fn every_configuration_lints_and_matches_the_model_on_a_million_pairs() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = common::rng(11);
-    for cfg in supported_configs() {
+    for cfg in rtl_configs() {
         let path = write_design(dir.path(), &cfg, Design::Sieve { counters: true });
         lint_verilog(&path, "sieve_dot").unwrap();
         let pairs = common::random_pairs(&cfg, 1_000_000, 40, &mut rng);
@@ -92,9 +99,9 @@ fn every_configuration_lints_and_matches_the_model_on_a_million_pairs() {
 fn no_counters_and_baseline_lint_and_match() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = common::rng(12);
-    for cfg in supported_configs() {
+    for cfg in rtl_configs() {
         let mut designs = vec![Design::Sieve { counters: false }];
-        if cfg.coding == sievingnet::Coding::Ternary {
+        if cfg.coding() == sievingnet::Coding::Ternary {
             designs.push(Design::ExactMac); // the baseline does not depend on the coding
         }
         for design in designs {
@@ -121,14 +128,7 @@ fn renamed_top_module() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = UnitConfig::default();
     let path = dir.path().join("renamed.v");
-    export_to(
-        &cfg,
-        Design::Sieve { counters: true },
-        Arch::Parallel,
-        "my_unit",
-        &path,
-    )
-    .unwrap();
+    export_to(&cfg, Design::Sieve { counters: true }, "my_unit", &path).unwrap();
     lint_verilog(&path, "my_unit").unwrap();
     let pairs = common::random_pairs(&cfg, 10_000, 10, &mut common::rng(13));
     let r = simulate(
@@ -139,51 +139,55 @@ fn renamed_top_module() {
         &VerilogSimOptions::default(),
     )
     .unwrap();
-    assert_eq!(r.results, expected_results(&cfg, &pairs, &[]));
+    r.check_timing(|_| 6).unwrap();
+    assert_eq!(
+        r.results,
+        expected_results(&cfg, &pairs, &[]),
+        "seed {}",
+        common::seed()
+    );
 }
 
-/// The shipped files in `hdl/` are exactly today's export (regenerate them
-/// with `scripts/regenerate-hdl.sh`).
+/// The shipped files in `hdl/` are exactly today's export of the preset
+/// table's shipped designs, and nothing else is there (regenerate them with
+/// `scripts/regenerate-hdl.sh`).
 #[test]
 fn shipped_hdl_is_fresh() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let listing = std::fs::read_to_string(root.join("hdl/designs.txt")).unwrap();
-    let mut checked = 0;
-    for line in listing
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        // name a_bits w_bits coding design
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let cfg = UnitConfig::builder()
-            .a_bits(f[1].parse().unwrap())
-            .w_bits(f[2].parse().unwrap())
-            .coding(f[3].parse().unwrap())
-            .build()
-            .unwrap();
-        let design = match f[4] {
-            "sieve" => Design::Sieve { counters: true },
-            "sieve-no-counters" => Design::Sieve { counters: false },
-            "exact-mac" => Design::ExactMac,
-            other => panic!("hdl/designs.txt: unknown design {other}"),
-        };
-        let name = format!("{}.v", f[0]);
-        let (text, manifest) = export(&cfg, design, Arch::Parallel, "sieve_dot", &name).unwrap();
-        let shipped = std::fs::read_to_string(root.join("hdl").join(&name))
+    let hdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("hdl");
+    let shipped = shipped_designs();
+    for (stem, cfg, design) in &shipped {
+        let name = format!("{stem}.v");
+        let (text, manifest) = export(cfg, *design, "sieve_dot", &name).unwrap();
+        let file = std::fs::read_to_string(hdl.join(&name))
             .unwrap_or_else(|_| panic!("hdl/{name} is missing: run scripts/regenerate-hdl.sh"));
         assert!(
-            shipped == text,
+            file == text,
             "hdl/{name} is stale: run scripts/regenerate-hdl.sh"
         );
-        let json =
-            std::fs::read_to_string(root.join("hdl").join(format!("{}.json", f[0]))).unwrap();
+        let json = std::fs::read_to_string(hdl.join(format!("{stem}.json"))).unwrap_or_else(|_| {
+            panic!("hdl/{stem}.json is missing: run scripts/regenerate-hdl.sh")
+        });
         assert_eq!(
             json,
             serde_json::to_string_pretty(&manifest).unwrap() + "\n",
-            "hdl/{}.json is stale",
-            f[0]
+            "hdl/{stem}.json is stale: run scripts/regenerate-hdl.sh"
         );
-        checked += 1;
     }
-    assert!(checked >= 4, "hdl/designs.txt lists {checked} designs");
+    let mut extra = Vec::new();
+    for entry in std::fs::read_dir(&hdl).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
+        if !shipped.iter().any(|(s, _, _)| s == stem) {
+            extra.push(name);
+        }
+    }
+    assert!(
+        extra.is_empty(),
+        "hdl/ holds files no preset ships: {extra:?}; add them to src/presets.rs or delete them"
+    );
+    assert!(
+        shipped.len() >= 4,
+        "the presets ship {} designs",
+        shipped.len()
+    );
 }

@@ -1,4 +1,4 @@
-//! The Verilog harness itself (src/engine/verilog.rs, sim/): the SPEC's lint
+//! The Verilog harness itself (src/engine/verilog, src/toolchain, sim/): the SPEC's lint
 //! checks on known-good and known-bad files, and both simulators on a small
 //! fixture (an exact multiply-accumulate with the SPEC ports) against the
 //! golden model. These tests need Verilator, Icarus Verilog and Yosys; a
@@ -6,13 +6,11 @@
 //!
 //! Seeds: `SIEVINGNET_SEED` overrides the default; failures print the seed.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use sievingnet::engine::verilog::{
-    expected_results, lint_verilog, require_tool, run_verilog, simulate, Simulator,
-    VerilogSimOptions,
-};
-use sievingnet::model::{Pair, VectorResult};
+use rand::Rng;
+use sievingnet::engine::verilog::{run_verilog, simulate, Simulator, VerilogSimOptions};
+use sievingnet::model::{expected_results, Pair, VectorResult};
+use sievingnet::toolchain::lint::lint_verilog;
+use sievingnet::toolchain::require_tool;
 use sievingnet::UnitConfig;
 use std::path::{Path, PathBuf};
 
@@ -23,10 +21,7 @@ fn data(name: &str) -> PathBuf {
 }
 
 fn seed() -> u64 {
-    std::env::var("SIEVINGNET_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20261121)
+    sievingnet::seed::from_env(20261121)
 }
 
 /// The configuration of the exact MAC fixture.
@@ -42,7 +37,7 @@ fn fixture_cfg() -> UnitConfig {
 /// 40 pairs, the last pair always ending its vector; a few vectors of length
 /// one and runs of large values so the 17-bit accumulator overflows.
 fn mac_pairs(n: usize, seed: u64) -> Vec<Pair> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = sievingnet::seed::rng(seed, 0);
     let mut v: Vec<Pair> = (0..n)
         .map(|i| {
             let big = (i / 200) % 3 == 0;
@@ -150,6 +145,36 @@ fn check_fixture(sim: Simulator, n: usize, gap_prob: f64, resets: Vec<usize>) {
         );
     }
     assert!(report.results.iter().all(|r| r.zero_a == 0 && r.kept == 0));
+    // The fixture registers its inputs and accumulates on the next edge.
+    report
+        .check_timing(|_| 1)
+        .unwrap_or_else(|e| panic!("seed {seed}, {sim:?}: {e:#}"));
+}
+
+#[test]
+fn a_late_result_fails_the_timing_check() {
+    // The fixture's latency is 1: held to 2, every result is "early".
+    let cfg = fixture_cfg();
+    let pairs = mac_pairs(100, seed());
+    for sim in [Simulator::Verilator, Simulator::Icarus] {
+        let opts = VerilogSimOptions {
+            simulator: sim,
+            ..Default::default()
+        };
+        let report = simulate(
+            &cfg,
+            &data("exact_mac_fixture.v"),
+            "exact_mac_fixture",
+            &pairs,
+            &opts,
+        )
+        .unwrap();
+        let e = report.check_timing(|_| 2).unwrap_err().to_string();
+        assert!(
+            e.contains("1 edges later; the design's latency is 2"),
+            "{sim:?}: {e}"
+        );
+    }
 }
 
 #[test]

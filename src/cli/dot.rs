@@ -1,9 +1,9 @@
 //! `sievingnet dot`: run streams through the model, the RTL or the Verilog.
 
-use super::UnitArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use sievingnet::engine::{compute, Engine};
+use sievingnet::presets::UnitArgs;
 use sievingnet::vectors::parse_pairs;
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,12 +1,13 @@
 //! Command-line interface: one file per subcommand.
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use sievingnet::config::{Coding, UnitConfig};
+use clap::{Parser, Subcommand};
 
+mod area;
 mod dot;
 mod export;
 mod infer;
+mod presets;
 
 /// SievingNet: a bit-plane dot product that sieves partial products too small
 /// to matter, as a golden model, rust-hdl RTL and exported Verilog.
@@ -32,57 +33,10 @@ pub enum Command {
     /// iCE40 area and timing (Yosys, nextpnr) of the sieving unit against the
     /// exact multiply-accumulate baseline: JSON, markdown table and SVG plot.
     /// FPGA estimates, not chip area or power.
-    Area(sievingnet::eda::AreaArgs),
-}
-
-/// The unit's widths and coding (SPEC section 1).
-#[derive(Args, Debug, Clone)]
-pub struct UnitArgs {
-    /// Activation width in bits, two's complement (2..=16).
-    #[arg(long, default_value_t = 8)]
-    pub a_bits: u32,
-    /// Weight width in bits, two's complement (2..=16).
-    #[arg(long, default_value_t = 8)]
-    pub w_bits: u32,
-    /// Threshold width in bits, two's complement (2..=8).
-    #[arg(long, default_value_t = 8)]
-    pub t_bits: u32,
-    /// Accumulator width (a_bits + w_bits + 1 ..= 64) [default: 32, or 40 when a_bits + w_bits > 31].
-    #[arg(long)]
-    pub acc_bits: Option<u32>,
-    /// Width of each counter output (8..=64); counters wrap.
-    #[arg(long, default_value_t = 32)]
-    pub cnt_bits: u32,
-    /// Weight digit coding.
-    #[arg(long, value_enum, default_value_t = CodingArg::Ternary)]
-    pub coding: CodingArg,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CodingArg {
-    /// Sign-magnitude bit-planes (w_bits planes, digits 0/1).
-    Binary,
-    /// Non-adjacent form (w_bits + 1 planes, digits -1/0/+1).
-    Ternary,
-}
-
-impl UnitArgs {
-    pub fn config(&self) -> Result<UnitConfig> {
-        let coding = match self.coding {
-            CodingArg::Binary => Coding::Binary,
-            CodingArg::Ternary => Coding::Ternary,
-        };
-        let mut b = UnitConfig::builder()
-            .a_bits(self.a_bits)
-            .w_bits(self.w_bits)
-            .t_bits(self.t_bits)
-            .cnt_bits(self.cnt_bits)
-            .coding(coding);
-        if let Some(acc) = self.acc_bits {
-            b = b.acc_bits(acc);
-        }
-        Ok(b.build()?)
-    }
+    Area(area::AreaArgs),
+    /// List the named unit configurations (`--preset`): widths, purpose, and
+    /// the designs shipped in hdl/.
+    Presets(presets::PresetsArgs),
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -90,6 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Dot(args) => dot::run(args),
         Command::Export(args) => export::run(args),
         Command::Infer(args) => infer::run(args),
-        Command::Area(args) => sievingnet::eda::run_cli(args),
+        Command::Area(args) => area::run(args),
+        Command::Presets(args) => presets::run(args),
     }
 }

@@ -1,7 +1,7 @@
 //! The area report's plot: LUT4s of the unit alone and the median HX8K Fmax
 //! against the operand width, one line per design series. Plain SVG text.
 
-use super::area::{AreaReport, DesignReport, Device};
+use super::report::{AreaReport, DesignReport, Device};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -13,7 +13,7 @@ const COLORS: [&str; 8] = [
 pub fn series(d: &DesignReport) -> String {
     let mut s = d.kind.clone();
     if d.kind.starts_with("sieve") {
-        s.push_str(&format!(" {}", d.config.coding));
+        s.push_str(&format!(" {}", d.config.coding()));
     }
     if d.dsp {
         s.push_str(" (UP5K DSP)");
@@ -126,7 +126,7 @@ pub fn area_svg(report: &AreaReport) -> String {
     let widths: Vec<u32> = report
         .designs
         .iter()
-        .map(|d| d.config.a_bits)
+        .map(|d| d.config.a_bits())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -141,7 +141,7 @@ pub fn area_svg(report: &AreaReport) -> String {
         report
             .designs
             .iter()
-            .find(|d| series(d) == s && d.config.a_bits == b)
+            .find(|d| series(d) == s && d.config.a_bits() == b)
     };
     let legend_h = 18.0 * names.len() as f64;
     let height = 360.0 + legend_h;

@@ -27,11 +27,11 @@ pub const WRAPPER_TOP: &str = "sievingnet_timing_wrapper";
 /// section 6 ports at the widths of `cfg`.
 pub fn timing_wrapper(cfg: &UnitConfig, top: &str) -> String {
     let (a, w, t) = (
-        cfg.a_bits as usize,
-        cfg.w_bits as usize,
-        cfg.t_bits as usize,
+        cfg.a_bits() as usize,
+        cfg.w_bits() as usize,
+        cfg.t_bits() as usize,
     );
-    let (acc, cnt) = (cfg.acc_bits as usize, cfg.cnt_bits as usize);
+    let (acc, cnt) = (cfg.acc_bits() as usize, cfg.cnt_bits() as usize);
     let n_in = 1 + a + w + t + 1;
     let n_out = 3 + acc + 4 * cnt;
     let mut v = String::new();

@@ -3,7 +3,7 @@
 //! model, then bias, ReLU and requantization follow SPEC section 8.
 
 use super::{compute, Engine};
-use crate::model::mlp::{argmax_first, requantize};
+use crate::model::mlp::{argmax_first, LayerOutput};
 use crate::model::{run_stream, Pair, PlaneCounts};
 use crate::rom::Rom;
 use anyhow::{bail, Context, Result};
@@ -82,28 +82,13 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
         }
         let mut next = Vec::with_capacity(n);
         for chunk in got.chunks(layer.outputs) {
-            let mut ys = Vec::with_capacity(layer.outputs);
-            for (j, r) in chunk.iter().enumerate() {
-                counts[li].accumulate(&PlaneCounts {
-                    zero_a: r.zero_a,
-                    zero_w: r.zero_w,
-                    sieved: r.sieved,
-                    kept: r.kept,
-                });
-                let mut y = r.sum as i128 + layer.bias[j] as i128;
-                if layer.relu {
-                    y = y.max(0);
-                }
-                ys.push(y);
+            for r in chunk {
+                counts[li].accumulate(&r.counts());
             }
-            if li + 1 == mlp.layers.len() {
-                logits.push(ys);
-            } else {
-                next.push(
-                    ys.iter()
-                        .map(|&y| requantize(y, layer.shift, cfg.a_bits))
-                        .collect(),
-                );
+            let sums: Vec<i64> = chunk.iter().map(|r| r.sum).collect();
+            match mlp.finish_layer(li, &sums) {
+                LayerOutput::Next(x) => next.push(x),
+                LayerOutput::Logits(l) => logits.push(l),
             }
         }
         acts = next;

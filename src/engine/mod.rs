@@ -6,9 +6,10 @@ pub mod infer;
 pub mod verilog;
 
 use crate::config::UnitConfig;
-use crate::export::{export, Arch};
+use crate::design::Design;
+use crate::export::export;
 use crate::model::{run_stream, Pair, VectorResult};
-use crate::rtl::{sim, Design};
+use crate::rtl::sim;
 use anyhow::{Context, Result};
 
 /// Which implementation computes a stream.
@@ -33,7 +34,8 @@ impl Engine {
 }
 
 /// The results of `pairs` (one per vector) on `engine`, for the sieving
-/// unit with counters.
+/// unit with counters. The `rtl` and `verilog` engines also hold every
+/// result to the design's latency (an error otherwise).
 pub fn compute(cfg: &UnitConfig, engine: Engine, pairs: &[Pair]) -> Result<Vec<VectorResult>> {
     let design = Design::Sieve { counters: true };
     Ok(match engine {
@@ -42,15 +44,18 @@ pub fn compute(cfg: &UnitConfig, engine: Engine, pairs: &[Pair]) -> Result<Vec<V
         Engine::Verilog => {
             let dir = tempfile::tempdir().context("cannot create a temporary folder")?;
             let path = dir.path().join("sieve_dot.v");
-            let (text, _) = export(cfg, design, Arch::Parallel, "sieve_dot", "sieve_dot.v")?;
+            let (text, manifest) = export(cfg, design, "sieve_dot", "sieve_dot.v")?;
             std::fs::write(&path, text)?;
-            verilog::run_verilog(
+            let report = verilog::simulate(
                 cfg,
                 &path,
                 "sieve_dot",
                 pairs,
                 &verilog::VerilogSimOptions::default(),
-            )?
+            )?;
+            let latency = manifest.latency as u64;
+            report.check_timing(|_| latency)?;
+            report.results
         }
     })
 }

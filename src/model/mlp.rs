@@ -46,6 +46,15 @@ pub struct IntMlp {
     pub layers: Vec<IntLayer>,
 }
 
+/// What a layer hands on: the next layer's input, or the network's logits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerOutput {
+    /// Requantized to `a_bits`: the next layer's input.
+    Next(Vec<i64>),
+    /// The last layer's `y_j`.
+    Logits(Vec<i128>),
+}
+
 /// `clamp((y + 2^(shift-1)) >> shift, a_min, a_max)`, or `clamp(y)` for shift 0.
 pub fn requantize(y: i128, shift: u32, a_bits: u32) -> i64 {
     let r = if shift == 0 {
@@ -69,20 +78,45 @@ pub fn argmax_first<T: PartialOrd + Copy>(v: &[T]) -> usize {
 }
 
 impl IntMlp {
+    /// SPEC section 8 after layer `li`'s dot products, from its accumulators
+    /// `sums` (one per output): `y_j = acc_j + b_j` exactly, `max(y_j, 0)` if
+    /// the layer has ReLU; the last layer's `y` are the logits, any other
+    /// layer's are requantized into the next layer's input. The one place
+    /// this step is written: the model, the engines and the trainer's
+    /// references call it.
+    pub fn finish_layer(&self, li: usize, sums: &[i64]) -> LayerOutput {
+        let layer = &self.layers[li];
+        assert_eq!(sums.len(), layer.outputs, "layer {li}: one sum per output");
+        let ys = sums.iter().zip(&layer.bias).map(|(&acc, &b)| {
+            let y = acc as i128 + b as i128;
+            if layer.relu {
+                y.max(0)
+            } else {
+                y
+            }
+        });
+        if li + 1 == self.layers.len() {
+            LayerOutput::Logits(ys.collect())
+        } else {
+            LayerOutput::Next(
+                ys.map(|y| requantize(y, layer.shift, self.unit.a_bits()))
+                    .collect(),
+            )
+        }
+    }
+
     /// Runs one sample (already quantized to `a_bits`) through every layer.
     pub fn infer(&self, input: &[i64]) -> Inference {
-        let mut cfg = self.unit;
         // Counters in the model never wrap within a layer: report exact counts.
-        cfg.cnt_bits = 64;
+        let cfg = self.unit.with_wide_counters();
         let mut act: Vec<i64> = input.to_vec();
         let mut counts = Vec::with_capacity(self.layers.len());
         let mut overflow = Vec::with_capacity(self.layers.len());
-        let mut logits = Vec::new();
         for (li, layer) in self.layers.iter().enumerate() {
             assert_eq!(act.len(), layer.inputs, "layer {li}: input length");
             let mut layer_counts = PlaneCounts::default();
             let mut layer_overflow = false;
-            let mut ys = Vec::with_capacity(layer.outputs);
+            let mut sums = Vec::with_capacity(layer.outputs);
             for j in 0..layer.outputs {
                 let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
                 let thr = layer.thresholds[j];
@@ -93,35 +127,26 @@ impl IntMlp {
                     result = stream.push(Pair { a, w, thr, last });
                 }
                 let r = result.expect("a layer has at least one input");
-                layer_counts.zero_a += r.zero_a;
-                layer_counts.zero_w += r.zero_w;
-                layer_counts.sieved += r.sieved;
-                layer_counts.kept += r.kept;
+                layer_counts.accumulate(&r.counts());
                 layer_overflow |= r.overflow;
-                let mut y = r.sum as i128 + layer.bias[j] as i128;
-                if layer.relu {
-                    y = y.max(0);
-                }
-                ys.push(y);
+                sums.push(r.sum);
             }
             counts.push(layer_counts);
             overflow.push(layer_overflow);
-            if li + 1 == self.layers.len() {
-                logits = ys;
-            } else {
-                act = ys
-                    .iter()
-                    .map(|&y| requantize(y, layer.shift, self.unit.a_bits))
-                    .collect();
+            match self.finish_layer(li, &sums) {
+                LayerOutput::Next(next) => act = next,
+                LayerOutput::Logits(logits) => {
+                    let prediction = argmax_first(&logits);
+                    return Inference {
+                        logits,
+                        prediction,
+                        counts,
+                        overflow,
+                    };
+                }
             }
         }
-        let prediction = argmax_first(&logits);
-        Inference {
-            logits,
-            prediction,
-            counts,
-            overflow,
-        }
+        unreachable!("the last layer returns its logits")
     }
 }
 

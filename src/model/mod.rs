@@ -19,4 +19,4 @@ pub mod stream;
 pub use digits::{weight_digits, Digits};
 pub use exponent::exponent;
 pub use sieve::{sieve_pair, PairResult, PlaneClass, PlaneCounts};
-pub use stream::{run_stream, DotStream, Pair, VectorResult};
+pub use stream::{expected_results, run_stream, DotStream, Pair, VectorResult};

@@ -89,7 +89,7 @@ pub fn dot_plane_major(
     assert_eq!(a.len(), w.len(), "a and w must have the same length");
     let digits: Vec<_> = w
         .iter()
-        .map(|&wi| weight_digits(wi, cfg.w_bits, cfg.coding))
+        .map(|&wi| weight_digits(wi, cfg.w_bits(), cfg.coding()))
         .collect();
     let mut s = 0i64;
     let mut counts = PlaneCounts::default();

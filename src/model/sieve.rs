@@ -74,7 +74,7 @@ pub struct PairResult {
 /// d_k * |a| * 2^k`. `a` and `w` must fit `a_bits` and `w_bits`; the
 /// threshold may be any integer (the trainer's variants go beyond `t_bits`).
 pub fn sieve_pair(cfg: &UnitConfig, a: i64, w: i64, thr: i64) -> PairResult {
-    let digits = weight_digits(w, cfg.w_bits, cfg.coding);
+    let digits = weight_digits(w, cfg.w_bits(), cfg.coding());
     let e = exponent(a);
     let mag_a = a.unsigned_abs() as i64;
     let mut counts = PlaneCounts::default();

@@ -28,6 +28,16 @@ pub struct VectorResult {
 }
 
 impl VectorResult {
+    /// The four counters as plane counts.
+    pub fn counts(&self) -> PlaneCounts {
+        PlaneCounts {
+            zero_a: self.zero_a,
+            zero_w: self.zero_w,
+            sieved: self.sieved,
+            kept: self.kept,
+        }
+    }
+
     /// The SPEC section 7 line: `{"sum":..,"overflow":..,"zero_a":..,...}`.
     pub fn json_line(&self) -> String {
         serde_json::to_string(self).expect("plain struct serializes")
@@ -77,8 +87,8 @@ impl DotStream {
         if exact < lo as i128 || exact > hi as i128 {
             self.overflow = true;
         }
-        self.acc = wrap_signed(exact, self.cfg.acc_bits);
-        let bits = self.cfg.cnt_bits;
+        self.acc = wrap_signed(exact, self.cfg.acc_bits());
+        let bits = self.cfg.cnt_bits();
         let c = &mut self.counts;
         c.zero_a = wrap_unsigned(c.zero_a.wrapping_add(r.counts.zero_a), bits);
         c.zero_w = wrap_unsigned(c.zero_w.wrapping_add(r.counts.zero_w), bits);
@@ -106,9 +116,63 @@ pub fn run_stream(cfg: &UnitConfig, pairs: &[Pair]) -> Vec<VectorResult> {
     pairs.iter().filter_map(|&p| s.push(p)).collect()
 }
 
+/// The results of a run that resets the unit before each pair listed in
+/// `resets_before` (the drivers' reset-in-mid-vector mode): each reset
+/// drops the partial vector before it, so the stream restarts there.
+pub fn expected_results(
+    cfg: &UnitConfig,
+    pairs: &[Pair],
+    resets_before: &[usize],
+) -> Vec<VectorResult> {
+    let mut cuts: Vec<usize> = resets_before.to_vec();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for &cut in cuts.iter().chain(std::iter::once(&pairs.len())) {
+        let cut = cut.min(pairs.len());
+        if cut < start {
+            continue;
+        }
+        out.extend(run_stream(cfg, &pairs[start..cut]));
+        start = cut;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expected_results_drop_partial_vectors() {
+        let cfg = UnitConfig::default();
+        let p = |a, last| Pair {
+            a,
+            w: 1,
+            thr: 0,
+            last,
+        };
+        let pairs = [
+            p(1, false),
+            p(2, true),
+            p(4, false),
+            p(8, false),
+            p(16, true),
+            p(32, true),
+        ];
+        let sums = |resets: &[usize]| -> Vec<i64> {
+            expected_results(&cfg, &pairs, resets)
+                .iter()
+                .map(|r| r.sum)
+                .collect()
+        };
+        assert_eq!(sums(&[]), vec![3, 28, 32]);
+        // A reset before pair 3 drops pair 2 (the partial vector).
+        assert_eq!(sums(&[3]), vec![3, 24, 32]);
+        // A reset at a vector boundary drops nothing.
+        assert_eq!(sums(&[2, 5]), vec![3, 28, 32]);
+    }
 
     #[test]
     fn wrap_helpers() {

@@ -28,7 +28,12 @@ impl<const W: usize, const PW: usize, const HN: usize> Default for AdderTree<W, 
             W.is_power_of_two() && W >= 2,
             "W = {W} must be a power of two"
         );
-        assert_eq!(HN, 2 * W - 1, "HN must be 2W - 1");
+        assert_eq!(
+            HN,
+            2 * W - 1,
+            "HN = {HN} must be 2W - 1 = {} (W = {W})",
+            2 * W - 1
+        );
         Self {
             clock: Default::default(),
             rows: std::array::from_fn(|_| Default::default()),
@@ -38,10 +43,9 @@ impl<const W: usize, const PW: usize, const HN: usize> Default for AdderTree<W, 
     }
 }
 
-/// Edges from rows to sum.
-pub fn tree_latency(w: usize) -> usize {
-    1 + w.trailing_zeros() as usize
-}
+/// Edges from rows to sum: `1 + log2(W)` (the formula lives with the
+/// design's timing contract).
+pub use crate::design::tree_latency;
 
 impl<const W: usize, const PW: usize, const HN: usize> Logic for AdderTree<W, PW, HN> {
     #[hdl_gen]

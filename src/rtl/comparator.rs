@@ -27,7 +27,11 @@ pub struct PlaneComparator<const W: usize, const VW: usize> {
 impl<const W: usize, const VW: usize> PlaneComparator<W, VW> {
     pub fn new(t_bits: usize, exp_bits: usize) -> Self {
         let offset = (1u64 << (t_bits - 1)) + (1u64 << exp_bits) - 1;
-        assert!(offset + W as u64 - 1 < 1u64 << VW, "VW = {VW} too narrow");
+        assert!(
+            offset + W as u64 - 1 < 1u64 << VW,
+            "VW = {VW} bits cannot hold the largest plane limit {} (t_bits = {t_bits}, exp_bits = {exp_bits})",
+            offset + W as u64 - 1
+        );
         Self {
             v: Default::default(),
             keep: Default::default(),

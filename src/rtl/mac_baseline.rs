@@ -73,19 +73,23 @@ impl<
     > ExactMac<A, W, T, ACC, CNT, PW>
 {
     pub fn new(cfg: &UnitConfig) -> Self {
-        assert_eq!(
-            (
-                cfg.a_bits as usize,
-                cfg.w_bits as usize,
-                cfg.t_bits as usize
-            ),
-            (A, W, T)
+        for (name, cfg_value, param) in [
+            ("a_bits", cfg.a_bits(), A),
+            ("w_bits", cfg.w_bits(), W),
+            ("t_bits", cfg.t_bits(), T),
+            ("acc_bits", cfg.acc_bits(), ACC),
+            ("cnt_bits", cfg.cnt_bits(), CNT),
+        ] {
+            assert_eq!(
+                cfg_value as usize, param,
+                "{name} = {cfg_value} but the baseline was built with {param}"
+            );
+        }
+        assert_eq!(PW, A + W, "PW = {PW} must be a_bits + w_bits = {}", A + W);
+        assert!(
+            A <= 16 && W <= 16,
+            "a_bits = {A} and w_bits = {W} must be at most 16 (rust-hdl multiplies 16x16)"
         );
-        assert_eq!(
-            (cfg.acc_bits as usize, cfg.cnt_bits as usize, PW),
-            (ACC, CNT, A + W)
-        );
-        assert!(A <= 16 && W <= 16);
         let ones = |n: usize| -> u128 { (1u128 << n) - 1 };
         Self {
             clock: Default::default(),

@@ -11,162 +11,141 @@
 //! rust-hdl needs every width as a const generic, and stable Rust cannot
 //! derive one const from another, so [`with_design!`] maps each supported
 //! [`UnitConfig`] to its full parameter list. [`sim`] drives a design
-//! cycle by cycle; [`verilog`] writes it out.
+//! cycle by cycle; [`generate`] writes it out as Verilog.
 
 pub mod adder_tree;
 pub mod comparator;
 pub mod exponent;
+pub mod generate;
 pub mod mac_baseline;
 pub mod popcount;
 pub mod recoder;
 pub mod sieve_dot;
 pub mod sim;
-pub mod verilog;
 
-use crate::config::UnitConfig;
-use serde::{Deserialize, Serialize};
+pub use crate::design::{Arch, Design};
 
-/// What to build.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Design {
-    /// The sieving unit, `parallel` architecture; `counters: false` is
-    /// `--no-counters` (counter outputs tied to zero, no counting logic).
-    Sieve { counters: bool },
-    /// The exact multiply-accumulate baseline (no sieve, counters zero).
-    ExactMac,
-}
-
-impl Design {
-    /// Edges from consuming a vector's last pair to its `out_valid`.
-    pub fn latency(&self, cfg: &UnitConfig) -> usize {
-        match self {
-            Design::Sieve { .. } => sieve_dot::sieve_latency(cfg.w_bits as usize),
-            Design::ExactMac => 1,
-        }
-    }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Design::Sieve { counters: true } => "sieve",
-            Design::Sieve { counters: false } => "sieve-no-counters",
-            Design::ExactMac => "exact-mac",
-        }
-    }
-}
-
-/// The configurations the RTL, the export and the `rtl`/`verilog` engines
-/// support (SPEC section 6), as `(a_bits, w_bits, t_bits, acc_bits, cnt_bits)`.
-pub const SUPPORTED: &[(u32, u32, u32, u32, u32)] = &[
-    (4, 4, 8, 32, 32),
-    (4, 8, 8, 32, 32),
-    (4, 16, 8, 32, 32),
-    (8, 4, 8, 32, 32),
-    (8, 8, 8, 32, 32),
-    (8, 16, 8, 32, 32),
-    (16, 4, 8, 32, 32),
-    (16, 8, 8, 32, 32),
-    (16, 16, 8, 40, 32),
-    (8, 8, 8, 17, 8),
-];
-
-/// All supported configurations, both codings.
-pub fn supported_configs() -> Vec<UnitConfig> {
-    let mut v = Vec::new();
-    for &(a, w, t, acc, cnt) in SUPPORTED {
-        for coding in crate::config::Coding::ALL {
-            v.push(
-                UnitConfig::new(a, w, t, acc, cnt, coding).expect("supported configs are valid"),
-            );
-        }
-    }
-    v
-}
-
-/// The error for a legal configuration the RTL does not build.
-pub fn unsupported(cfg: &UnitConfig) -> anyhow::Error {
-    let list: Vec<String> = SUPPORTED
-        .iter()
-        .map(|(a, w, t, acc, cnt)| {
-            format!("--a-bits {a} --w-bits {w} --t-bits {t} --acc-bits {acc} --cnt-bits {cnt}")
-        })
-        .collect();
-    anyhow::anyhow!(
-        "the RTL does not support a_bits = {}, w_bits = {}, t_bits = {}, acc_bits = {}, cnt_bits = {} \
-         (the golden model does: use --engine model); supported, each with either coding:\n  {}",
-        cfg.a_bits,
-        cfg.w_bits,
-        cfg.t_bits,
-        cfg.acc_bits,
-        cfg.cnt_bits,
-        list.join("\n  ")
-    )
+/// `ceil(log2(n))` for `n >= 2`: the bits that index `n` positions.
+pub const fn ceil_log2(n: usize) -> usize {
+    (usize::BITS - (n - 1).leading_zeros()) as usize
 }
 
 /// Expands `$body` with `$sieve` and `$mac` bound to the concrete sieve and
-/// baseline types for `$cfg`; evaluates to `anyhow::Result<_>`.
+/// baseline types for `$cfg`; evaluates to `anyhow::Result<_>`, an error
+/// listing the presets for a configuration the RTL does not build.
 ///
-/// Derived parameters: `XW = A + 1`, `PW = A + W`, `EB = ceil(log2 A)`,
-/// `VW = T + 1`, `HN = 2W - 1`, `DEPTH = log2 W`, `CW` holds `W + 1`.
+/// The arms are exactly the widths of [`crate::presets::PRESETS`] (a test
+/// checks both ways). Each arm names the five widths; the derived ones are
+/// computed by [`unit_types!`]: `XW = A + 1`, `PW = A + W`,
+/// `EB = ceil(log2 A)`, `VW = T + 1`, `HN = 2W - 1`, `DEPTH = log2 W`,
+/// `CW = ceil(log2(W + 2))` (holds `W + 1` planes).
 #[macro_export]
 macro_rules! with_design {
     ($cfg:expr, $sieve:ident, $mac:ident => $body:expr) => {{
-        use $crate::rtl::mac_baseline::ExactMac;
-        use $crate::rtl::sieve_dot::SieveDot;
         let c: &$crate::config::UnitConfig = $cfg;
-        match (c.a_bits, c.w_bits, c.t_bits, c.acc_bits, c.cnt_bits) {
-            (4, 4, 8, 32, 32) => {
-                type $sieve = SieveDot<4, 4, 8, 32, 32, 5, 8, 2, 9, 7, 2, 3>;
-                type $mac = ExactMac<4, 4, 8, 32, 32, 8>;
-                Ok($body)
-            }
-            (4, 8, 8, 32, 32) => {
-                type $sieve = SieveDot<4, 8, 8, 32, 32, 5, 12, 2, 9, 15, 3, 4>;
-                type $mac = ExactMac<4, 8, 8, 32, 32, 12>;
-                Ok($body)
-            }
-            (4, 16, 8, 32, 32) => {
-                type $sieve = SieveDot<4, 16, 8, 32, 32, 5, 20, 2, 9, 31, 4, 5>;
-                type $mac = ExactMac<4, 16, 8, 32, 32, 20>;
-                Ok($body)
-            }
-            (8, 4, 8, 32, 32) => {
-                type $sieve = SieveDot<8, 4, 8, 32, 32, 9, 12, 3, 9, 7, 2, 3>;
-                type $mac = ExactMac<8, 4, 8, 32, 32, 12>;
-                Ok($body)
-            }
-            (8, 8, 8, 32, 32) => {
-                type $sieve = SieveDot<8, 8, 8, 32, 32, 9, 16, 3, 9, 15, 3, 4>;
-                type $mac = ExactMac<8, 8, 8, 32, 32, 16>;
-                Ok($body)
-            }
-            (8, 16, 8, 32, 32) => {
-                type $sieve = SieveDot<8, 16, 8, 32, 32, 9, 24, 3, 9, 31, 4, 5>;
-                type $mac = ExactMac<8, 16, 8, 32, 32, 24>;
-                Ok($body)
-            }
-            (16, 4, 8, 32, 32) => {
-                type $sieve = SieveDot<16, 4, 8, 32, 32, 17, 20, 4, 9, 7, 2, 3>;
-                type $mac = ExactMac<16, 4, 8, 32, 32, 20>;
-                Ok($body)
-            }
-            (16, 8, 8, 32, 32) => {
-                type $sieve = SieveDot<16, 8, 8, 32, 32, 17, 24, 4, 9, 15, 3, 4>;
-                type $mac = ExactMac<16, 8, 8, 32, 32, 24>;
-                Ok($body)
-            }
-            (16, 16, 8, 40, 32) => {
-                type $sieve = SieveDot<16, 16, 8, 40, 32, 17, 32, 4, 9, 31, 4, 5>;
-                type $mac = ExactMac<16, 16, 8, 40, 32, 32>;
-                Ok($body)
-            }
-            (8, 8, 8, 17, 8) => {
-                type $sieve = SieveDot<8, 8, 8, 17, 8, 9, 16, 3, 9, 15, 3, 4>;
-                type $mac = ExactMac<8, 8, 8, 17, 8, 16>;
-                Ok($body)
-            }
-            _ => Err($crate::rtl::unsupported(c)),
-        }
+        $crate::unit_types!(c, $sieve, $mac => $body;
+            (4, 4, 8, 32, 32),
+            (4, 8, 8, 32, 32),
+            (4, 16, 8, 32, 32),
+            (8, 4, 8, 32, 32),
+            (8, 8, 8, 32, 32),
+            (8, 16, 8, 32, 32),
+            (16, 4, 8, 32, 32),
+            (16, 8, 8, 32, 32),
+            (16, 16, 8, 40, 32),
+            (8, 8, 8, 17, 8),
+        )
     }};
 }
 pub use with_design;
+
+/// The match behind [`with_design!`]: one arm per `(A, W, T, ACC, CNT)`,
+/// with the derived const parameters computed from them.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! unit_types {
+    ($c:ident, $sieve:ident, $mac:ident => $body:expr;
+     $(($a:literal, $w:literal, $t:literal, $acc:literal, $cnt:literal),)*) => {
+        match ($c.a_bits(), $c.w_bits(), $c.t_bits(), $c.acc_bits(), $c.cnt_bits()) {
+            $(
+                ($a, $w, $t, $acc, $cnt) => {
+                    #[allow(unused)]
+                    type $sieve = $crate::rtl::sieve_dot::SieveDot<
+                        $a, $w, $t, $acc, $cnt,
+                        { $a + 1 },
+                        { $a + $w },
+                        { $crate::rtl::ceil_log2($a) },
+                        { $t + 1 },
+                        { 2 * $w - 1 },
+                        { $crate::rtl::ceil_log2($w) },
+                        { $crate::rtl::ceil_log2($w + 2) },
+                    >;
+                    #[allow(unused)]
+                    type $mac = $crate::rtl::mac_baseline::ExactMac<$a, $w, $t, $acc, $cnt, { $a + $w }>;
+                    Ok($body)
+                }
+            )*
+            _ => Err(anyhow::Error::from($crate::presets::unsupported($c))),
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Coding, UnitConfig};
+    use crate::presets::{preset_of, rtl_configs};
+
+    #[test]
+    fn ceil_log2_of_small_numbers() {
+        let got: Vec<usize> = (2..=18).map(ceil_log2).collect();
+        assert_eq!(got, [1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5]);
+    }
+
+    /// Every preset builds in both codings, and its constructors accept the
+    /// derived widths `with_design!` computed (they assert each one).
+    #[test]
+    fn every_preset_builds() {
+        for cfg in rtl_configs() {
+            with_design!(&cfg, Sieve, Mac => {
+                let _ = Sieve::new(&cfg, true);
+                let _ = Mac::new(&cfg);
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", cfg.tag()));
+        }
+    }
+
+    /// No configuration outside the preset table builds: the arms of
+    /// `with_design!` are exactly the presets.
+    #[test]
+    fn nothing_else_builds() {
+        let mut refused = 0;
+        for a in 2..=16 {
+            for w in 2..=16 {
+                for t in [4, 8] {
+                    for acc in [a + w + 1, 17, 32, 40, 64] {
+                        for cnt in [8, 32, 64] {
+                            let Ok(cfg) = UnitConfig::new(a, w, t, acc, cnt, Coding::Binary) else {
+                                continue;
+                            };
+                            let built = with_design!(&cfg, Sieve, Mac => ()).is_ok();
+                            assert_eq!(built, preset_of(&cfg).is_some(), "{}", cfg.tag());
+                            if !built {
+                                refused += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(refused > 1000, "{refused}");
+        let cfg = UnitConfig::builder().a_bits(5).build().unwrap();
+        let e = with_design!(&cfg, Sieve, Mac => ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("the RTL does not build a_bits = 5, w_bits = 8, t_bits = 8, acc_bits = 32, cnt_bits = 32 (only the golden model computes it: `sievingnet dot --engine model`); the RTL builds these presets, each with either coding:\n  --preset a4w4"),
+            "{e}"
+        );
+    }
+}

@@ -22,7 +22,12 @@ impl<const W: usize, const CW: usize, const HN: usize> Default for PopCount<W, C
             W.is_power_of_two() && W >= 2,
             "W = {W} must be a power of two"
         );
-        assert_eq!(HN, 2 * W - 1, "HN must be 2W - 1");
+        assert_eq!(
+            HN,
+            2 * W - 1,
+            "HN = {HN} must be 2W - 1 = {} (W = {W})",
+            2 * W - 1
+        );
         assert!(1 << CW > W, "CW = {CW} bits cannot hold {W}");
         Self {
             bits: Default::default(),

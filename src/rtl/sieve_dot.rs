@@ -202,18 +202,39 @@ impl<
     /// Builds the unit for `cfg`, whose widths must match the const
     /// parameters (checked here), with or without counters.
     pub fn new(cfg: &UnitConfig, counting: bool) -> Self {
-        assert_eq!((cfg.a_bits as usize, cfg.w_bits as usize), (A, W));
-        assert_eq!((cfg.t_bits as usize, cfg.acc_bits as usize), (T, ACC));
-        assert_eq!(cfg.cnt_bits as usize, CNT);
-        assert_eq!((XW, PW), (A + 1, A + W));
+        for (name, cfg_value, param) in [
+            ("a_bits", cfg.a_bits(), A),
+            ("w_bits", cfg.w_bits(), W),
+            ("t_bits", cfg.t_bits(), T),
+            ("acc_bits", cfg.acc_bits(), ACC),
+            ("cnt_bits", cfg.cnt_bits(), CNT),
+        ] {
+            assert_eq!(
+                cfg_value as usize, param,
+                "{name} = {cfg_value} but the unit was built with {param}"
+            );
+        }
+        assert_eq!(XW, A + 1, "XW = {XW} must be a_bits + 1 = {}", A + 1);
+        assert_eq!(PW, A + W, "PW = {PW} must be a_bits + w_bits = {}", A + W);
         assert!(
             1 << EB >= A && 1 << (EB - 1) < A,
-            "EB must be ceil(log2(A))"
+            "EB = {EB} must be ceil(log2(a_bits = {A}))"
         );
-        assert_eq!(VW, T + 1);
-        assert!(EB < T, "the offset threshold needs t_bits > exponent bits");
-        assert_eq!(DEPTH + 1, tree_latency(W));
-        assert!(1 << CW > cfg.planes() as usize);
+        assert_eq!(VW, T + 1, "VW = {VW} must be t_bits + 1 = {}", T + 1);
+        assert!(
+            EB < T,
+            "t_bits = {T} must exceed the exponent bits EB = {EB} (the offset threshold)"
+        );
+        assert_eq!(
+            DEPTH + 1,
+            tree_latency(W),
+            "DEPTH = {DEPTH} must be log2(w_bits = {W})"
+        );
+        assert!(
+            1 << CW > cfg.planes() as usize,
+            "CW = {CW} bits cannot count {} planes",
+            cfg.planes()
+        );
         let ones = |n: usize| -> u128 {
             if n >= 128 {
                 u128::MAX
@@ -247,7 +268,7 @@ impl<
             acc_sign_ext: Constant::new(acc_sign_ext.into()),
             shift: std::array::from_fn(|k| Constant::new((k as u64).into())),
             exponent: Default::default(),
-            recoder: DigitRecoder::new(cfg.coding == Coding::Ternary),
+            recoder: DigitRecoder::new(cfg.coding() == Coding::Ternary),
             comparator: PlaneComparator::new(T, EB),
             tree: Default::default(),
             count_kept: Default::default(),
@@ -332,11 +353,6 @@ impl<
             next_kept: Default::default(),
         }
     }
-}
-
-/// Edges from consuming a vector's last pair to its `out_valid`.
-pub fn sieve_latency(w_bits: usize) -> usize {
-    2 + tree_latency(w_bits)
 }
 
 impl<

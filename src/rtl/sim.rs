@@ -112,7 +112,7 @@ pub struct Pacing {
     pub seed: u64,
     /// Indices of pairs before which the unit is reset for one cycle (reset
     /// in mid-vector drops the partial vector; see
-    /// [`crate::engine::verilog::expected_results`]).
+    /// [`crate::model::stream::expected_results`]).
     pub resets_before: Vec<usize>,
 }
 
@@ -126,23 +126,67 @@ impl Default for Pacing {
     }
 }
 
-/// Resets the unit, streams `pairs` and collects one result per vector.
-/// While `in_valid` is low the data ports carry random junk, which must not
-/// matter.
+/// Idle cycles run after the last result is due, so that an extra or late
+/// `out_valid` is seen.
+pub const TAIL_CYCLES: usize = 64;
+
+/// A stream run cycle by cycle: the results and when they came.
+#[derive(Clone, Debug)]
+pub struct StreamRun {
+    /// One entry per `out_valid` cycle after the first reset, in order.
+    pub results: Vec<VectorResult>,
+    /// The edge after which each result's `out_valid` was high (edges
+    /// counted from 0 after the first reset).
+    pub result_cycles: Vec<u64>,
+    /// The edge that consumed each vector's last pair.
+    pub last_cycles: Vec<u64>,
+    /// Edges simulated after the first reset.
+    pub cycles: u64,
+}
+
+/// Resets the unit, streams `pairs`, collects every `out_valid` until
+/// [`TAIL_CYCLES`] idle cycles after the last pair's result is due, and
+/// checks each result's cycle against the design's latency (none early,
+/// late, lost or extra). While `in_valid` is low the data ports carry
+/// random junk, which must not matter.
 pub fn run_stream(
     cfg: &UnitConfig,
     design: Design,
     pairs: &[Pair],
     pacing: &Pacing,
 ) -> Result<Vec<VectorResult>> {
+    let run = run_stream_timed(cfg, design, pairs, pacing)?;
+    let latency = design.latency(cfg) as u64;
+    crate::design::check_result_timing(&run.last_cycles, &run.result_cycles, |_| latency)
+        .map_err(|e| anyhow::anyhow!("{} {}: {e}", design.name(), cfg.tag()))?;
+    Ok(run.results)
+}
+
+/// [`run_stream`] without the timing check: the results with their cycles.
+pub fn run_stream_timed(
+    cfg: &UnitConfig,
+    design: Design,
+    pairs: &[Pair],
+    pacing: &Pacing,
+) -> Result<StreamRun> {
     let mut uut = build(cfg, design)?;
     let mut rng = ChaCha8Rng::seed_from_u64(pacing.seed);
     let mut resets: Vec<usize> = pacing.resets_before.clone();
     resets.sort_unstable();
     resets.dedup();
+    if let Some(&bad) = resets.iter().find(|&&r| r >= pairs.len()) {
+        bail!(
+            "resets_before holds {bad}, past the last pair (there are {} pairs)",
+            pairs.len()
+        );
+    }
     let mut resets = resets.into_iter().peekable();
-    let vectors = crate::engine::verilog::expected_results(cfg, pairs, &pacing.resets_before).len();
-    let mut results = Vec::with_capacity(vectors);
+    let mut run = StreamRun {
+        results: Vec::new(),
+        result_cycles: Vec::new(),
+        last_cycles: Vec::new(),
+        cycles: 0,
+    };
     let reset = PortsIn {
         reset: true,
         ..Default::default()
@@ -151,35 +195,47 @@ pub fn run_stream(
         uut.apply(&reset);
         uut.clock();
     }
+    // One clock cycle: apply, edge, collect; returns whether a pair was consumed.
+    let mut edge: u64 = 0;
+    let mut step = |uut: &mut Box<dyn UnitSim>, inputs: &PortsIn, run: &mut StreamRun| -> bool {
+        let ready = uut.apply(inputs);
+        let fired = !inputs.reset && inputs.in_valid && ready;
+        if fired && inputs.last {
+            run.last_cycles.push(edge);
+        }
+        let out = uut.clock();
+        if out.out_valid {
+            run.results.push(out.result);
+            run.result_cycles.push(edge);
+        }
+        edge += 1;
+        run.cycles = edge;
+        fired
+    };
     let (a_lo, a_hi) = cfg.a_range();
-    let mut next = 0;
-    let mut lasts_consumed = 0;
     let drain = design.latency(cfg) + 4;
-    let mut idle_after_end = 0;
-    while results.len() < vectors {
+    let mut next = 0;
+    while next < pairs.len() {
         if resets.peek() == Some(&next) {
             // Let every finished vector come out, then reset in mid-vector.
             let mut waited = 0;
-            while results.len() < lasts_consumed {
-                uut.apply(&PortsIn::default());
-                let out = uut.clock();
-                if out.out_valid {
-                    results.push(out.result);
-                }
+            while run.results.len() < run.last_cycles.len() {
+                step(&mut uut, &PortsIn::default(), &mut run);
                 waited += 1;
                 if waited > drain {
                     bail!("the unit did not finish its vectors before a reset");
                 }
             }
             resets.next();
-            uut.apply(&reset);
-            if uut.clock().out_valid {
+            let before = run.results.len();
+            step(&mut uut, &reset, &mut run);
+            if run.results.len() != before {
                 bail!("out_valid was high after a reset edge");
             }
             continue;
         }
         let gap = pacing.gap_probability > 0.0 && rng.gen_bool(pacing.gap_probability);
-        let inputs = if next < pairs.len() && !gap {
+        let inputs = if !gap {
             let p = pairs[next];
             PortsIn {
                 reset: false,
@@ -199,26 +255,13 @@ pub fn run_stream(
                 last: rng.gen(),
             }
         };
-        let ready = uut.apply(&inputs);
-        if inputs.in_valid && ready {
+        if step(&mut uut, &inputs, &mut run) {
             next += 1;
-            lasts_consumed += inputs.last as usize;
-        }
-        let out = uut.clock();
-        if out.out_valid {
-            results.push(out.result);
-        }
-        if next >= pairs.len() {
-            idle_after_end += 1;
-            if idle_after_end > drain {
-                bail!(
-                    "the unit produced {} of {} results and then nothing for {} cycles",
-                    results.len(),
-                    vectors,
-                    drain
-                );
-            }
         }
     }
-    Ok(results)
+    // Every result is due within the latency; then the tail shows extras.
+    for _ in 0..design.latency(cfg) + TAIL_CYCLES {
+        step(&mut uut, &PortsIn::default(), &mut run);
+    }
+    Ok(run)
 }

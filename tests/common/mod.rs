@@ -3,20 +3,19 @@
 //! carries the seed so it can be reproduced.
 #![allow(dead_code)]
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use sievingnet::model::Pair;
 use sievingnet::UnitConfig;
 
+/// The seed of the integration tests: `SIEVINGNET_SEED`, else a fixed one.
 pub fn seed() -> u64 {
-    std::env::var("SIEVINGNET_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20261121)
+    sievingnet::seed::from_env(20261121)
 }
 
+/// The generator of one test (its `salt`), from [`seed`].
 pub fn rng(salt: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(seed() ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    sievingnet::seed::rng(seed(), salt)
 }
 
 /// A value of `bits` two's complement bits, biased towards the corners
@@ -34,7 +33,7 @@ pub fn value(rng: &mut ChaCha8Rng, (lo, hi): (i64, i64)) -> i64 {
 /// interesting range (-2 ..= a_bits + w_bits + 1), sometimes the extremes.
 pub fn random_pairs(cfg: &UnitConfig, n: usize, max_len: usize, rng: &mut ChaCha8Rng) -> Vec<Pair> {
     let (tlo, thi) = cfg.t_range();
-    let top = (cfg.a_bits + cfg.w_bits + 1) as i64;
+    let top = (cfg.a_bits() + cfg.w_bits() + 1) as i64;
     let mut pairs = Vec::with_capacity(n);
     let mut left = rng.gen_range(1..=max_len);
     for i in 0..n {

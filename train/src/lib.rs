@@ -32,14 +32,6 @@ pub mod train;
 
 use std::path::{Path, PathBuf};
 
-/// The seed from `SIEVINGNET_SEED` if set (and a number), else `default`.
-pub fn seed_from_env(default: u64) -> u64 {
-    std::env::var("SIEVINGNET_SEED")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(default)
-}
-
 /// The training configuration of the MNIST test ROM: 784-128-10, default
 /// unit, 2 epochs (one float, one sieve-aware at `im = 0.25`).
 pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
@@ -74,19 +66,40 @@ pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
 
 /// Trains the small MNIST network of [`mnist_test_config`] on the IDX files
 /// in `mnist_dir` and writes its ROM (with the 10,000 test images, labels
-/// and bit-exact predictions) to `rom_dir`, unless a ROM is already there.
-/// For co-simulation with real trained weights; about a minute on 2 cores.
-/// Returns the ROM directory.
+/// and bit-exact predictions) to `rom_dir`, unless the ROM there was trained
+/// with the same seed, configuration and code (its `training.key` file,
+/// see [`mnist_test_key`]). For co-simulation with real trained weights;
+/// about a minute on 2 cores. Returns the ROM directory.
 pub fn train_mnist_rom_for_tests(mnist_dir: &Path, rom_dir: &Path) -> anyhow::Result<PathBuf> {
-    if rom_dir.join("model.json").exists() && sievingnet::rom::read_rom(rom_dir).is_ok() {
+    let cfg = mnist_test_config(sievingnet::seed::from_env(1));
+    let key = mnist_test_key(&cfg);
+    let key_file = rom_dir.join("training.key");
+    let cached = std::fs::read_to_string(&key_file).is_ok_and(|k| k == key)
+        && sievingnet::rom::read_rom(rom_dir).is_ok();
+    if cached {
         return Ok(rom_dir.to_path_buf());
     }
-    let cfg = mnist_test_config(seed_from_env(1));
+    // The files this function adds beside the ROM go first, so that the ROM
+    // writer finds nothing but a ROM to replace.
+    for extra in ["training.key", "run.json", "epochs.csv"] {
+        let _ = std::fs::remove_file(rom_dir.join(extra));
+    }
     let split = data::load_mnist(mnist_dir)?;
     let prep = train::Prepared::new(&split, &cfg);
     let out = train::train(&cfg, &prep, |_| {})?;
     let rom = report::build_rom(&cfg, &prep, &out, 200)?;
     sievingnet::rom::write_rom(rom_dir, &rom)?;
     report::write_logs(rom_dir, &cfg, &out.logs, serde_json::Value::Null)?;
+    report::write_atomic(&key_file, &key)?;
     Ok(rom_dir.to_path_buf())
+}
+
+/// What a cached test ROM must have been trained with: the configuration
+/// (seed included) and the hash of the training code, as one line.
+pub fn mnist_test_key(cfg: &train::TrainConfig) -> String {
+    format!(
+        "{} {}\n",
+        env!("SIEVINGNET_TRAIN_SOURCE_HASH"),
+        serde_json::to_string(cfg).expect("the configuration serializes")
+    )
 }

@@ -3,14 +3,15 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use sievingnet::{Coding, UnitConfig};
+use sievingnet::presets::UnitArgs;
+use sievingnet::Coding;
 use sievingnet_train::data::{self, Normalize, Split};
 use sievingnet_train::kernel::FastMlp;
 use sievingnet_train::net::OptKind;
 use sievingnet_train::plots::{self, SweepPoint};
 use sievingnet_train::quant::ThresholdMode;
 use sievingnet_train::train::{self, Prepared, Rule, TrainConfig};
-use sievingnet_train::{quant, report, seed_from_env};
+use sievingnet_train::{quant, report};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -157,17 +158,9 @@ struct TrainArgs {
     /// Training samples for calibration and exponent statistics.
     #[arg(long, default_value_t = 10_000)]
     calib_samples: usize,
-    #[arg(long, default_value_t = 8)]
-    a_bits: u32,
-    #[arg(long, default_value_t = 8)]
-    w_bits: u32,
-    #[arg(long, default_value_t = 8)]
-    t_bits: u32,
-    /// Accumulator width [default: 32, or 40 when a_bits + w_bits > 31].
-    #[arg(long)]
-    acc_bits: Option<u32>,
-    #[arg(long, default_value = "ternary")]
-    coding: Coding,
+    /// The unit the network is quantized to (SPEC section 1).
+    #[command(flatten)]
+    unit: UnitArgs,
     /// Output folder for logs, plots and the ROM [default: runs/DATASET].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -193,21 +186,7 @@ impl TrainArgs {
             "digits" => 1,
             _ => 2,
         };
-        let unit = UnitConfig::new(
-            self.a_bits,
-            self.w_bits,
-            self.t_bits,
-            self.acc_bits
-                .unwrap_or_else(|| UnitConfig::default_acc_bits(self.a_bits, self.w_bits)),
-            32,
-            self.coding,
-        )
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{e} (set it with --{})",
-                e.0.split(' ').next().unwrap_or("").replace('_', "-")
-            )
-        })?;
+        let unit = self.unit.config()?;
         let default_lr = match (self.opt, d) {
             (OptKind::Adam, "iris") => 0.01,
             (OptKind::Adam, "digits") => 0.005,
@@ -230,7 +209,12 @@ impl TrainArgs {
             normalize: self
                 .normalize
                 .unwrap_or([Normalize::Zscore, Normalize::Max, Normalize::Max][k]),
-            seed: self.seed.unwrap_or_else(|| seed_from_env(1)),
+            seed: match self.seed {
+                Some(s) => s,
+                None => sievingnet::seed::try_from_env()
+                    .map_err(anyhow::Error::msg)?
+                    .unwrap_or(1),
+            },
             unit,
             qat_from: self.qat_from.unwrap_or([120, 40, 6][k]),
             sieve_from: self.sieve_from.unwrap_or([150, 50, 7][k]),
@@ -354,8 +338,8 @@ fn run_train(args: &TrainArgs) -> Result<()> {
             .collect();
         plots::exponent_histograms(
             &out_dir.join("exponents.svg"),
-            cfg.unit.a_bits,
-            cfg.unit.w_bits,
+            cfg.unit.a_bits(),
+            cfg.unit.w_bits(),
             &layers,
             prep.calib.len() as u64,
         )?;
@@ -452,8 +436,7 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
     let outcome = train::train(&cfg, &prep, print_epoch)?;
     let mut points = Vec::new();
     for coding in Coding::ALL {
-        let mut unit = cfg.unit;
-        unit.coding = coding;
+        let unit = cfg.unit.with_coding(coding);
         let lut = sievingnet_train::kernel::WeightLut::new(&unit);
         let zero: Vec<Vec<i64>> = outcome
             .net

@@ -208,7 +208,7 @@ pub fn term_histograms(
 ) -> Vec<Vec<u64>> {
     let (ni, no) = (layer.inputs, layer.outputs);
     let p = unit.planes() as usize;
-    let ne = unit.a_bits as usize;
+    let ne = unit.a_bits() as usize;
     (0..no)
         .map(|j| {
             let mut hist = vec![0u64; ne + p];
@@ -336,7 +336,7 @@ mod tests {
 
     #[test]
     fn thresholds_track_the_acceptance_rate() {
-        let seed = crate::seed_from_env(11);
+        let seed = sievingnet::seed::from_env(11);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let unit = UnitConfig::default();
         let lut = WeightLut::new(&unit);

@@ -21,6 +21,8 @@ pub fn versions() -> serde_json::Value {
     json!({
         "sievingnet-train": env!("CARGO_PKG_VERSION"),
         "sievingnet": sievingnet_version(),
+        "rustc": env!("SIEVINGNET_RUSTC_VERSION"),
+        "source_hash": env!("SIEVINGNET_TRAIN_SOURCE_HASH"),
         "dependencies": deps,
     })
 }
@@ -168,6 +170,8 @@ pub fn run_json(cfg: &TrainConfig, logs: &[EpochLog], extra: serde_json::Value) 
     let v = json!({
         "config": cfg,
         "seed": cfg.seed,
+        "commit": sievingnet::toolchain::source_commit(),
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
         "unit": cfg.unit.tag(),
         "versions": versions(),
         "epochs": logs,

@@ -18,7 +18,7 @@ fn trained_mnist_rom() -> PathBuf {
     // Same folder as tests/trained.rs: whichever test binary runs first trains.
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mnist-rom");
     sievingnet_train::train_mnist_rom_for_tests(Path::new(&mnist), &dir)
-        .unwrap_or_else(|e| panic!("seed {}: {e:#}", sievingnet_train::seed_from_env(1)))
+        .unwrap_or_else(|e| panic!("seed {}: {e:#}", sievingnet::seed::from_env(1)))
 }
 
 #[test]

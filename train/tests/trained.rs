@@ -8,11 +8,12 @@
 
 use sievingnet::model::mlp::IntMlp;
 use sievingnet::rom::{evaluate_rom, read_rom, write_rom};
+use sievingnet::seed::from_env as seed_from_env;
 use sievingnet_train::data::{load_iris, shipped_data_dir, Normalize};
 use sievingnet_train::kernel::FastMlp;
 use sievingnet_train::net::OptKind;
+use sievingnet_train::report;
 use sievingnet_train::train::{train, Prepared, TrainConfig};
-use sievingnet_train::{report, seed_from_env};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

@@ -1,0 +1,211 @@
+//! What hardware to build from a [`UnitConfig`]: the architecture, the
+//! counters, and the timing the architecture promises (SPEC section 6).
+//!
+//! This is a description, not the RTL: the model, the preset table and the
+//! reports name designs without depending on rust-hdl. The RTL (`rtl`)
+//! builds them; its tests check the timing stated here cycle by cycle.
+
+use crate::config::UnitConfig;
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The architecture of a unit (`--arch`, SPEC section 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    /// One pair per clock, every plane in parallel, pipelined adder tree.
+    Parallel,
+    /// One kept digit per clock (not built yet).
+    Serial,
+    /// The exact multiply-accumulate baseline: no sieve, counters zero.
+    Mac,
+}
+
+impl Arch {
+    pub const ALL: [Arch; 3] = [Arch::Parallel, Arch::Serial, Arch::Mac];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Parallel => "parallel",
+            Arch::Serial => "serial",
+            Arch::Mac => "mac",
+        }
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One buildable design: an architecture, with or without counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    /// The sieving unit, `parallel` architecture; `counters: false` is
+    /// `--no-counters` (counter outputs tied to zero, no counting logic).
+    Sieve { counters: bool },
+    /// The exact multiply-accumulate baseline (`--arch mac`).
+    ExactMac,
+}
+
+impl Design {
+    /// The design `export` builds for `--arch` and `--no-counters`.
+    /// `Err` names what is not built.
+    pub fn for_arch(arch: Arch, counters: bool) -> Result<Design, String> {
+        match arch {
+            Arch::Parallel => Ok(Design::Sieve { counters }),
+            Arch::Mac => Ok(Design::ExactMac),
+            Arch::Serial => Err(
+                "--arch serial is not built yet: use --arch parallel (one pair per clock) \
+                 or --arch mac (the exact baseline)"
+                    .to_string(),
+            ),
+        }
+    }
+
+    pub fn arch(&self) -> Arch {
+        match self {
+            Design::Sieve { .. } => Arch::Parallel,
+            Design::ExactMac => Arch::Mac,
+        }
+    }
+
+    /// Whether the counter outputs count.
+    pub fn counters(&self) -> bool {
+        matches!(self, Design::Sieve { counters: true })
+    }
+
+    /// Clock edges from the edge that consumes a vector's last pair to the
+    /// edge after which its `out_valid` is high.
+    pub fn latency(&self, cfg: &UnitConfig) -> usize {
+        match self {
+            Design::Sieve { .. } => parallel_latency(cfg.w_bits() as usize),
+            Design::ExactMac => 1,
+        }
+    }
+
+    /// The name in manifests, reports and the preset table.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Design::Sieve { counters: true } => "sieve",
+            Design::Sieve { counters: false } => "sieve-no-counters",
+            Design::ExactMac => "exact-mac",
+        }
+    }
+
+    /// The file stem of this design for `cfg` in `hdl/` and the area flow,
+    /// e.g. `sieve_dot_a8w8_ternary_no_counters` or `exact_mac_a8w8`.
+    pub fn file_stem(&self, cfg: &UnitConfig) -> String {
+        let (a, w) = (cfg.a_bits(), cfg.w_bits());
+        match self {
+            Design::Sieve { counters } => format!(
+                "sieve_dot_a{a}w{w}_{}{}",
+                cfg.coding(),
+                if *counters { "" } else { "_no_counters" }
+            ),
+            Design::ExactMac => format!("exact_mac_a{a}w{w}"),
+        }
+    }
+}
+
+/// Levels of the parallel unit's adder tree over `w_bits` rows, plus the
+/// register of its leaves: `log2(w_bits) + 1`.
+pub fn tree_latency(w_bits: usize) -> usize {
+    assert!(
+        w_bits.is_power_of_two() && w_bits >= 2,
+        "the adder tree needs a power-of-two number of rows, got w_bits = {w_bits}"
+    );
+    w_bits.trailing_zeros() as usize + 1
+}
+
+/// The parallel unit's latency: input registers, the recoder stage, the
+/// tree (leaves and levels), then the accumulator: `3 + log2(w_bits)`.
+pub fn parallel_latency(w_bits: usize) -> usize {
+    2 + tree_latency(w_bits)
+}
+
+/// Holds a simulation to a design's timing: result `i` must come exactly
+/// `latency(i)` edges after the edge that consumed vector `i`'s last pair,
+/// one result per consumed vector, none extra, none lost. Every driver (the
+/// rust-hdl one, Verilator, Icarus) records the edge of each consumed last
+/// pair and of each `out_valid`, counting edges the same way.
+pub fn check_result_timing(
+    last_cycles: &[u64],
+    result_cycles: &[u64],
+    latency: impl Fn(usize) -> u64,
+) -> Result<()> {
+    if last_cycles.len() != result_cycles.len() {
+        bail!(
+            "{} vectors were consumed but {} results came out{}",
+            last_cycles.len(),
+            result_cycles.len(),
+            if result_cycles.len() > last_cycles.len() {
+                " (an extra out_valid)"
+            } else {
+                " (a result was lost)"
+            }
+        );
+    }
+    for (i, (&l, &r)) in last_cycles.iter().zip(result_cycles).enumerate() {
+        let want = latency(i);
+        if r.checked_sub(l) != Some(want) {
+            bail!(
+                "vector {i}: its last pair was consumed at edge {l} and out_valid came after edge {r}, \
+                 {} edges later; the design's latency is {want}",
+                r as i64 - l as i64
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn timing_check_catches_late_extra_and_lost_results() {
+        let fixed = |_| 6;
+        check_result_timing(&[10, 11], &[16, 17], fixed).unwrap();
+        let e = check_result_timing(&[10, 11], &[16, 18], fixed).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "vector 1: its last pair was consumed at edge 11 and out_valid came after edge 18, \
+             7 edges later; the design's latency is 6"
+        );
+        let e = check_result_timing(&[10], &[16, 17], fixed).unwrap_err();
+        assert!(e.to_string().ends_with("(an extra out_valid)"), "{e}");
+        let e = check_result_timing(&[10, 11], &[16], fixed).unwrap_err();
+        assert!(e.to_string().ends_with("(a result was lost)"), "{e}");
+        // Per-vector latencies (the serial unit's are data-dependent).
+        check_result_timing(&[10, 11], &[13, 20], |i| [3, 9][i]).unwrap();
+    }
+
+    #[test]
+    fn latency_formula() {
+        let cfg = UnitConfig::default();
+        assert_eq!(Design::Sieve { counters: true }.latency(&cfg), 6);
+        assert_eq!(Design::ExactMac.latency(&cfg), 1);
+        assert_eq!(parallel_latency(4), 5);
+        assert_eq!(parallel_latency(16), 7);
+    }
+
+    #[test]
+    fn arch_maps_to_designs() {
+        assert_eq!(
+            Design::for_arch(Arch::Parallel, false),
+            Ok(Design::Sieve { counters: false })
+        );
+        assert_eq!(Design::for_arch(Arch::Mac, true), Ok(Design::ExactMac));
+        let e = Design::for_arch(Arch::Serial, true).unwrap_err();
+        assert!(e.contains("--arch serial is not built yet"), "{e}");
+    }
+
+    #[test]
+    #[should_panic(expected = "w_bits = 6")]
+    fn tree_needs_power_of_two() {
+        tree_latency(6);
+    }
+}

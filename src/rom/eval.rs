@@ -1,0 +1,120 @@
+//! A ROM's test set through the golden model, against its stored labels
+//! and predictions.
+
+use super::Rom;
+use crate::model::sieve::PlaneCounts;
+use anyhow::{anyhow, Result};
+use serde::Serialize;
+
+/// A sample whose stored prediction differs from the golden model's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    pub sample: usize,
+    pub stored: usize,
+    pub model: usize,
+}
+
+/// What [`evaluate_rom`] found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RomEvaluation {
+    pub samples: usize,
+    /// Samples whose golden-model prediction equals the label.
+    pub correct: usize,
+    pub accuracy: f64,
+    /// Plane counts per layer, summed over the test set.
+    pub counts: Vec<PlaneCounts>,
+    /// `sieved / (sieved + kept)` per layer.
+    pub sieved_share: Vec<f64>,
+    /// Samples where some output stream of some layer overflowed.
+    pub overflow_samples: usize,
+    /// Stored predictions that disagree with the golden model (all of them).
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl RomEvaluation {
+    pub fn predictions_match(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+}
+
+/// Runs the ROM's test set through [`IntMlp::infer`] (the golden model, on
+/// all cores via `std::thread::scope`) and compares with the stored labels
+/// and predictions. Fails if the ROM has no test set.
+pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {
+    let t = rom.test_set.as_ref().ok_or_else(|| {
+        anyhow!("the ROM has no test_set: write it with its test samples to evaluate it")
+    })?;
+    let n = t.inputs.len();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(n.max(1));
+    let chunk = n.div_ceil(threads);
+    let results: Vec<(usize, Vec<PlaneCounts>, bool)> = std::thread::scope(|s| {
+        let handles: Vec<_> = t
+            .inputs
+            .chunks(chunk.max(1))
+            .map(|rows| {
+                s.spawn(move || {
+                    rows.iter()
+                        .map(|x| {
+                            let r = rom.mlp.infer(x);
+                            (r.prediction, r.counts, r.overflow.iter().any(|&o| o))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("inference thread panicked"))
+            .collect()
+    });
+    let layers = rom.mlp.layers.len();
+    let mut counts = vec![PlaneCounts::default(); layers];
+    let mut correct = 0;
+    let mut overflow_samples = 0;
+    let mut mismatches = Vec::new();
+    for (s, (pred, c, ovf)) in results.iter().enumerate() {
+        for (acc, c) in counts.iter_mut().zip(c) {
+            acc.accumulate(c);
+        }
+        if *pred == t.labels[s] {
+            correct += 1;
+        }
+        if *ovf {
+            overflow_samples += 1;
+        }
+        if *pred != t.predictions[s] {
+            mismatches.push(Mismatch {
+                sample: s,
+                stored: t.predictions[s],
+                model: *pred,
+            });
+        }
+    }
+    let sieved_share = counts
+        .iter()
+        .map(|c| {
+            let eff = c.sieved + c.kept;
+            if eff == 0 {
+                0.0
+            } else {
+                c.sieved as f64 / eff as f64
+            }
+        })
+        .collect();
+    Ok(RomEvaluation {
+        samples: n,
+        correct,
+        accuracy: if n == 0 {
+            0.0
+        } else {
+            correct as f64 / n as f64
+        },
+        counts,
+        sieved_share,
+        overflow_samples,
+        mismatches,
+    })
+}

@@ -1,0 +1,232 @@
+//! The fast kernels against the golden model's `IntMlp::infer`.
+
+use super::*;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use sievingnet::config::{Coding, UnitConfig};
+use sievingnet::model::mlp::{IntLayer, IntMlp};
+
+fn seed() -> u64 {
+    sievingnet::seed::from_env(2024)
+}
+
+fn random_mlp(rng: &mut ChaCha8Rng, unit: UnitConfig, sizes: &[usize], sparse: f64) -> IntMlp {
+    let (wl, wh) = unit.w_range();
+    let (tl, th) = unit.t_range();
+    let (bl, bh) = unit.acc_range();
+    let layers = sizes
+        .windows(2)
+        .enumerate()
+        .map(|(li, s)| {
+            let (i, o) = (s[0], s[1]);
+            IntLayer {
+                inputs: i,
+                outputs: o,
+                weights: (0..i * o)
+                    .map(|_| match rng.gen_range(0..10) {
+                        0 => wl,
+                        1 => wh,
+                        2 => 0,
+                        _ => rng.gen_range(wl..=wh),
+                    })
+                    .collect(),
+                bias: (0..o).map(|_| rng.gen_range(bl / 4..=bh / 4)).collect(),
+                thresholds: (0..o).map(|_| rng.gen_range(tl..=th.min(14))).collect(),
+                shift: if li + 2 == sizes.len() {
+                    0
+                } else {
+                    rng.gen_range(0..12)
+                },
+                relu: rng.gen_bool(0.7),
+            }
+        })
+        .collect();
+    let _ = sparse;
+    IntMlp { unit, layers }
+}
+
+fn check_equal(mlp: &IntMlp, inputs: &[Vec<i64>], seed: u64) {
+    let fast = FastMlp::new(mlp);
+    for (s, x) in inputs.iter().enumerate() {
+        let gold = mlp.infer(x);
+        let x32: Vec<i32> = x.iter().map(|&v| v as i32).collect();
+        let f = fast.infer(&x32);
+        assert_eq!(
+            f.logits,
+            gold.logits,
+            "seed {seed} sample {s} unit {}",
+            mlp.unit.tag()
+        );
+        assert_eq!(f.prediction, gold.prediction, "seed {seed} sample {s}");
+        assert_eq!(f.counts, gold.counts, "seed {seed} sample {s}");
+        assert_eq!(f.overflow, gold.overflow, "seed {seed} sample {s}");
+    }
+}
+
+fn random_inputs(rng: &mut ChaCha8Rng, unit: &UnitConfig, n: usize, f: usize) -> Vec<Vec<i64>> {
+    let (lo, hi) = unit.a_range();
+    (0..n)
+        .map(|_| {
+            (0..f)
+                .map(|_| match rng.gen_range(0..8) {
+                    0 | 1 => 0,
+                    2 => lo,
+                    3 => hi,
+                    _ => rng.gen_range(lo..=hi),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn lut_matches_sieve_pair() {
+    use sievingnet::model::sieve_pair;
+    for coding in Coding::ALL {
+        let unit = UnitConfig::builder()
+            .a_bits(4)
+            .w_bits(4)
+            .coding(coding)
+            .build()
+            .unwrap();
+        let lut = WeightLut::new(&unit);
+        let p = unit.planes() as i64;
+        for a in -8i64..=7 {
+            for w in -8i64..=7 {
+                for t in -2i64..=10 {
+                    let r = sieve_pair(&unit, a, w, t);
+                    if a == 0 {
+                        assert_eq!(r.product, 0);
+                        continue;
+                    }
+                    let e = exponent(a).unwrap() as i64;
+                    let kmin = (t - e).clamp(0, p) as usize;
+                    assert_eq!(
+                        r.product,
+                        a * lut.trunc(w, kmin) as i64,
+                        "{coding} a {a} w {w} t {t}"
+                    );
+                    assert_eq!(r.counts.kept, lut.above(w, kmin) as u64);
+                    assert_eq!(r.counts.sieved + r.counts.kept, lut.above(w, 0) as u64);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn fast_equals_golden_default_unit() {
+    let seed = seed();
+    let mut rng = sievingnet::seed::rng(seed, 0);
+    for coding in Coding::ALL {
+        let unit = UnitConfig::builder().coding(coding).build().unwrap();
+        let mlp = random_mlp(&mut rng, unit, &[40, 24, 7], 0.3);
+        let inputs = random_inputs(&mut rng, &unit, 30, 40);
+        check_equal(&mlp, &inputs, seed);
+    }
+}
+
+#[test]
+fn fast_equals_golden_with_overflow_and_odd_widths() {
+    let seed = seed();
+    let mut rng = sievingnet::seed::rng(seed ^ 0x55, 0);
+    let units = [
+        UnitConfig::new(8, 8, 8, 17, 8, Coding::Ternary).unwrap(),
+        UnitConfig::new(8, 8, 8, 17, 8, Coding::Binary).unwrap(),
+        UnitConfig::new(16, 16, 8, 40, 32, Coding::Ternary).unwrap(),
+        UnitConfig::new(16, 16, 8, 64, 32, Coding::Binary).unwrap(),
+        UnitConfig::new(5, 3, 4, 9, 8, Coding::Ternary).unwrap(),
+        UnitConfig::new(2, 2, 2, 5, 8, Coding::Binary).unwrap(),
+    ];
+    let mut saw_overflow = false;
+    for unit in units {
+        let mlp = random_mlp(&mut rng, unit, &[33, 9, 4], 0.3);
+        let inputs = random_inputs(&mut rng, &unit, 25, 33);
+        check_equal(&mlp, &inputs, seed);
+        saw_overflow |= inputs
+            .iter()
+            .any(|x| mlp.infer(x).overflow.iter().any(|&o| o));
+    }
+    assert!(
+        saw_overflow,
+        "seed {seed}: the narrow accumulators should overflow somewhere"
+    );
+}
+
+#[test]
+fn named_corners() {
+    let unit = UnitConfig::default();
+    // A vector of length one, the most negative a and w, T above every plane.
+    for (a, w, t) in [
+        (-128i64, -128i64, 127i64),
+        (-128, 127, -128),
+        (1, 1, 0),
+        (0, -128, 3),
+        (127, 85, 9),
+    ] {
+        let mlp = IntMlp {
+            unit,
+            layers: vec![IntLayer {
+                inputs: 1,
+                outputs: 1,
+                weights: vec![w],
+                bias: vec![0],
+                thresholds: vec![t],
+                shift: 0,
+                relu: false,
+            }],
+        };
+        check_equal(&mlp, &[vec![a]], 0);
+    }
+}
+
+#[test]
+fn forward_batch_equals_per_sample() {
+    let seed = seed();
+    let mut rng = sievingnet::seed::rng(seed ^ 9, 0);
+    let unit = UnitConfig::default();
+    let mlp = random_mlp(&mut rng, unit, &[37, 21, 6], 0.3);
+    let inputs = random_inputs(&mut rng, &unit, 13, 37);
+    let flat: Vec<i32> = inputs.iter().flatten().map(|&v| v as i32).collect();
+    let fast = FastMlp::new(&mlp);
+    let (acts, y) = fast.forward_batch(&flat, 13).expect("narrow");
+    for (s, x) in inputs.iter().enumerate() {
+        let mut a = Vec::new();
+        let x32: Vec<i32> = x.iter().map(|&v| v as i32).collect();
+        let r = fast.infer_with(&x32, Some(&mut a), None);
+        assert_eq!(
+            &y[s * 6..(s + 1) * 6],
+            &r.logits[..],
+            "seed {seed} sample {s}"
+        );
+        assert_eq!(
+            &acts[1][s * 21..(s + 1) * 21],
+            &a[1][..],
+            "seed {seed} sample {s}"
+        );
+    }
+    let narrow17 = UnitConfig::new(8, 8, 8, 17, 8, Coding::Ternary).unwrap();
+    let wide = random_mlp(&mut rng, narrow17, &[37, 21, 6], 0.3);
+    assert!(FastMlp::new(&wide).forward_batch(&flat, 13).is_none());
+}
+
+#[test]
+fn batch_totals_add_up() {
+    let seed = seed();
+    let mut rng = sievingnet::seed::rng(seed ^ 7, 0);
+    let unit = UnitConfig::default();
+    let mlp = random_mlp(&mut rng, unit, &[20, 10, 3], 0.3);
+    let inputs = random_inputs(&mut rng, &unit, 50, 20);
+    let flat: Vec<i32> = inputs.iter().flatten().map(|&v| v as i32).collect();
+    let b = FastMlp::new(&mlp).infer_batch(&flat, 20);
+    let mut want = vec![PlaneCounts::default(); 2];
+    for (s, x) in inputs.iter().enumerate() {
+        let g = mlp.infer(x);
+        assert_eq!(b.predictions[s], g.prediction, "seed {seed}");
+        for (w, c) in want.iter_mut().zip(&g.counts) {
+            w.accumulate(c);
+        }
+    }
+    assert_eq!(b.counts, want, "seed {seed}");
+    assert_eq!(b.counts[0].total(), 50 * 20 * 10 * 9);
+}
