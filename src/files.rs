@@ -1,10 +1,91 @@
 //! Writing results safely and naming contents: every file the program
-//! writes appears whole or not at all, and content hashes key caches and
-//! tie reports to the exact files they measured.
+//! writes appears whole or not at all, temporary files and folders of
+//! unfinished work are removed when the user interrupts (Ctrl-C), and
+//! content hashes key caches and tie reports to the exact files they
+//! measured.
 
 use anyhow::{bail, Context, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files and folders of work in progress, removed on interrupt.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A temporary path of work in progress: removed by the interrupt handler
+/// while this guard lives ([`on_interrupt_remove_pending`]); dropping the
+/// guard only forgets the path (its owner removes or renames it).
+#[derive(Debug)]
+pub struct Pending(PathBuf);
+
+impl Pending {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// Registers `path` for removal on interrupt.
+pub fn track(path: impl Into<PathBuf>) -> Pending {
+    let path = path.into();
+    PENDING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(path.clone());
+    Pending(path)
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let mut v = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = v.iter().rposition(|p| *p == self.0) {
+            v.remove(i);
+        }
+    }
+}
+
+/// The tracked paths, oldest first.
+pub fn pending_paths() -> Vec<PathBuf> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Removes files and folders (what exists of them). A folder that another
+/// thread is still writing into may refuse to go at first (a file created
+/// during the removal): try again for up to a second.
+fn remove_all(paths: &[PathBuf]) {
+    for p in paths {
+        for _ in 0..100 {
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            };
+            if !p.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+/// Removes every tracked path (files or folders); returns those removed.
+pub fn remove_pending() -> Vec<PathBuf> {
+    let v = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
+    remove_all(&v);
+    v
+}
+
+/// Installs the Ctrl-C handler of a command: remove the tracked temporary
+/// paths, say so, and exit with status 130. Call once, at start.
+pub fn on_interrupt_remove_pending() {
+    let _ = ctrlc::set_handler(|| {
+        let removed = remove_pending();
+        eprintln!(
+            "\ninterrupted: removed {} temporary path(s) of unfinished work; finished outputs are untouched",
+            removed.len()
+        );
+        std::process::exit(130);
+    });
+}
 
 /// Writes `contents` to `path` atomically: a temporary file in the same
 /// folder, renamed into place, so a failure leaves nothing half-written.
@@ -59,6 +140,28 @@ mod tests {
         assert_ne!(fnv1a(&[b"ab", b"c"]), fnv1a(&[b"a", b"bc"]));
         // Pinned: caches and shipped reports depend on this value.
         assert_eq!(content_hash(b"sievingnet"), "615f453d6415d9ff");
+    }
+
+    #[test]
+    fn pending_paths_are_removed_until_their_guard_drops() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        std::fs::create_dir(&a).unwrap();
+        std::fs::write(a.join("x"), "x").unwrap();
+        std::fs::write(&b, "b").unwrap();
+        // Other tests may track paths at the same time: look at ours only.
+        let ga = track(&a);
+        {
+            let _gb = track(&b);
+            assert!(pending_paths().contains(&b));
+        }
+        let pending = pending_paths();
+        assert!(pending.contains(&a) && !pending.contains(&b), "{pending:?}");
+        remove_all(std::slice::from_ref(&a));
+        assert!(!a.exists() && b.exists());
+        drop(ga);
+        assert!(!pending_paths().contains(&a));
     }
 
     #[test]

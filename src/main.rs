@@ -7,6 +7,7 @@ mod cli;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    sievingnet::files::on_interrupt_remove_pending();
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -27,9 +27,18 @@ fn field(
     range: (i64, i64),
     width: &str,
 ) -> Result<i64, InputError> {
-    let v: i64 = text.trim().parse().map_err(|_| InputError {
-        line,
-        message: format!("{name} = {:?} is not a decimal integer", text.trim()),
+    let t = text.trim();
+    let v: i64 = t.parse().map_err(|e: std::num::ParseIntError| {
+        use std::num::IntErrorKind::{NegOverflow, PosOverflow};
+        let message = if matches!(e.kind(), PosOverflow | NegOverflow) {
+            format!(
+                "{name} = {t} is out of range for {width}: allowed {}..={}",
+                range.0, range.1
+            )
+        } else {
+            format!("{name} = {t:?} is not a decimal integer")
+        };
+        InputError { line, message }
     })?;
     if v < range.0 || v > range.1 {
         return Err(InputError {
@@ -41,6 +50,25 @@ fn field(
         });
     }
     Ok(v)
+}
+
+/// Parses the bytes of an input file: like [`parse_pairs`], and a line that
+/// is not UTF-8 text is an error naming that line.
+pub fn parse_pairs_bytes(cfg: &UnitConfig, bytes: &[u8]) -> Result<Vec<Pair>, InputError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_pairs(cfg, text),
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            Err(InputError {
+                line,
+                message: "is not UTF-8 text: write the pairs as plain ASCII decimal numbers"
+                    .to_string(),
+            })
+        }
+    }
 }
 
 /// Parses a whole input file. Every pair must fit the unit's widths and the
@@ -146,6 +174,24 @@ mod tests {
             .starts_with("line 1: expected 4 comma-separated fields"));
         let e = parse_pairs(&cfg, "1,x,3,1\n").unwrap_err();
         assert_eq!(e.to_string(), "line 1: w = \"x\" is not a decimal integer");
+        // Issue 9, fault 14: a number too long for any integer is out of range.
+        let e = parse_pairs(&cfg, "99999999999999999999999,0,0,1\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 1: a = 99999999999999999999999 is out of range for a_bits = 8: allowed -128..=127"
+        );
+        let e = parse_pairs(&cfg, "1,-99999999999999999999999,0,1\n").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("w = -99999999999999999999999 is out of range"),
+            "{e}"
+        );
+        // Issue 9, fault 8: bytes that are not UTF-8 are named by their line.
+        let e = parse_pairs_bytes(&cfg, b"1,2,3,1\n# ok\n4,\xff,6,1\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 3: is not UTF-8 text: write the pairs as plain ASCII decimal numbers"
+        );
         let e = parse_pairs(&cfg, "1,2,3,2\n").unwrap_err();
         assert_eq!(e.to_string(), "line 1: last = \"2\" must be 0 or 1");
         let e = parse_pairs(&cfg, "1,2,3,1\n\n1,2,3,0\n4,5,6,0\n").unwrap_err();

@@ -52,9 +52,9 @@ fn layer0_pairs(samples: usize) -> (String, Vec<Pair>) {
     let mut pairs = Vec::new();
     for x in &rom.test_set.as_ref().unwrap().inputs[..samples] {
         for j in 0..l.outputs {
-            for i in 0..l.inputs {
+            for (i, &a) in x.iter().enumerate() {
                 let p = Pair {
-                    a: x[i],
+                    a,
                     w: l.weights[j * l.inputs + i],
                     thr: l.thresholds[j],
                     last: i + 1 == l.inputs,

@@ -100,6 +100,9 @@ fn no_import_goes_to_a_higher_layer() {
     let mut violations = Vec::new();
     for f in &files {
         let module = module_of(f);
+        if module == "lib" {
+            continue; // the crate root declares the modules
+        }
         let own = layer_of(&module)
             .unwrap_or_else(|| panic!("{}: module {module} has no layer in LAYERS", f.display()));
         let code = code_of(&std::fs::read_to_string(f).unwrap());

@@ -145,15 +145,16 @@ fn check_fixture(sim: Simulator, n: usize, gap_prob: f64, resets: Vec<usize>) {
         );
     }
     assert!(report.results.iter().all(|r| r.zero_a == 0 && r.kept == 0));
-    // The fixture registers its inputs and accumulates on the next edge.
+    // The fixture raises out_valid on the edge that consumes the last pair:
+    // latency 0.
     report
-        .check_timing(|_| 1)
+        .check_timing(|_| 0)
         .unwrap_or_else(|e| panic!("seed {seed}, {sim:?}: {e:#}"));
 }
 
 #[test]
 fn a_late_result_fails_the_timing_check() {
-    // The fixture's latency is 1: held to 2, every result is "early".
+    // The fixture's latency is 0: held to 1, every result is "early".
     let cfg = fixture_cfg();
     let pairs = mac_pairs(100, seed());
     for sim in [Simulator::Verilator, Simulator::Icarus] {
@@ -169,9 +170,9 @@ fn a_late_result_fails_the_timing_check() {
             &opts,
         )
         .unwrap();
-        let e = report.check_timing(|_| 2).unwrap_err().to_string();
+        let e = report.check_timing(|_| 1).unwrap_err().to_string();
         assert!(
-            e.contains("1 edges later; the design's latency is 2"),
+            e.contains("0 edges later; the design's latency is 1"),
             "{sim:?}: {e}"
         );
     }

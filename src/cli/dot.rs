@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use sievingnet::engine::{compute, Engine};
 use sievingnet::presets::UnitArgs;
-use sievingnet::vectors::parse_pairs;
+use sievingnet::vectors::parse_pairs_bytes;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -22,9 +22,9 @@ pub struct DotArgs {
 
 pub fn run(args: DotArgs) -> Result<()> {
     let cfg = args.unit.config()?;
-    let text = std::fs::read_to_string(&args.input)
+    let bytes = std::fs::read(&args.input)
         .with_context(|| format!("cannot read input file {}", args.input.display()))?;
-    let pairs = parse_pairs(&cfg, &text)
+    let pairs = parse_pairs_bytes(&cfg, &bytes)
         .with_context(|| format!("bad input in {}", args.input.display()))?;
     let results = compute(&cfg, args.engine, &pairs)?;
     // Print only once everything succeeded: nothing on stdout on error.

@@ -31,7 +31,7 @@ mod write;
 pub use eval::{evaluate_rom, Mismatch, RomEvaluation};
 pub use hex::{format_hex, hex_digits, parse_hex};
 pub use read::read_rom;
-pub use write::write_rom;
+pub use write::{check_replaceable, write_rom};
 
 use crate::config::{signed_range, Coding};
 use crate::model::mlp::IntMlp;

@@ -9,6 +9,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use std::fs;
 use std::path::Path;
 
+/// The most weights a layer may have (2^32, far beyond any FPGA's memory):
+/// sizes from a file are checked against it before anything is allocated.
+pub const MAX_WEIGHTS: usize = 1 << 32;
+
 pub(crate) fn check_file_name(what: &str, name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name != "."
@@ -176,7 +180,19 @@ pub fn read_rom(dir: &Path) -> Result<Rom> {
                 lj.shift
             );
         }
-        let n = lj.inputs * lj.outputs;
+        let n = lj
+            .inputs
+            .checked_mul(lj.outputs)
+            .filter(|&n| n <= MAX_WEIGHTS)
+            .with_context(|| {
+                format!(
+                    "{}: layers[{li}] has {} inputs x {} outputs, too large a layer: at most \
+                     {MAX_WEIGHTS} weights per layer",
+                    mj.display(),
+                    lj.inputs,
+                    lj.outputs
+                )
+            })?;
         let weights = read_mem(
             &dir.join(&lj.weights),
             unit.w_bits(),

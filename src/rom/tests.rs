@@ -258,6 +258,17 @@ fn bad_model_json() {
     assert!(err_of(&dir).contains("is not a plain file name"));
     fs::write(&p, text.replace("\"inputs\": 4", "\"inputs\": 5")).unwrap();
     assert!(err_of(&dir).contains("layers[1].inputs = 5 but layers[0].outputs = 4"));
+    // Issue 9, fault 12: sizes whose product overflows are too large, not
+    // "expected 0 lines".
+    let huge = text
+        .replace("\"inputs\": 6", "\"inputs\": 1099511627776")
+        .replace("\"outputs\": 4", "\"outputs\": 1099511627776");
+    fs::write(&p, huge).unwrap();
+    let e = err_of(&dir);
+    assert!(
+        e.contains("layers[0] has 1099511627776 inputs x 1099511627776 outputs, too large a layer"),
+        "{e}"
+    );
     fs::write(&p, "{").unwrap();
     assert!(err_of(&dir).contains("model.json line 1"));
     fs::remove_file(&p).unwrap();

@@ -11,8 +11,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// An error unless every entry of the existing directory `dir` is a file of
-/// the ROM in it: `model.json` and the memory and test files it names.
-fn check_replaceable(dir: &Path) -> Result<()> {
+/// the ROM in it: `model.json` and the memory and test files it names
+/// (an empty directory passes). [`write_rom`] replaces only such a folder.
+pub fn check_replaceable(dir: &Path) -> Result<()> {
     let entries: Vec<fs::DirEntry> = fs::read_dir(dir)
         .with_context(|| format!("cannot list {}", dir.display()))?
         .collect::<std::io::Result<_>>()?;
@@ -103,6 +104,8 @@ pub fn write_rom(dir: &Path, rom: &Rom) -> Result<()> {
                 parent.display()
             )
         })?;
+    // Removed on Ctrl-C too (the TempDir itself goes when dropped).
+    let _pending = crate::files::track(tmp.path());
 
     let u = rom.mlp.unit;
     let mut layers = Vec::new();

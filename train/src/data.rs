@@ -57,23 +57,59 @@ pub struct Split {
     pub test: Dataset,
 }
 
-/// Reads a whole file, gunzipping it when its name ends in `.gz`.
+impl Split {
+    /// An error unless both parts hold samples (an empty split would train
+    /// on nothing or report an accuracy of nothing).
+    pub fn check_not_empty(self) -> Result<Split> {
+        for (part, d) in [("training", &self.train), ("test", &self.test)] {
+            if d.labels.is_empty() {
+                bail!(
+                    "the {} {part} set holds no samples: check the data files (a truncated \
+                     download?) and fetch them again",
+                    self.name
+                );
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// Reads a whole file, gunzipping it when its content is gzip (by its magic
+/// bytes, whatever its name), so every data set may be stored plain or
+/// compressed.
 pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
     let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if path.extension().is_some_and(|e| e == "gz") {
+    if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&raw[..])
             .read_to_end(&mut out)
             .map_err(|e| {
                 anyhow!(
-                    "{}: not a valid gzip file ({e}): the download may be truncated; fetch it again \
-                     or store it uncompressed without the .gz suffix",
+                    "{}: not a valid gzip file ({e}): the download may be truncated; fetch it \
+                     again, or store it uncompressed (plain and gzip files are both read)",
                     path.display()
                 )
             })?;
         Ok(out)
     } else {
         Ok(raw)
+    }
+}
+
+/// `dir/name`, or `dir/name.gz` when only that exists.
+fn find_data_file(dir: &Path, name: &str) -> Result<PathBuf> {
+    let plain = dir.join(name);
+    let gz = dir.join(format!("{name}.gz"));
+    if plain.exists() {
+        Ok(plain)
+    } else if gz.exists() {
+        Ok(gz)
+    } else {
+        bail!(
+            "{}: no {name} or {name}.gz (plain or gzip): restore the file or point --data-dir \
+             at the folder that holds it",
+            dir.display()
+        )
     }
 }
 
@@ -215,11 +251,12 @@ pub fn load_mnist(dir: &Path) -> Result<Split> {
             test.features
         );
     }
-    Ok(Split {
+    Split {
         name: "mnist".into(),
         train,
         test,
-    })
+    }
+    .check_not_empty()
 }
 
 /// Parses CSV rows of `features` numbers followed by an integer class.
@@ -340,30 +377,33 @@ pub fn shipped_data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
-/// Iris from `dir/iris.csv`, split 80/20 per class with `seed`.
+/// Iris from `dir/iris.csv` (or `iris.csv.gz`), split 80/20 per class with `seed`.
 pub fn load_iris(dir: &Path, seed: u64) -> Result<Split> {
-    let p = dir.join("iris.csv");
+    let p = find_data_file(dir, "iris.csv")?;
     let text = String::from_utf8(read_maybe_gz(&p)?)
         .with_context(|| format!("{}: not UTF-8 text", p.display()))?;
-    Ok(stratified_split(
+    stratified_split(
         "iris",
         &parse_iris(&text, &p.display().to_string())?,
         0.2,
         seed,
-    ))
+    )
+    .check_not_empty()
 }
 
-/// The 8x8 digits from `dir/digits.csv.gz`, split 80/20 per class with `seed`.
+/// The 8x8 digits from `dir/digits.csv` (or `digits.csv.gz`), split 80/20
+/// per class with `seed`.
 pub fn load_digits(dir: &Path, seed: u64) -> Result<Split> {
-    let p = dir.join("digits.csv.gz");
+    let p = find_data_file(dir, "digits.csv")?;
     let text = String::from_utf8(read_maybe_gz(&p)?)
         .with_context(|| format!("{}: not UTF-8 text", p.display()))?;
-    Ok(stratified_split(
+    stratified_split(
         "digits",
         &parse_digits(&text, &p.display().to_string())?,
         0.2,
         seed,
-    ))
+    )
+    .check_not_empty()
 }
 
 /// How raw features become the network's float inputs.
@@ -565,11 +605,42 @@ mod tests {
         .unwrap();
         let e = format!("{:#}", load_mnist(tmp.path()).unwrap_err());
         assert!(e.contains("not a valid gzip file"), "{e}");
+        // Issue 9, fault 3: an empty test set is refused, not trained on.
+        gz("t10k-images-idx3-ubyte.gz", &idx_images(0, 28, 28, 0));
+        gz("t10k-labels-idx1-ubyte.gz", &idx_labels(0, &[]));
+        let e = format!("{:#}", load_mnist(tmp.path()).unwrap_err());
+        assert!(e.contains("the mnist test set holds no samples"), "{e}");
         // A missing file names the folder and the expected names.
         std::fs::remove_file(tmp.path().join("t10k-labels-idx1-ubyte.gz")).unwrap();
         let e = format!("{:#}", load_mnist(tmp.path()).unwrap_err());
         assert!(
             e.contains("no t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz"),
+            "{e}"
+        );
+    }
+
+    /// Issue 9, fault 7: every data set is read plain or gzip, by content.
+    #[test]
+    fn digits_and_iris_read_plain_or_gzip() {
+        let tmp = tempfile::tempdir().unwrap();
+        let gz = read_maybe_gz(&shipped_data_dir().join("digits.csv.gz")).unwrap();
+        std::fs::write(tmp.path().join("digits.csv"), &gz).unwrap();
+        let plain = load_digits(tmp.path(), 1).unwrap();
+        let shipped = load_digits(&shipped_data_dir(), 1).unwrap();
+        assert_eq!(plain.test.labels, shipped.test.labels);
+        // Iris compressed under the plain name is still read.
+        let iris = std::fs::read(shipped_data_dir().join("iris.csv")).unwrap();
+        let f = std::fs::File::create(tmp.path().join("iris.csv")).unwrap();
+        let mut e = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        e.write_all(&iris).unwrap();
+        e.finish().unwrap();
+        assert_eq!(
+            load_iris(tmp.path(), 1).unwrap().test.labels,
+            load_iris(&shipped_data_dir(), 1).unwrap().test.labels
+        );
+        let e = format!("{:#}", load_iris(&tmp.path().join("none"), 1).unwrap_err());
+        assert!(
+            e.contains("no iris.csv or iris.csv.gz (plain or gzip)"),
             "{e}"
         );
     }

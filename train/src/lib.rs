@@ -25,6 +25,7 @@
 pub mod data;
 pub mod kernel;
 pub mod net;
+pub mod output;
 pub mod plots;
 pub mod quant;
 pub mod report;

@@ -8,6 +8,7 @@ use sievingnet::Coding;
 use sievingnet_train::data::{self, Normalize, Split};
 use sievingnet_train::kernel::FastMlp;
 use sievingnet_train::net::OptKind;
+use sievingnet_train::output;
 use sievingnet_train::plots::{self, SweepPoint};
 use sievingnet_train::quant::ThresholdMode;
 use sievingnet_train::train::{self, Prepared, Rule, TrainConfig};
@@ -289,9 +290,36 @@ fn print_epoch(l: &train::EpochLog) {
     );
 }
 
+/// The ROM folder of a run: `--rom`, checked before training, or `rom` in
+/// the run folder (`None`). A `--rom` inside `--out` would be lost when the
+/// run folder is replaced, so it is refused.
+fn rom_target(args: &TrainArgs, out: &Path) -> Result<Option<PathBuf>> {
+    let Some(rom) = args.rom.clone() else {
+        return Ok(None);
+    };
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if abs(&rom).starts_with(abs(out)) {
+        if abs(&rom) == abs(&out.join("rom")) {
+            return Ok(None);
+        }
+        bail!(
+            "--rom {} is inside --out {}, which a run replaces as a whole: leave --rom out to \
+             put the ROM in {}",
+            rom.display(),
+            out.display(),
+            out.join("rom").display()
+        );
+    }
+    output::check_rom_dir(&rom)?;
+    Ok(Some(rom))
+}
+
 fn run_train(args: &TrainArgs) -> Result<()> {
     let cfg = args.config()?;
-    let out_dir = args.out_dir();
+    // Every output location is checked before the first epoch.
+    let run = output::RunOutput::start(&args.out_dir())?;
+    let rom_outside = rom_target(args, run.target())?;
+    let out_dir = run.dir().to_path_buf();
     eprintln!(
         "training {} {:?} on {} with seed {} (set --seed or SIEVINGNET_SEED to change it)",
         cfg.dataset,
@@ -316,8 +344,13 @@ fn run_train(args: &TrainArgs) -> Result<()> {
         usize::MAX
     });
     let rom = report::build_rom(&cfg, &prep, &outcome, golden)?;
-    let rom_dir = args.rom.clone().unwrap_or_else(|| out_dir.join("rom"));
-    sievingnet::rom::write_rom(&rom_dir, &rom)?;
+    let rom_dir = rom_outside
+        .clone()
+        .unwrap_or_else(|| run.target().join("rom"));
+    sievingnet::rom::write_rom(
+        &rom_outside.clone().unwrap_or_else(|| out_dir.join("rom")),
+        &rom,
+    )?;
     let last = outcome.logs.last().unwrap();
     let extra = serde_json::json!({
         "rom": rom_dir,
@@ -345,6 +378,8 @@ fn run_train(args: &TrainArgs) -> Result<()> {
         )?;
         plots::learning_curves(&out_dir.join("learning_curves.svg"), &outcome.logs)?;
     }
+    let target = run.target().to_path_buf();
+    run.finish()?;
     println!(
         "{}: float {} exact {} sieved {} (delta {:+.2} points), sieved share {:.1}% of effective terms; \
          ROM in {}, logs in {}",
@@ -355,7 +390,7 @@ fn run_train(args: &TrainArgs) -> Result<()> {
         100.0 * (last.test_sieved_acc - last.test_exact_acc),
         100.0 * last.total.sieved_share,
         rom_dir.display(),
-        out_dir.display()
+        target.display()
     );
     Ok(())
 }
@@ -423,7 +458,8 @@ fn run_eval_rom(dir: &Path, json: bool) -> Result<()> {
 
 fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
     let cfg = args.config()?;
-    let out_dir = args.out_dir();
+    let run = output::RunOutput::start(&args.out_dir())?;
+    let out_dir = run.dir().to_path_buf();
     if let Some(bad) = ims.iter().find(|&&im| !(im > 0.0 && im <= 1.0)) {
         bail!("--ims holds {bad}: every acceptance rate must be in (0, 1]");
     }
@@ -493,8 +529,16 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
             });
         }
     }
+    report::write_logs(
+        &out_dir,
+        &cfg,
+        &outcome.logs,
+        serde_json::json!({"sweep": "sweep.json"}),
+    )?;
     let body = serde_json::to_string_pretty(&serde_json::json!({
         "config": cfg, "seed": cfg.seed, "versions": report::versions(), "points": points,
+        "commit": sievingnet::toolchain::source_commit(),
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
         "note": "post-training sweep: the trained float network, quantized per coding, thresholds from the calibration pass",
     }))? + "\n";
     report::write_atomic(&out_dir.join("sweep.json"), &body)?;
@@ -509,7 +553,9 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
     if !args.no_plots {
         plots::sweep(&out_dir.join("sweep.svg"), &points)?;
     }
-    println!("sweep written to {}", out_dir.display());
+    let target = run.target().to_path_buf();
+    run.finish()?;
+    println!("sweep written to {}", target.display());
     Ok(())
 }
 
@@ -553,6 +599,7 @@ fn run_bench(dir: &Path, repeat: usize) -> Result<()> {
 
 fn main() {
     let cli = Cli::parse();
+    sievingnet::files::on_interrupt_remove_pending();
     let r = match &cli.cmd {
         None => run_train(&cli.train),
         Some(Cmd::Train(a)) => run_train(a),

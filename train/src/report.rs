@@ -4,7 +4,7 @@
 
 use crate::kernel::FastMlp;
 use crate::train::{EpochLog, Outcome, Prepared, TrainConfig};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde_json::json;
 use sievingnet::rom::{Rom, TestSet};
@@ -100,25 +100,11 @@ pub fn build_rom(
     })
 }
 
-/// Writes `path` via a temporary file in the same folder and a rename.
+/// Writes `path` via a temporary file in the same folder and a rename (the
+/// library's writer: the folder must exist, so a run folder removed on
+/// interrupt is never created again by a late write).
 pub fn write_atomic(path: &Path, body: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    use std::io::Write;
-    tmp.write_all(body.as_bytes())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    sievingnet::files::write_atomic(path, body.as_bytes())
 }
 
 /// `epochs.csv`: one row per epoch, per-layer fractions as `l{k}_...` columns.

@@ -55,7 +55,16 @@ const VERILATOR_FLAGS: &[&str] = &[
     "OPT_GLOBAL=-O2",
 ];
 
+/// Whether a built driver starts: without arguments it prints its usage and
+/// exits with status 2 (see `sim/verilator_main.cpp`).
+fn runs(exe: &Path) -> bool {
+    Command::new(exe)
+        .output()
+        .is_ok_and(|o| o.status.code() == Some(2))
+}
+
 /// Builds (or finds in the cache) the Verilated executable of `source`.
+/// A cached executable that does not start is rebuilt.
 /// Returns its path and the seconds spent building.
 pub fn verilator_build(
     source: &[u8],
@@ -80,7 +89,27 @@ pub fn verilator_build(
     let dir = root.join(format!("{top}-{key:016x}"));
     let exe = dir.join("Vsieve_dot");
     if exe.is_file() {
-        return Ok((exe, 0.0));
+        if runs(&exe) {
+            return Ok((exe, 0.0));
+        }
+        // A damaged build (a disk error, a copy from another machine):
+        // build it again rather than fail forever.
+        std::fs::remove_dir_all(&dir).with_context(|| {
+            format!(
+                "the cached Verilator build {} does not run and cannot be removed: delete the \
+                 folder {} (or all of {}) and run again",
+                exe.display(),
+                dir.display(),
+                root.display()
+            )
+        })?;
+    }
+    for tool in ["make", "g++"] {
+        require_tool(
+            tool,
+            "building the Verilator simulation: Verilator compiles its C++ with make and g++",
+        )
+        .map_err(|e| anyhow!("{e} (or: apt-get install make g++)"))?;
     }
     let t0 = Instant::now();
     std::fs::create_dir_all(&root)
@@ -89,6 +118,8 @@ pub fn verilator_build(
         .prefix(&format!(".{top}-{key:016x}-"))
         .tempdir_in(&root)
         .with_context(|| format!("cannot create a build directory in {}", root.display()))?;
+    // Removed on Ctrl-C too (the TempDir itself goes when dropped).
+    let _pending = crate::files::track(tmp.path());
     std::fs::write(tmp.path().join("unit.v"), source)?;
     std::fs::write(tmp.path().join("verilator_main.cpp"), VERILATOR_DRIVER)?;
     let mut cmd = Command::new("verilator");
@@ -269,6 +300,36 @@ mod tests {
         let bin = encode_pairs(&pairs, &[0]);
         assert_eq!(&bin[..8], PAIRS_MAGIC);
         assert_eq!(&bin[8..], &[0x80, 0xff, 0x7f, 0x00, 0xff, 0x03, 0, 0]);
+    }
+
+    /// Issue 9, fault 10: a damaged cached build is rebuilt, not run forever.
+    #[test]
+    fn a_damaged_cached_build_is_rebuilt() {
+        if !crate::toolchain::tool_available("verilator") {
+            panic!(
+                "verilator is not installed: {}",
+                crate::toolchain::INSTALL_HINT
+            );
+        }
+        let cache = tempfile::tempdir().unwrap();
+        let source = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/exact_mac_fixture.v"),
+        )
+        .unwrap();
+        let (exe, _) = verilator_build(&source, "exact_mac_fixture", Some(cache.path())).unwrap();
+        assert!(runs(&exe));
+        std::fs::write(&exe, b"not an executable").unwrap();
+        assert!(!runs(&exe));
+        let (again, secs) =
+            verilator_build(&source, "exact_mac_fixture", Some(cache.path())).unwrap();
+        assert_eq!(again, exe);
+        assert!(runs(&again) && secs > 0.0);
+        // No temporary build folder is left behind.
+        let names: Vec<String> = std::fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
     }
 
     #[test]
