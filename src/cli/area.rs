@@ -23,6 +23,10 @@ pub struct AreaArgs {
     /// nextpnr target clock in MHz (the achieved Fmax is reported).
     #[arg(long, default_value_t = 200.0)]
     pub target_mhz: f64,
+    /// Only these kinds of the default designs, comma-separated: sieve,
+    /// sieve-no-counters, exact-mac, exact-mac-dsp [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub kinds: Vec<String>,
     /// Measure these exported files (each with its `.json` manifest) instead
     /// of exporting the default designs.
     #[arg(long)]
@@ -69,7 +73,17 @@ pub fn run(args: AreaArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| tmp.path().to_path_buf());
     let designs = if args.verilog.is_empty() {
-        default_designs(&widths, &work.join("designs"))?
+        let mut d = default_designs(&widths, &work.join("designs"))?;
+        if !args.kinds.is_empty() {
+            let known: Vec<String> = d.iter().map(|x| x.kind.clone()).collect();
+            if let Some(bad) = args.kinds.iter().find(|k| !known.contains(k)) {
+                bail!(
+                    "--kinds holds {bad:?}: allowed sieve, sieve-no-counters, exact-mac, exact-mac-dsp"
+                );
+            }
+            d.retain(|x| args.kinds.contains(&x.kind));
+        }
+        d
     } else {
         args.verilog
             .iter()

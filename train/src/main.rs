@@ -109,8 +109,11 @@ struct TrainArgs {
     /// SGD momentum.
     #[arg(long, default_value_t = 0.9)]
     momentum: f32,
-    #[arg(long, default_value_t = 0.0)]
-    weight_decay: f32,
+    /// L2 weight decay of the weights (not the biases) [default: iris 0.001
+    /// (chosen on validation folds, see train/examples/iris_validation.rs),
+    /// others 0].
+    #[arg(long)]
+    weight_decay: Option<f32>,
     /// Linear learning-rate warm-up, in epochs.
     #[arg(long, default_value_t = 0.5)]
     warmup_epochs: f32,
@@ -174,9 +177,13 @@ struct TrainArgs {
     golden_check: Option<usize>,
     #[arg(long)]
     no_plots: bool,
-    /// No progress bar.
+    /// No progress bar and no phase lines (the summary line stays).
     #[arg(long)]
     quiet: bool,
+    /// Print every epoch's line on stderr (they always go to train.log in
+    /// the run folder).
+    #[arg(long)]
+    verbose: bool,
 }
 
 impl TrainArgs {
@@ -204,7 +211,7 @@ impl TrainArgs {
             opt: self.opt,
             lr: self.lr.unwrap_or(default_lr),
             momentum: self.momentum,
-            weight_decay: self.weight_decay,
+            weight_decay: self.weight_decay.unwrap_or([1e-3, 0.0, 0.0][k]),
             warmup_epochs: self.warmup_epochs,
             lr_decay: self.lr_decay.unwrap_or([0.995, 0.98, 0.8][k]),
             normalize: self
@@ -263,13 +270,78 @@ fn pct(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
 }
 
+/// What a run says while it runs: every epoch's line goes to `train.log`
+/// (and to stderr with `--verbose`); stderr gets one line per finished
+/// phase (float, quantization-aware, sieve-aware) unless `--quiet`.
+struct EpochReporter {
+    verbose: bool,
+    quiet: bool,
+    log: String,
+    phase: Option<(String, usize)>,
+    last: Option<train::EpochLog>,
+}
+
+impl EpochReporter {
+    fn new(args: &TrainArgs) -> EpochReporter {
+        EpochReporter {
+            verbose: args.verbose,
+            quiet: args.quiet,
+            log: String::new(),
+            phase: None,
+            last: None,
+        }
+    }
+
+    fn epoch(&mut self, l: &train::EpochLog) {
+        let line = epoch_line(l);
+        if self.verbose {
+            eprintln!("{line}");
+        }
+        self.log.push_str(&line);
+        self.log.push('\n');
+        if self.phase.as_ref().is_some_and(|(m, _)| *m != l.mode) {
+            self.end_phase();
+        }
+        if self.phase.is_none() {
+            self.phase = Some((l.mode.clone(), l.epoch));
+        }
+        self.last = Some(l.clone());
+    }
+
+    /// The line of the phase that just ended.
+    fn end_phase(&mut self) {
+        if let (Some((mode, first)), Some(l)) = (self.phase.take(), &self.last) {
+            if !self.quiet && !self.verbose {
+                let what = match mode.as_str() {
+                    "float" => "float training",
+                    "qat" => "quantization-aware",
+                    _ => "sieve-aware",
+                };
+                eprintln!(
+                    "{what:<18} epochs {first:>3}-{:<3} test float {} exact {} sieved {}, sieved share {:.1}% ({:.1}s last epoch)",
+                    l.epoch,
+                    pct(l.test_float_acc),
+                    pct(l.test_exact_acc),
+                    pct(l.test_sieved_acc),
+                    100.0 * l.total.sieved_share,
+                    l.seconds
+                );
+            }
+        }
+    }
+}
+
 fn print_epoch(l: &train::EpochLog) {
+    eprintln!("{}", epoch_line(l));
+}
+
+fn epoch_line(l: &train::EpochLog) -> String {
     let shares: Vec<String> = l
         .layers
         .iter()
         .map(|s| format!("{:.3}", s.sieved_share))
         .collect();
-    eprintln!(
+    format!(
         "epoch {:>3} {:<5} im {:.2} lr {:.5} loss {:.4} train {} | test float {} exact {} sieved {} | \
          sieved share {:.3} (layers {}) zero_a {:.3} zero_w {:.3} | {:.1}s ({:.1}s training)",
         l.epoch,
@@ -287,7 +359,7 @@ fn print_epoch(l: &train::EpochLog) {
         l.total.zero_w,
         l.seconds,
         l.train_seconds
-    );
+    )
 }
 
 /// The ROM folder of a run: `--rom`, checked before training, or `rom` in
@@ -331,13 +403,17 @@ fn run_train(args: &TrainArgs) -> Result<()> {
     cfg.validate(split.train.features, split.train.classes)?;
     let prep = Prepared::new(&split, &cfg);
     let mut logs = Vec::new();
+    let mut reporter = EpochReporter::new(args);
     let outcome = train::train(&cfg, &prep, |l| {
-        print_epoch(l);
+        reporter.epoch(l);
         logs.push(l.clone());
-        if let Err(e) = report::write_logs(&out_dir, &cfg, &logs, serde_json::Value::Null) {
+        let written = report::write_logs(&out_dir, &cfg, &logs, serde_json::Value::Null)
+            .and_then(|_| report::write_atomic(&out_dir.join("train.log"), &reporter.log));
+        if let Err(e) = written {
             eprintln!("warning: cannot write logs: {e:#}");
         }
     })?;
+    reporter.end_phase();
     let golden = args.golden_check.unwrap_or(if cfg.dataset == "mnist" {
         1000
     } else {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub const RUN_FILES: &[&str] = &[
     "run.json",
     "epochs.csv",
+    "train.log",
     "exponents.svg",
     "learning_curves.svg",
     "sweep.json",
