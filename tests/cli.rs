@@ -243,3 +243,98 @@ fn export_writes_verilog_and_manifest_or_nothing() {
         .failure();
     assert!(String::from_utf8_lossy(&o.get_output().stderr).contains("does not exist"));
 }
+
+/// A folder holding symlinks to just these tools, for a PATH without the
+/// others (to see the error a missing tool gives).
+fn path_with_only(tools: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for t in tools {
+        let real = ["/usr/bin", "/usr/local/bin", "/bin"]
+            .iter()
+            .map(|d| Path::new(d).join(t))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("{t} is not installed: run scripts/install-eda.sh"));
+        std::os::unix::fs::symlink(real, dir.path().join(t)).unwrap();
+    }
+    dir
+}
+
+/// Issue 9, fault 11: Verilator without make names make and how to install it.
+#[test]
+fn verilator_without_make_says_how_to_install_it() {
+    let path = path_with_only(&["verilator", "perl"]);
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.txt", "1,2,0,1\n");
+    let o = sievingnet()
+        .env("PATH", path.path())
+        .env("SIEVINGNET_SIM_CACHE", cache.path())
+        .env("SIEVINGNET_SIMULATOR", "verilator")
+        .args(["dot", "--engine", "verilog", "--input"])
+        .arg(&input)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&o.get_output().stderr).into_owned();
+    assert!(stderr.contains("make is not installed"), "{stderr}");
+    assert!(stderr.contains("apt-get install make g++"), "{stderr}");
+}
+
+/// Issue 9, fault 6: `area --devices none` needs Yosys only.
+#[test]
+fn area_without_devices_needs_no_nextpnr() {
+    // Debian's Yosys runs ABC as berkeley-abc.
+    let path = path_with_only(&["yosys", "berkeley-abc"]);
+    let dir = tempfile::tempdir().unwrap();
+    let unit = dir.path().join("unit.v");
+    sievingnet()
+        .args(["export", "--preset", "a4w4", "--arch", "mac", "--out"])
+        .arg(&unit)
+        .assert()
+        .success();
+    let out = dir.path().join("report");
+    let o = sievingnet()
+        .env("PATH", path.path())
+        .args(["area", "--devices", "none", "--seeds", "1", "--verilog"])
+        .arg(&unit)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&o.get_output().stdout).into_owned();
+    assert!(stdout.contains("| unit | 4x4 |"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("area.json")).unwrap()).unwrap();
+    assert_eq!(json["nextpnr_version"], "not run (no devices)");
+    // With a device, the missing nextpnr is named with the way out.
+    let o = sievingnet()
+        .env("PATH", path.path())
+        .args(["area", "--devices", "hx8k", "--seeds", "1", "--verilog"])
+        .arg(&unit)
+        .arg("--out")
+        .arg(dir.path().join("r2"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&o.get_output().stderr).into_owned();
+    assert!(stderr.contains("nextpnr-ice40 is not installed"), "{stderr}");
+    assert!(stderr.contains("or pass --devices none"), "{stderr}");
+}
+
+/// Issue 9, fault 9: a manifest path that is a folder fails before anything
+/// is written, naming it once, and an older export stays as it was.
+#[test]
+fn export_onto_a_manifest_folder_keeps_the_old_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = dir.path().join("unit.v");
+    std::fs::write(&v, "// an older export\n").unwrap();
+    std::fs::create_dir(dir.path().join("unit.json")).unwrap();
+    let o = sievingnet()
+        .args(["export", "--out"])
+        .arg(&v)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&o.get_output().stderr).into_owned();
+    assert_eq!(stderr.matches("is a directory").count(), 1, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&v).unwrap(), "// an older export\n");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 2, "no temporary file is left");
+}
