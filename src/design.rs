@@ -83,7 +83,7 @@ impl Design {
     pub fn latency(&self, cfg: &UnitConfig) -> usize {
         match self {
             Design::Sieve { .. } => parallel_latency(cfg.w_bits() as usize),
-            Design::ExactMac => 1,
+            Design::ExactMac => MAC_LATENCY,
         }
     }
 
@@ -110,6 +110,10 @@ impl Design {
         }
     }
 }
+
+/// The exact MAC's latency: input registers, the product and its sign
+/// correction, the corrected product, the accumulator.
+pub const MAC_LATENCY: usize = 3;
 
 /// Levels of the parallel unit's adder tree over `w_bits` rows, plus the
 /// register of its leaves: `log2(w_bits) + 1`.
@@ -187,7 +191,7 @@ mod tests {
     fn latency_formula() {
         let cfg = UnitConfig::default();
         assert_eq!(Design::Sieve { counters: true }.latency(&cfg), 6);
-        assert_eq!(Design::ExactMac.latency(&cfg), 1);
+        assert_eq!(Design::ExactMac.latency(&cfg), 3);
         assert_eq!(parallel_latency(4), 5);
         assert_eq!(parallel_latency(16), 7);
     }

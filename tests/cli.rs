@@ -315,7 +315,10 @@ fn area_without_devices_needs_no_nextpnr() {
         .assert()
         .failure();
     let stderr = String::from_utf8_lossy(&o.get_output().stderr).into_owned();
-    assert!(stderr.contains("nextpnr-ice40 is not installed"), "{stderr}");
+    assert!(
+        stderr.contains("nextpnr-ice40 is not installed"),
+        "{stderr}"
+    );
     assert!(stderr.contains("or pass --devices none"), "{stderr}");
 }
 

@@ -1,12 +1,20 @@
-//! Exact multiply-accumulate baseline with the `sieve_dot` ports: no sieve,
-//! no counters (tied to zero), for area and timing comparisons.
+//! Exact multiply-accumulate baseline with the `sieve_dot` ports
+//! (`--arch mac`): no sieve, no counters (tied to zero), the exact unit
+//! every saving is measured against, so it is pipelined for its best clock.
 //!
-//! Pipeline: the edge that consumes a pair registers the exact product
-//! `a * w`, the next edge the accumulator and the result, so `out_valid`
-//! rises 1 edge after the edge that consumed a vector's last pair. The product is an unsigned multiply
-//! of the raw two's complement bit patterns corrected by
-//! `- s_a * (w << A) - s_w * (a << W)` (mod 2^(A+W)), so synthesis sees one
-//! `A x W` multiplier (rust-hdl's `*` is 16 x 16; the zero upper bits fold).
+//! Pipeline, by clock edge after the edge that consumes a pair (edge 0):
+//!
+//! | edge | stage |
+//! |---|---|
+//! | 0 | input registers: `a`, `w`, valid, last |
+//! | 1 | the unsigned `A x W` product of the bit patterns, and beside it the sign correction `s_a * (w << A) + s_w * (a << W)` |
+//! | 2 | the exact product: raw product minus correction (mod `2^(A+W)`) |
+//! | 3 | accumulator, sticky overflow, result |
+//!
+//! so `out_valid` rises 3 edges after the edge that consumed a vector's
+//! last pair. The multiplier alone sits between two registers: rust-hdl's
+//! `*` is 16 x 16, and synthesis folds the zero upper bits into one
+//! `A x W` multiplier (an `SB_MAC16` with `synth_ice40 -dsp`).
 
 use crate::config::UnitConfig;
 use rust_hdl::prelude::*;
@@ -38,10 +46,22 @@ pub struct ExactMac<
     pub out_kept: Signal<Out, Bits<CNT>>,
     a_shift: Constant<Bits<8>>,
     w_shift: Constant<Bits<8>>,
+    /// `W / 2`: the multiplier is two `A x W/2` halves.
+    half_shift: Constant<Bits<8>>,
+    low_mask: Constant<Bits<W>>,
     acc_sign_ext: Constant<Bits<ACC>>,
+    in_reg_valid: DFF<Bit>,
+    in_reg_last: DFF<Bit>,
+    in_reg_a: DFF<Bits<A>>,
+    in_reg_w: DFF<Bits<W>>,
     p1_valid: DFF<Bit>,
     p1_last: DFF<Bit>,
-    p1_product: DFF<Bits<PW>>,
+    p1_low: DFF<Bits<PW>>,
+    p1_high: DFF<Bits<PW>>,
+    p1_correction: DFF<Bits<PW>>,
+    p2_valid: DFF<Bit>,
+    p2_last: DFF<Bit>,
+    p2_product: DFF<Bits<PW>>,
     acc: DFF<Bits<ACC>>,
     acc_overflow: DFF<Bit>,
     /// The accumulator holds a finished vector's result (as in the sieve).
@@ -50,9 +70,12 @@ pub struct ExactMac<
     wide_a: Signal<Local, Bits<16>>,
     wide_w: Signal<Local, Bits<16>>,
     raw_product: Signal<Local, Bits<32>>,
+    wide_w_low: Signal<Local, Bits<16>>,
+    wide_w_high: Signal<Local, Bits<16>>,
+    high_product: Signal<Local, Bits<32>>,
     a_negative: Signal<Local, Bit>,
     w_negative: Signal<Local, Bit>,
-    product: Signal<Local, Bits<PW>>,
+    correction: Signal<Local, Bits<PW>>,
     product_ext: Signal<Local, Bits<ACC>>,
     base_acc: Signal<Local, Bits<ACC>>,
     base_overflow: Signal<Local, Bit>,
@@ -109,10 +132,21 @@ impl<
             out_kept: Default::default(),
             a_shift: Constant::new((A as u64).into()),
             w_shift: Constant::new((W as u64).into()),
+            half_shift: Constant::new(((W / 2) as u64).into()),
+            low_mask: Constant::new((((1u64 << (W / 2)) - 1) as u64).into()),
             acc_sign_ext: Constant::new(((ones(ACC) & !ones(PW)) as u64).into()),
+            in_reg_valid: Default::default(),
+            in_reg_last: Default::default(),
+            in_reg_a: Default::default(),
+            in_reg_w: Default::default(),
             p1_valid: Default::default(),
             p1_last: Default::default(),
-            p1_product: Default::default(),
+            p1_low: Default::default(),
+            p1_high: Default::default(),
+            p1_correction: Default::default(),
+            p2_valid: Default::default(),
+            p2_last: Default::default(),
+            p2_product: Default::default(),
             acc: Default::default(),
             acc_overflow: Default::default(),
             restart: Default::default(),
@@ -120,9 +154,12 @@ impl<
             wide_a: Default::default(),
             wide_w: Default::default(),
             raw_product: Default::default(),
+            wide_w_low: Default::default(),
+            wide_w_high: Default::default(),
+            high_product: Default::default(),
             a_negative: Default::default(),
             w_negative: Default::default(),
-            product: Default::default(),
+            correction: Default::default(),
             product_ext: Default::default(),
             base_acc: Default::default(),
             base_overflow: Default::default(),
@@ -149,43 +186,71 @@ impl<
         dff_setup!(
             self,
             clock,
+            in_reg_valid,
+            in_reg_last,
+            in_reg_a,
+            in_reg_w,
             p1_valid,
             p1_last,
-            p1_product,
+            p1_low,
+            p1_high,
+            p1_correction,
+            p2_valid,
+            p2_last,
+            p2_product,
             acc,
             acc_overflow,
             restart,
             res_valid
         );
         self.in_ready.next = true;
-        self.wide_a.next = bit_cast::<16, A>(self.in_a.val());
-        self.wide_w.next = bit_cast::<16, W>(self.in_w.val());
-        self.raw_product.next = self.wide_a.val() * self.wide_w.val();
+        // Edge 0: the input registers.
+        self.in_reg_valid.d.next = self.in_valid.val() & !self.reset.val();
+        self.in_reg_last.d.next = self.in_last.val();
+        self.in_reg_a.d.next = self.in_a.val();
+        self.in_reg_w.d.next = self.in_w.val();
+
+        // Edge 1: the product of the bit patterns and the sign correction.
+        self.wide_a.next = bit_cast::<16, A>(self.in_reg_a.q.val());
+        self.wide_w.next = bit_cast::<16, W>(self.in_reg_w.q.val());
+        self.wide_w_low.next = bit_cast::<16, W>(self.in_reg_w.q.val() & self.low_mask.val());
+        self.wide_w_high.next = bit_cast::<16, W>(self.in_reg_w.q.val() >> self.half_shift.val());
+        self.raw_product.next = self.wide_a.val() * self.wide_w_low.val();
+        self.high_product.next = self.wide_a.val() * self.wide_w_high.val();
         self.a_negative.next = false;
         for top in (A - 1)..A {
-            self.a_negative.next = self.in_a.val().get_bit(top);
+            self.a_negative.next = self.in_reg_a.q.val().get_bit(top);
         }
         self.w_negative.next = false;
         for top in (W - 1)..W {
-            self.w_negative.next = self.in_w.val().get_bit(top);
+            self.w_negative.next = self.in_reg_w.q.val().get_bit(top);
         }
-        self.product.next = bit_cast::<PW, 32>(self.raw_product.val());
+        self.correction.next = 0.into();
         if self.a_negative.val() {
-            self.product.next =
-                self.product.val() - (bit_cast::<PW, 16>(self.wide_w.val()) << self.a_shift.val());
+            self.correction.next = bit_cast::<PW, 16>(self.wide_w.val()) << self.a_shift.val();
         }
         if self.w_negative.val() {
-            self.product.next =
-                self.product.val() - (bit_cast::<PW, 16>(self.wide_a.val()) << self.w_shift.val());
+            self.correction.next = self.correction.val()
+                + (bit_cast::<PW, 16>(self.wide_a.val()) << self.w_shift.val());
         }
-        self.p1_valid.d.next = self.in_valid.val() & !self.reset.val();
-        self.p1_last.d.next = self.in_last.val();
-        self.p1_product.d.next = self.product.val();
+        self.p1_valid.d.next = self.in_reg_valid.q.val();
+        self.p1_last.d.next = self.in_reg_last.q.val();
+        self.p1_low.d.next = bit_cast::<PW, 32>(self.raw_product.val());
+        self.p1_high.d.next = bit_cast::<PW, 32>(self.high_product.val());
+        self.p1_correction.d.next = self.correction.val();
 
-        self.product_ext.next = bit_cast::<ACC, PW>(self.p1_product.q.val());
+        // Edge 2: the exact product, mod 2^(A+W).
+        self.p2_valid.d.next = self.p1_valid.q.val();
+        self.p2_last.d.next = self.p1_last.q.val();
+        self.p2_product.d.next = (self.p1_low.q.val()
+            + (self.p1_high.q.val() << self.half_shift.val()))
+            - self.p1_correction.q.val();
+
+        // Edge 3: the accumulator.
+        self.product_ext.next = bit_cast::<ACC, PW>(self.p2_product.q.val());
         self.product_sign.next = false;
         for top in (PW - 1)..PW {
-            self.product_sign.next = self.p1_product.q.val().get_bit(top);
+            self.product_sign.next = self.p2_product.q.val().get_bit(top);
         }
         if self.product_sign.val() {
             self.product_ext.next = self.product_ext.val() | self.acc_sign_ext.val();
@@ -206,14 +271,16 @@ impl<
         self.overflow_now.next = (self.acc_sign.val() == self.product_sign.val())
             & (self.sum_sign.val() != self.acc_sign.val());
         self.res_valid.d.next = false;
-        if self.p1_valid.q.val() {
+        if self.p2_valid.q.val() {
             self.acc.d.next = self.sum.val();
             self.acc_overflow.d.next = self.base_overflow.val() | self.overflow_now.val();
-            self.restart.d.next = self.p1_last.q.val();
-            self.res_valid.d.next = self.p1_last.q.val();
+            self.restart.d.next = self.p2_last.q.val();
+            self.res_valid.d.next = self.p2_last.q.val();
         }
         if self.reset.val() {
+            self.in_reg_valid.d.next = false;
             self.p1_valid.d.next = false;
+            self.p2_valid.d.next = false;
             self.res_valid.d.next = false;
             self.restart.d.next = false;
             self.acc.d.next = 0.into();
