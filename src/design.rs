@@ -6,6 +6,7 @@
 //! builds them; its tests check the timing stated here cycle by cycle.
 
 use crate::config::UnitConfig;
+use crate::model::{sieve_pair, Pair};
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -16,7 +17,7 @@ use std::fmt;
 pub enum Arch {
     /// One pair per clock, every plane in parallel, pipelined adder tree.
     Parallel,
-    /// One kept digit per clock (not built yet).
+    /// One kept digit per clock: a pair occupies `max(1, kept)` clocks.
     Serial,
     /// The exact multiply-accumulate baseline: no sieve, counters zero.
     Mac,
@@ -47,6 +48,8 @@ pub enum Design {
     /// The sieving unit, `parallel` architecture; `counters: false` is
     /// `--no-counters` (counter outputs tied to zero, no counting logic).
     Sieve { counters: bool },
+    /// The sieving unit, `serial` architecture, with or without counters.
+    Serial { counters: bool },
     /// The exact multiply-accumulate baseline (`--arch mac`).
     ExactMac,
 }
@@ -58,32 +61,71 @@ impl Design {
         match arch {
             Arch::Parallel => Ok(Design::Sieve { counters }),
             Arch::Mac => Ok(Design::ExactMac),
-            Arch::Serial => Err(
-                "--arch serial is not built yet: use --arch parallel (one pair per clock) \
-                 or --arch mac (the exact baseline)"
-                    .to_string(),
-            ),
+            Arch::Serial => Ok(Design::Serial { counters }),
         }
     }
 
     pub fn arch(&self) -> Arch {
         match self {
             Design::Sieve { .. } => Arch::Parallel,
+            Design::Serial { .. } => Arch::Serial,
             Design::ExactMac => Arch::Mac,
         }
     }
 
     /// Whether the counter outputs count.
     pub fn counters(&self) -> bool {
-        matches!(self, Design::Sieve { counters: true })
+        matches!(
+            self,
+            Design::Sieve { counters: true } | Design::Serial { counters: true }
+        )
     }
 
     /// Clock edges from the edge that consumes a vector's last pair to the
-    /// edge after which its `out_valid` is high.
+    /// edge after which its `out_valid` is high, at the least: exact for the
+    /// fixed-latency architectures; for `serial`, the latency after a last
+    /// pair with at most one kept digit (see [`Design::result_latency`]).
     pub fn latency(&self, cfg: &UnitConfig) -> usize {
         match self {
             Design::Sieve { .. } => parallel_latency(cfg.w_bits() as usize),
+            Design::Serial { .. } => SERIAL_LATENCY_AFTER_DIGITS + 1,
             Design::ExactMac => MAC_LATENCY,
+        }
+    }
+
+    /// The latency of the vector that ends with `last`: for `serial`, one
+    /// clock per kept digit of that pair (at least one) plus the
+    /// accumulator; the others' latency is fixed.
+    pub fn result_latency(&self, cfg: &UnitConfig, last: &Pair) -> usize {
+        match self {
+            Design::Serial { .. } => SERIAL_LATENCY_AFTER_DIGITS + pair_cycles(cfg, last),
+            _ => self.latency(cfg),
+        }
+    }
+
+    /// Clocks the unit spends on `pair` when the input never waits: the gap
+    /// between its consuming edge and the next pair's.
+    pub fn pair_cycles(&self, cfg: &UnitConfig, pair: &Pair) -> usize {
+        match self {
+            Design::Serial { .. } => pair_cycles(cfg, pair),
+            _ => 1,
+        }
+    }
+
+    /// How the cycles depend on the data, in words (manifests and reports).
+    pub fn timing(&self, cfg: &UnitConfig) -> String {
+        match self {
+            Design::Serial { .. } => format!(
+                "data-dependent: a pair occupies max(1, kept digits) clocks (in_ready low meanwhile); \
+                 out_valid {} + max(1, kept digits of the vector's last pair) edges after the edge \
+                 that consumes that pair",
+                SERIAL_LATENCY_AFTER_DIGITS
+            ),
+            _ => format!(
+                "fixed: one pair per clock, out_valid {} edges after the edge that consumes a \
+                 vector's last pair",
+                self.latency(cfg)
+            ),
         }
     }
 
@@ -92,6 +134,8 @@ impl Design {
         match self {
             Design::Sieve { counters: true } => "sieve",
             Design::Sieve { counters: false } => "sieve-no-counters",
+            Design::Serial { counters: true } => "serial",
+            Design::Serial { counters: false } => "serial-no-counters",
             Design::ExactMac => "exact-mac",
         }
     }
@@ -106,9 +150,26 @@ impl Design {
                 cfg.coding(),
                 if *counters { "" } else { "_no_counters" }
             ),
+            Design::Serial { counters } => format!(
+                "serial_dot_a{a}w{w}_{}{}",
+                cfg.coding(),
+                if *counters { "" } else { "_no_counters" }
+            ),
             Design::ExactMac => format!("exact_mac_a{a}w{w}"),
         }
     }
+}
+
+/// The serial unit's edges after a pair's last digit enters the term
+/// register (`max(1, kept)` edges after the pair's consuming edge): one,
+/// into the accumulator.
+pub const SERIAL_LATENCY_AFTER_DIGITS: usize = 1;
+
+/// The serial unit's clocks for one pair: `max(1, kept digits)` (SPEC
+/// section 6), from the golden model's classification of its planes.
+pub fn pair_cycles(cfg: &UnitConfig, pair: &Pair) -> usize {
+    let kept = sieve_pair(cfg, pair.a, pair.w, pair.thr).counts.kept;
+    (kept as usize).max(1)
 }
 
 /// The exact MAC's latency: input registers, the product and its sign
@@ -197,14 +258,40 @@ mod tests {
     }
 
     #[test]
+    fn serial_timing_follows_the_kept_digits() {
+        let cfg = UnitConfig::default();
+        let serial = Design::Serial { counters: true };
+        let p = |a, w, thr| Pair {
+            a,
+            w,
+            thr,
+            last: true,
+        };
+        // 127 * 127 with nothing sieved: NAF(127) = 2^7 - 1, two digits.
+        assert_eq!(serial.pair_cycles(&cfg, &p(127, 127, 0)), 2);
+        assert_eq!(serial.result_latency(&cfg, &p(127, 127, 0)), 3);
+        // Zero activation, zero weight, everything sieved: one clock.
+        for pair in [p(0, 5, 0), p(5, 0, 0), p(1, 1, 100)] {
+            assert_eq!(serial.pair_cycles(&cfg, &pair), 1);
+            assert_eq!(serial.result_latency(&cfg, &pair), 2);
+        }
+        // Binary 255-style weights keep every plane: 127 has 7 ones.
+        let bin = cfg.with_coding(crate::config::Coding::Binary);
+        assert_eq!(serial.pair_cycles(&bin, &p(1, 127, 0)), 7);
+        assert_eq!(Design::ExactMac.pair_cycles(&cfg, &p(1, 127, 0)), 1);
+    }
+
+    #[test]
     fn arch_maps_to_designs() {
         assert_eq!(
             Design::for_arch(Arch::Parallel, false),
             Ok(Design::Sieve { counters: false })
         );
         assert_eq!(Design::for_arch(Arch::Mac, true), Ok(Design::ExactMac));
-        let e = Design::for_arch(Arch::Serial, true).unwrap_err();
-        assert!(e.contains("--arch serial is not built yet"), "{e}");
+        assert_eq!(
+            Design::for_arch(Arch::Serial, false),
+            Ok(Design::Serial { counters: false })
+        );
     }
 
     #[test]

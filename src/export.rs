@@ -25,11 +25,13 @@ pub struct Manifest {
     pub cnt_bits: u32,
     pub coding: Coding,
     pub planes: u32,
-    /// Clock edges from consuming a vector's last pair to its `out_valid`.
+    /// Clock edges from consuming a vector's last pair to its `out_valid`
+    /// (for `serial`, the least: see `timing`).
     pub latency: usize,
     /// How the cycles depend on the data, in words.
     pub timing: String,
-    /// Pairs accepted per clock (in_ready is always high).
+    /// Pairs accepted per clock at most (`serial`: one per
+    /// `max(1, kept digits)` clocks).
     pub pairs_per_clock: u32,
     pub generator: String,
 }
@@ -64,9 +66,7 @@ pub fn export(
         coding: cfg.coding(),
         planes: cfg.planes(),
         latency,
-        timing: format!(
-            "fixed: one pair per clock, out_valid {latency} edges after the edge that consumes a vector's last pair"
-        ),
+        timing: design.timing(cfg),
         pairs_per_clock: 1,
         generator: format!("sievingnet {} (rust-hdl 0.46)", env!("CARGO_PKG_VERSION")),
     };

@@ -99,6 +99,8 @@ pub const PRESETS: &[Preset] = &[
             (Coding::Ternary, SIEVE),
             (Coding::Binary, SIEVE),
             (Coding::Ternary, SIEVE_NO_COUNTERS),
+            (Coding::Ternary, Design::Serial { counters: true }),
+            (Coding::Ternary, Design::Serial { counters: false }),
             (Coding::Ternary, Design::ExactMac),
         ],
     },

@@ -212,7 +212,7 @@ fn export_writes_verilog_and_manifest_or_nothing() {
     assert_eq!(m["top"], "my_sieve");
     // Bad requests write nothing.
     for (args, needle) in [
-        (&["--arch", "serial"][..], "--arch serial is not built yet"),
+        (&["--arch", "mac", "--baseline"][..], "cannot be used with"),
         (&["--a-bits", "6"][..], "the RTL does not build a_bits = 6"),
         (&["--top", "9bad"][..], "is not a plain Verilog module name"),
         // Issue 9, fault 2: keywords made files that Icarus and Verilator reject.

@@ -28,6 +28,8 @@ fn design_of(kind: &str) -> Design {
     match kind {
         "sieve" => Design::Sieve { counters: true },
         "sieve-no-counters" => Design::Sieve { counters: false },
+        "serial" => Design::Serial { counters: true },
+        "serial-no-counters" => Design::Serial { counters: false },
         "exact-mac" | "exact-mac-dsp" => Design::ExactMac,
         other => panic!("reports/area/area.json: unknown design kind {other:?}"),
     }

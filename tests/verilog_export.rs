@@ -30,12 +30,12 @@ fn cosim(cfg: &UnitConfig, design: Design, pairs: &[Pair], opts: &VerilogSimOpti
     let seed = common::seed();
     let report = simulate(cfg, path, "sieve_dot", pairs, opts)
         .unwrap_or_else(|e| panic!("{} {} (seed {seed}): {e:#}", cfg.tag(), design.name()));
-    let latency = design.latency(cfg) as u64;
+    let latencies = sievingnet::rtl::sim::result_latencies(cfg, design, pairs);
     report
-        .check_timing(|_| latency)
+        .check_timing(|i| latencies[i])
         .unwrap_or_else(|e| panic!("{} {} (seed {seed}): {e:#}", cfg.tag(), design.name()));
     let mut want = expected_results(cfg, pairs, &opts.resets_before);
-    if design != (Design::Sieve { counters: true }) {
+    if !design.counters() {
         for w in &mut want {
             *w = VectorResult {
                 zero_a: 0,
@@ -91,6 +91,37 @@ fn every_configuration_lints_and_matches_the_model_on_a_million_pairs() {
             ..Default::default()
         };
         cosim(&cfg, Design::Sieve { counters: true }, &pairs, &opts, &path);
+    }
+}
+
+/// The serial unit (`--arch serial`) of every preset: lint, and random pairs
+/// with idle gaps and resets through Verilator, every result and its cycle
+/// (`1 + max(1, kept)` edges after its last pair) against the model.
+#[test]
+fn serial_every_configuration_lints_and_matches_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = common::rng(14);
+    let serial = Design::Serial { counters: true };
+    for cfg in rtl_configs() {
+        let path = write_design(dir.path(), &cfg, serial);
+        lint_verilog(&path, "sieve_dot").unwrap();
+        let pairs = common::random_pairs(&cfg, 200_000, 40, &mut rng);
+        let resets: Vec<usize> = (0..10).map(|_| rng.gen_range(0..pairs.len())).collect();
+        let opts = VerilogSimOptions {
+            gap_prob: 0.2,
+            seed: rng.gen(),
+            resets_before: resets,
+            ..Default::default()
+        };
+        cosim(&cfg, serial, &pairs, &opts, &path);
+    }
+    for coding in [sievingnet::Coding::Ternary, sievingnet::Coding::Binary] {
+        let cfg = common::cfg(8, 8, coding);
+        let design = Design::Serial { counters: false };
+        let path = write_design(dir.path(), &cfg, design);
+        lint_verilog(&path, "sieve_dot").unwrap();
+        let pairs = common::random_pairs(&cfg, 50_000, 40, &mut rng);
+        cosim(&cfg, design, &pairs, &VerilogSimOptions::default(), &path);
     }
 }
 

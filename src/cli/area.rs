@@ -24,7 +24,8 @@ pub struct AreaArgs {
     #[arg(long, default_value_t = 200.0)]
     pub target_mhz: f64,
     /// Only these kinds of the default designs, comma-separated: sieve,
-    /// sieve-no-counters, exact-mac, exact-mac-dsp [default: all].
+    /// sieve-no-counters, serial, serial-no-counters, exact-mac,
+    /// exact-mac-dsp [default: all].
     #[arg(long, value_delimiter = ',')]
     pub kinds: Vec<String>,
     /// Measure these exported files (each with its `.json` manifest) instead
@@ -78,7 +79,7 @@ pub fn run(args: AreaArgs) -> Result<()> {
             let known: Vec<String> = d.iter().map(|x| x.kind.clone()).collect();
             if let Some(bad) = args.kinds.iter().find(|k| !known.contains(k)) {
                 bail!(
-                    "--kinds holds {bad:?}: allowed sieve, sieve-no-counters, exact-mac, exact-mac-dsp"
+                    "--kinds holds {bad:?}: allowed sieve, sieve-no-counters, serial, serial-no-counters, exact-mac, exact-mac-dsp"
                 );
             }
             d.retain(|x| args.kinds.contains(&x.kind));

@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use sievingnet::design::{Arch, Design};
 use sievingnet::engine::infer::run_rom;
 use sievingnet::engine::Engine;
 use sievingnet::rom::read_rom;
@@ -18,6 +19,10 @@ pub struct InferArgs {
     /// Which implementation computes the dot products.
     #[arg(long, value_enum, default_value_t = Engine::Rtl)]
     pub engine: Engine,
+    /// The sieving unit: `parallel` (one pair per clock) or `serial` (one
+    /// kept digit per clock).
+    #[arg(long, value_enum, default_value_t = Arch::Parallel)]
+    pub arch: Arch,
     /// Use only the first N test samples (the RTL simulation streams every
     /// input of every neuron: about 100,000 pairs per MNIST sample for 784-128-10).
     #[arg(long)]
@@ -27,19 +32,24 @@ pub struct InferArgs {
 pub fn run(args: InferArgs) -> Result<()> {
     let rom = read_rom(&args.rom)
         .with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
-    let run = run_rom(&rom, args.engine, args.limit)?;
+    let design = Design::for_arch(args.arch, true).map_err(anyhow::Error::msg)?;
+    let run = run_rom(&rom, args.engine, design, args.limit)?;
     let layers: Vec<serde_json::Value> = run
         .counts
         .iter()
-        .map(|c| {
+        .zip(&run.cycles)
+        .map(|(c, &cycles)| {
             let effective = (c.sieved + c.kept).max(1) as f64;
+            let pairs = (c.zero_a + c.zero_w + c.sieved + c.kept) / u64::from(rom.mlp.unit.planes());
             serde_json::json!({"zero_a": c.zero_a, "zero_w": c.zero_w, "sieved": c.sieved, "kept": c.kept,
-                               "sieved_share": c.sieved as f64 / effective})
+                               "sieved_share": c.sieved as f64 / effective,
+                               "cycles": cycles, "cycles_per_pair": cycles as f64 / pairs.max(1) as f64})
         })
         .collect();
     let summary = serde_json::json!({
         "rom": args.rom.display().to_string(),
         "engine": args.engine.name(),
+        "arch": args.arch.name(),
         "unit": rom.mlp.unit,
         "samples": run.samples,
         "pairs": run.pairs,

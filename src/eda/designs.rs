@@ -56,8 +56,9 @@ impl Default for AreaOptions {
 
 /// Exports the designs of the comparison into `dir`, for each width `b` in
 /// `widths` (`a_bits = w_bits = b`, other widths at their defaults): the
-/// parallel sieving unit in both codings with and without counters, the
-/// exact MAC baseline, and the baseline synthesized for the UP5K DSPs.
+/// parallel and serial sieving units in both codings with and without
+/// counters, the exact MAC baseline, and the baseline synthesized for the
+/// UP5K DSPs.
 pub fn default_designs(widths: &[u32], dir: &Path) -> Result<Vec<AreaDesign>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut v = Vec::new();
@@ -68,7 +69,7 @@ pub fn default_designs(widths: &[u32], dir: &Path) -> Result<Vec<AreaDesign>> {
                 .w_bits(b)
                 .coding(coding)
                 .build()?;
-            let name = if kind.starts_with("sieve") {
+            let name = if kind.starts_with("sieve") || kind.starts_with("serial") {
                 format!("{kind}-{coding}-a{b}w{b}")
             } else {
                 format!("{kind}-a{b}w{b}")
@@ -87,13 +88,11 @@ pub fn default_designs(widths: &[u32], dir: &Path) -> Result<Vec<AreaDesign>> {
             Ok(())
         };
         for coding in [Coding::Ternary, Coding::Binary] {
-            add("sieve", coding, Design::Sieve { counters: true }, false)?;
-            add(
-                "sieve-no-counters",
-                coding,
-                Design::Sieve { counters: false },
-                false,
-            )?;
+            for counters in [true, false] {
+                for design in [Design::Sieve { counters }, Design::Serial { counters }] {
+                    add(design.name(), coding, design, false)?;
+                }
+            }
         }
         add("exact-mac", Coding::Ternary, Design::ExactMac, false)?;
         add("exact-mac-dsp", Coding::Ternary, Design::ExactMac, true)?;

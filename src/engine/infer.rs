@@ -2,7 +2,8 @@
 //! product is streamed through the engine and checked against the golden
 //! model, then bias, ReLU and requantization follow SPEC section 8.
 
-use super::{compute, Engine};
+use super::{compute_design, Engine};
+use crate::design::Design;
 use crate::model::mlp::{argmax_first, LayerOutput};
 use crate::model::{run_stream, Pair, PlaneCounts};
 use crate::rom::Rom;
@@ -21,11 +22,23 @@ pub struct RomRun {
     pub mismatches: usize,
     /// Plane counts per layer, from the engine's counters.
     pub counts: Vec<PlaneCounts>,
+    /// Clocks per layer of the design when the input never waits: one per
+    /// pair for `parallel`, `max(1, kept digits)` per pair for `serial` (the
+    /// model's prediction, which the `rtl` and `verilog` engines are held
+    /// to).
+    pub cycles: Vec<u64>,
 }
 
-/// Runs the first `limit` test samples of `rom` on `engine`. Fails at the
-/// first vector where the engine and the golden model disagree.
-pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun> {
+/// Runs the first `limit` test samples of `rom` on `engine` with the sieving
+/// `design` (`parallel` or `serial`). Fails at the first vector where the
+/// engine and the golden model disagree.
+pub fn run_rom(rom: &Rom, engine: Engine, design: Design, limit: Option<usize>) -> Result<RomRun> {
+    if design == Design::ExactMac {
+        bail!(
+            "the exact MAC does not sieve, so its results are not the ROM's: run the ROM on \
+             --arch parallel or serial (the MAC is measured by `sievingnet area`)"
+        );
+    }
     let tests = rom
         .test_set
         .as_ref()
@@ -38,6 +51,7 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
     let cfg = mlp.unit;
     let mut acts: Vec<Vec<i64>> = tests.inputs[..n].to_vec();
     let mut counts = vec![PlaneCounts::default(); mlp.layers.len()];
+    let mut cycles = vec![0u64; mlp.layers.len()];
     let mut logits: Vec<Vec<i128>> = Vec::with_capacity(n);
     let mut pairs_total = 0;
     for (li, layer) in mlp.layers.iter().enumerate() {
@@ -57,7 +71,11 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
             }
         }
         pairs_total += pairs.len();
-        let got = compute(&cfg, engine, &pairs)?;
+        cycles[li] = pairs
+            .iter()
+            .map(|p| design.pair_cycles(&cfg, p) as u64)
+            .sum();
+        let got = compute_design(&cfg, engine, design, &pairs)?;
         // The model engine is the reference itself: nothing to compare.
         if engine != Engine::Model {
             let want = run_stream(&cfg, &pairs);
@@ -107,5 +125,6 @@ pub fn run_rom(rom: &Rom, engine: Engine, limit: Option<usize>) -> Result<RomRun
         correct,
         mismatches,
         counts,
+        cycles,
     })
 }

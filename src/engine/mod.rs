@@ -33,18 +33,29 @@ impl Engine {
     }
 }
 
-/// The results of `pairs` (one per vector) on `engine`, for the sieving
-/// unit with counters. The `rtl` and `verilog` engines also hold every
-/// result to the design's latency (an error otherwise).
+/// The results of `pairs` (one per vector) on `engine`, for the parallel
+/// sieving unit with counters.
 pub fn compute(cfg: &UnitConfig, engine: Engine, pairs: &[Pair]) -> Result<Vec<VectorResult>> {
-    let design = Design::Sieve { counters: true };
+    compute_design(cfg, engine, Design::Sieve { counters: true }, pairs)
+}
+
+/// The results of `pairs` on `engine` for a sieving `design` (`parallel` or
+/// `serial`, with counters for the SPEC's results). The `rtl` and `verilog`
+/// engines also hold every result to the cycle the model predicts for the
+/// design (an error otherwise).
+pub fn compute_design(
+    cfg: &UnitConfig,
+    engine: Engine,
+    design: Design,
+    pairs: &[Pair],
+) -> Result<Vec<VectorResult>> {
     Ok(match engine {
         Engine::Model => run_stream(cfg, pairs),
         Engine::Rtl => sim::run_stream(cfg, design, pairs, &sim::Pacing::default())?,
         Engine::Verilog => {
             let dir = tempfile::tempdir().context("cannot create a temporary folder")?;
             let path = dir.path().join("sieve_dot.v");
-            let (text, manifest) = export(cfg, design, "sieve_dot", "sieve_dot.v")?;
+            let (text, _) = export(cfg, design, "sieve_dot", "sieve_dot.v")?;
             std::fs::write(&path, text)?;
             let report = verilog::simulate(
                 cfg,
@@ -53,8 +64,8 @@ pub fn compute(cfg: &UnitConfig, engine: Engine, pairs: &[Pair]) -> Result<Vec<V
                 pairs,
                 &verilog::VerilogSimOptions::default(),
             )?;
-            let latency = manifest.latency as u64;
-            report.check_timing(|_| latency)?;
+            let latencies = sim::result_latencies(cfg, design, pairs);
+            report.check_timing(|i| latencies.get(i).copied().unwrap_or(0))?;
             report.results
         }
     })

@@ -5,7 +5,9 @@
 //! * [`comparator`]: which planes pass the sieve.
 //! * [`adder_tree`]: pipelined sum of the partial-product rows.
 //! * [`popcount`]: plane counts for the counters.
-//! * [`sieve_dot`]: the streaming unit (stages, accumulator, counters).
+//! * [`sieve_dot`]: the streaming unit, `parallel` architecture.
+//! * [`serial_dot`]: the streaming unit, `serial` architecture (one kept
+//!   digit per clock).
 //! * [`mac_baseline`]: an exact multiply-accumulate with the same ports.
 //!
 //! rust-hdl needs every width as a const generic, and stable Rust cannot
@@ -20,6 +22,7 @@ pub mod generate;
 pub mod mac_baseline;
 pub mod popcount;
 pub mod recoder;
+pub mod serial_dot;
 pub mod sieve_dot;
 pub mod sim;
 
@@ -30,8 +33,9 @@ pub const fn ceil_log2(n: usize) -> usize {
     (usize::BITS - (n - 1).leading_zeros()) as usize
 }
 
-/// Expands `$body` with `$sieve` and `$mac` bound to the concrete sieve and
-/// baseline types for `$cfg`; evaluates to `anyhow::Result<_>`, an error
+/// Expands `$body` with `$sieve`, `$mac` (and optionally `$serial`) bound to
+/// the concrete parallel, baseline and serial types for `$cfg`; evaluates to
+/// `anyhow::Result<_>`, an error
 /// listing the presets for a configuration the RTL does not build.
 ///
 /// The arms are exactly the widths of [`crate::presets::PRESETS`] (a test
@@ -41,9 +45,12 @@ pub const fn ceil_log2(n: usize) -> usize {
 /// `CW = ceil(log2(W + 2))` (holds `W + 1` planes).
 #[macro_export]
 macro_rules! with_design {
-    ($cfg:expr, $sieve:ident, $mac:ident => $body:expr) => {{
+    ($cfg:expr, $sieve:ident, $mac:ident => $body:expr) => {
+        $crate::with_design!($cfg, $sieve, $mac, _Serial => $body)
+    };
+    ($cfg:expr, $sieve:ident, $mac:ident, $serial:ident => $body:expr) => {{
         let c: &$crate::config::UnitConfig = $cfg;
-        $crate::unit_types!(c, $sieve, $mac => $body;
+        $crate::unit_types!(c, $sieve, $mac, $serial => $body;
             (4, 4, 8, 32, 32),
             (4, 8, 8, 32, 32),
             (4, 16, 8, 32, 32),
@@ -64,7 +71,7 @@ pub use with_design;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! unit_types {
-    ($c:ident, $sieve:ident, $mac:ident => $body:expr;
+    ($c:ident, $sieve:ident, $mac:ident, $serial:ident => $body:expr;
      $(($a:literal, $w:literal, $t:literal, $acc:literal, $cnt:literal),)*) => {
         match ($c.a_bits(), $c.w_bits(), $c.t_bits(), $c.acc_bits(), $c.cnt_bits()) {
             $(
@@ -82,6 +89,17 @@ macro_rules! unit_types {
                     >;
                     #[allow(unused)]
                     type $mac = $crate::rtl::mac_baseline::ExactMac<$a, $w, $t, $acc, $cnt, { $a + $w }>;
+                    #[allow(unused)]
+                    type $serial = $crate::rtl::serial_dot::SerialDot<
+                        $a, $w, $t, $acc, $cnt,
+                        { $a + 1 },
+                        { $a + $w },
+                        { $crate::rtl::ceil_log2($a) },
+                        { $t + 1 },
+                        { 2 * $w - 1 },
+                        { $crate::rtl::ceil_log2($w + 2) },
+                        { $acc + 1 },
+                    >;
                     Ok($body)
                 }
             )*
@@ -107,9 +125,10 @@ mod tests {
     #[test]
     fn every_preset_builds() {
         for cfg in rtl_configs() {
-            with_design!(&cfg, Sieve, Mac => {
+            with_design!(&cfg, Sieve, Mac, Serial => {
                 let _ = Sieve::new(&cfg, true);
                 let _ = Mac::new(&cfg);
+                let _ = Serial::new(&cfg, true);
             })
             .unwrap_or_else(|e| panic!("{}: {e}", cfg.tag()));
         }

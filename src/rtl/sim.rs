@@ -80,16 +80,23 @@ macro_rules! impl_unit_sim {
 }
 
 use super::mac_baseline::ExactMac;
+use super::serial_dot::SerialDot;
 use super::sieve_dot::SieveDot;
 impl_unit_sim!(SieveDot<A, W, T, ACC, CNT, XW, PW, EB, VW, HN, DEPTH, CW>);
+impl_unit_sim!(SerialDot<A, W, T, ACC, CNT, XW, PW, EB, VW, HN, CW, AX>);
 impl_unit_sim!(ExactMac<A, W, T, ACC, CNT, PW>);
 
 /// Builds a design for `cfg`, ready to simulate.
 pub fn build(cfg: &UnitConfig, design: Design) -> Result<Box<dyn UnitSim>> {
-    with_design!(cfg, Sieve, Mac => {
+    with_design!(cfg, Sieve, Mac, Serial => {
         let b: Box<dyn UnitSim> = match design {
             Design::Sieve { counters } => {
                 let mut u = Sieve::new(cfg, counters);
+                u.connect_all();
+                Box::new(u)
+            }
+            Design::Serial { counters } => {
+                let mut u = Serial::new(cfg, counters);
                 u.connect_all();
                 Box::new(u)
             }
@@ -140,6 +147,9 @@ pub struct StreamRun {
     pub result_cycles: Vec<u64>,
     /// The edge that consumed each vector's last pair.
     pub last_cycles: Vec<u64>,
+    /// The edge that consumed each pair (resets in mid-vector drop none:
+    /// the driver resets only between pairs).
+    pub pair_cycles: Vec<u64>,
     /// Edges simulated after the first reset.
     pub cycles: u64,
 }
@@ -156,10 +166,22 @@ pub fn run_stream(
     pacing: &Pacing,
 ) -> Result<Vec<VectorResult>> {
     let run = run_stream_timed(cfg, design, pairs, pacing)?;
-    let latency = design.latency(cfg) as u64;
-    crate::design::check_result_timing(&run.last_cycles, &run.result_cycles, |_| latency)
-        .map_err(|e| anyhow::anyhow!("{} {}: {e}", design.name(), cfg.tag()))?;
+    let latencies = result_latencies(cfg, design, pairs);
+    crate::design::check_result_timing(&run.last_cycles, &run.result_cycles, |i| {
+        latencies.get(i).copied().unwrap_or(0)
+    })
+    .map_err(|e| anyhow::anyhow!("{} {}: {e}", design.name(), cfg.tag()))?;
     Ok(run.results)
+}
+
+/// The latency the model predicts for each vector of `pairs` (one per pair
+/// with `last`, in order): what the drivers' timing checks hold results to.
+pub fn result_latencies(cfg: &UnitConfig, design: Design, pairs: &[Pair]) -> Vec<u64> {
+    pairs
+        .iter()
+        .filter(|p| p.last)
+        .map(|p| design.result_latency(cfg, p) as u64)
+        .collect()
 }
 
 /// [`run_stream`] without the timing check: the results with their cycles.
@@ -185,6 +207,7 @@ pub fn run_stream_timed(
         results: Vec::new(),
         result_cycles: Vec::new(),
         last_cycles: Vec::new(),
+        pair_cycles: Vec::new(),
         cycles: 0,
     };
     let reset = PortsIn {
@@ -200,8 +223,11 @@ pub fn run_stream_timed(
     let mut step = |uut: &mut Box<dyn UnitSim>, inputs: &PortsIn, run: &mut StreamRun| -> bool {
         let ready = uut.apply(inputs);
         let fired = !inputs.reset && inputs.in_valid && ready;
-        if fired && inputs.last {
-            run.last_cycles.push(edge);
+        if fired {
+            run.pair_cycles.push(edge);
+            if inputs.last {
+                run.last_cycles.push(edge);
+            }
         }
         let out = uut.clock();
         if out.out_valid {
@@ -213,7 +239,13 @@ pub fn run_stream_timed(
         fired
     };
     let (a_lo, a_hi) = cfg.a_range();
-    let drain = design.latency(cfg) + 4;
+    let max_latency = pairs
+        .iter()
+        .map(|p| design.result_latency(cfg, p))
+        .max()
+        .unwrap_or(0)
+        .max(design.latency(cfg));
+    let drain = max_latency + 4;
     let mut next = 0;
     while next < pairs.len() {
         if resets.peek() == Some(&next) {
@@ -260,7 +292,7 @@ pub fn run_stream_timed(
         }
     }
     // Every result is due within the latency; then the tail shows extras.
-    for _ in 0..design.latency(cfg) + TAIL_CYCLES {
+    for _ in 0..max_latency + TAIL_CYCLES {
         step(&mut uut, &PortsIn::default(), &mut run);
     }
     Ok(run)

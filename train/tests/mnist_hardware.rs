@@ -7,6 +7,7 @@
 //! Needs `SIEVINGNET_MNIST_DIR` (ignored with that reason otherwise) and,
 //! for the Verilog half, Verilator (`scripts/install-eda.sh`).
 
+use sievingnet::design::Design;
 use sievingnet::engine::infer::run_rom;
 use sievingnet::engine::Engine;
 use sievingnet::rom::read_rom;
@@ -29,7 +30,8 @@ fn trained_mnist_rom() -> PathBuf {
 fn trained_mnist_layers_through_rtl_and_verilog() {
     let rom = read_rom(&trained_mnist_rom()).unwrap();
     // rust-hdl runs about 10^5 pairs per second: 4 images = 406,528 pairs.
-    let rtl = run_rom(&rom, Engine::Rtl, Some(4)).unwrap();
+    let parallel = Design::Sieve { counters: true };
+    let rtl = run_rom(&rom, Engine::Rtl, parallel, Some(4)).unwrap();
     assert_eq!(rtl.mismatches, 0);
     assert_eq!(rtl.pairs, 4 * (784 * 128 + 128 * 10));
     // The trained thresholds really sieve: the check is not vacuous.
@@ -40,13 +42,28 @@ fn trained_mnist_layers_through_rtl_and_verilog() {
     );
     assert!(rtl.counts[1].sieved + rtl.counts[1].kept > 0);
     // Verilator: 300 images = 30 million pairs.
-    let verilog = run_rom(&rom, Engine::Verilog, Some(300)).unwrap();
+    let verilog = run_rom(&rom, Engine::Verilog, parallel, Some(300)).unwrap();
     assert_eq!(verilog.mismatches, 0);
     assert_eq!(&verilog.predictions[..4], &rtl.predictions[..]);
     assert!(
         verilog.correct >= 270,
         "accuracy of the trained ROM: {} / 300",
         verilog.correct
+    );
+    // The serial unit on the same real streams, each result at its cycle.
+    let serial = run_rom(
+        &rom,
+        Engine::Verilog,
+        Design::Serial { counters: true },
+        Some(100),
+    )
+    .unwrap();
+    assert_eq!(serial.mismatches, 0);
+    assert_eq!(&serial.predictions[..], &verilog.predictions[..100]);
+    let cycles: u64 = serial.cycles.iter().sum();
+    eprintln!(
+        "serial unit: {:.3} clocks per pair on 100 MNIST images",
+        cycles as f64 / serial.pairs as f64
     );
     eprintln!(
         "MNIST through the hardware: rtl {} pairs, verilog {} pairs, {} / {} correct, layer 0 sieved {} kept {}",

@@ -1,10 +1,12 @@
 //! The data shipped in the repository (Iris, 8x8 digits) through the whole
 //! chain in the default `cargo test`: trained with the sieve, written as a
 //! ROM, and its test set run by `engine::infer::run_rom` through the golden
-//! model, the rust-hdl unit and the exported Verilog in Verilator, every
-//! vector (sum, overflow, four counters) and every prediction checked.
+//! model, and the parallel and serial units in rust-hdl and as exported
+//! Verilog in Verilator, every vector (sum, overflow, four counters), its
+//! cycle, and every prediction checked.
 //! Needs Verilator for the Verilog half (`scripts/install-eda.sh`).
 
+use sievingnet::design::Design;
 use sievingnet::engine::infer::run_rom;
 use sievingnet::engine::Engine;
 use sievingnet::rom::{evaluate_rom, read_rom, write_rom, Rom};
@@ -70,7 +72,9 @@ fn trained_rom(cfg: &TrainConfig, split: &Split) -> (tempfile::TempDir, Rom) {
 fn through_every_engine(name: &str, rom: &Rom, limit: usize, seed: u64) {
     let ev = evaluate_rom(rom).unwrap();
     assert!(ev.predictions_match(), "{name}, seed {seed}");
-    let model = run_rom(rom, Engine::Model, Some(limit)).unwrap();
+    let parallel = Design::Sieve { counters: true };
+    let serial = Design::Serial { counters: true };
+    let model = run_rom(rom, Engine::Model, parallel, Some(limit)).unwrap();
     assert_eq!(model.mismatches, 0, "{name}, seed {seed}");
     // The sieve is on, so the check is not vacuous.
     let sieved: u64 = model.counts.iter().map(|c| c.sieved).sum();
@@ -80,9 +84,19 @@ fn through_every_engine(name: &str, rom: &Rom, limit: usize, seed: u64) {
         "{name}, seed {seed}: {:?}",
         model.counts
     );
-    for engine in [Engine::Rtl, Engine::Verilog] {
-        let run = run_rom(rom, engine, Some(limit))
-            .unwrap_or_else(|e| panic!("{name}, {} engine, seed {seed}: {e:#}", engine.name()));
+    for (engine, design) in [
+        (Engine::Rtl, parallel),
+        (Engine::Verilog, parallel),
+        (Engine::Rtl, serial),
+        (Engine::Verilog, serial),
+    ] {
+        let run = run_rom(rom, engine, design, Some(limit)).unwrap_or_else(|e| {
+            panic!(
+                "{name}, {} engine, {}, seed {seed}: {e:#}",
+                engine.name(),
+                design.name()
+            )
+        });
         assert_eq!(
             run.mismatches,
             0,
@@ -92,6 +106,14 @@ fn through_every_engine(name: &str, rom: &Rom, limit: usize, seed: u64) {
         assert_eq!(run.predictions, model.predictions, "{name}, seed {seed}");
         assert_eq!(run.counts, model.counts, "{name}, seed {seed}");
         assert_eq!(run.pairs, model.pairs, "{name}, seed {seed}");
+        if design == serial {
+            // One clock per kept digit, at least one per pair.
+            let kept: u64 = run.counts.iter().map(|c| c.kept).sum();
+            let cycles: u64 = run.cycles.iter().sum();
+            assert!(cycles >= run.pairs as u64 && cycles <= run.pairs as u64 + kept);
+        } else {
+            assert_eq!(run.cycles.iter().sum::<u64>(), run.pairs as u64);
+        }
     }
     let n = limit.min(rom.test_set.as_ref().unwrap().inputs.len());
     assert!(
