@@ -129,33 +129,7 @@ fn random_every_preset_with_back_pressure_and_resets() {
 fn overflow_comes_back_and_counters_wrap() {
     for coding in Coding::ALL {
         let cfg = UnitConfig::new(8, 8, 8, 17, 8, coding).unwrap();
-        let mut pairs = Vec::new();
-        // Overflow that comes back into range: the flag stays set.
-        pairs.extend((0..5).map(|_| Pair {
-            a: 127,
-            w: 127,
-            thr: 0,
-            last: false,
-        }));
-        pairs.extend((0..5).map(|i| Pair {
-            a: -127,
-            w: 127,
-            thr: 0,
-            last: i == 4,
-        }));
-        // The most negative operands, nothing sieved, as a vector of one.
-        pairs.push(Pair {
-            a: -128,
-            w: -128,
-            thr: -128,
-            last: true,
-        });
-        pairs.extend((0..300).map(|i| Pair {
-            a: 0,
-            w: 3,
-            thr: 5,
-            last: i == 299,
-        }));
+        let pairs = common::overflow_and_wrap_pairs();
         let want = run_stream(&cfg, &pairs);
         assert!(want[0].overflow && !want[1].overflow);
         check(&cfg, SERIAL, &pairs, &Pacing::default(), "overflow");

@@ -109,33 +109,7 @@ fn random_8x8_and_16x16_long() {
 fn overflow_and_counter_wrap_at_small_widths() {
     for coding in Coding::ALL {
         let cfg = UnitConfig::new(8, 8, 8, 17, 8, coding).unwrap();
-        let mut pairs = Vec::new();
-        // Overflow that comes back into range, then a clean vector.
-        pairs.extend((0..5).map(|_| Pair {
-            a: 127,
-            w: 127,
-            thr: 0,
-            last: false,
-        }));
-        pairs.extend((0..5).map(|i| Pair {
-            a: -127,
-            w: 127,
-            thr: 0,
-            last: i == 4,
-        }));
-        pairs.push(Pair {
-            a: -128,
-            w: -128,
-            thr: -128,
-            last: true,
-        });
-        // Counter wrap: 300 zero activations = 300 * P zero_a planes, mod 256.
-        pairs.extend((0..300).map(|i| Pair {
-            a: 0,
-            w: 3,
-            thr: 5,
-            last: i == 299,
-        }));
+        let pairs = common::overflow_and_wrap_pairs();
         let want = run_stream(&cfg, &pairs);
         assert!(want[0].overflow && !want[1].overflow);
         assert_eq!(want[2].zero_a, 300 * cfg.planes() as u64 % 256);

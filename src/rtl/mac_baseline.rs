@@ -96,18 +96,7 @@ impl<
     > ExactMac<A, W, T, ACC, CNT, PW>
 {
     pub fn new(cfg: &UnitConfig) -> Self {
-        for (name, cfg_value, param) in [
-            ("a_bits", cfg.a_bits(), A),
-            ("w_bits", cfg.w_bits(), W),
-            ("t_bits", cfg.t_bits(), T),
-            ("acc_bits", cfg.acc_bits(), ACC),
-            ("cnt_bits", cfg.cnt_bits(), CNT),
-        ] {
-            assert_eq!(
-                cfg_value as usize, param,
-                "{name} = {cfg_value} but the baseline was built with {param}"
-            );
-        }
+        super::check_widths(cfg, [A, W, T, ACC, CNT], "the baseline");
         assert_eq!(PW, A + W, "PW = {PW} must be a_bits + w_bits = {}", A + W);
         assert!(
             A <= 16 && W <= 16,

@@ -28,6 +28,23 @@ pub mod sim;
 
 pub use crate::design::{Arch, Design};
 
+/// Panics, naming the width, unless `cfg`'s widths are the const
+/// parameters `[A, W, T, ACC, CNT]` a block was built with.
+pub fn check_widths(cfg: &crate::config::UnitConfig, params: [usize; 5], block: &str) {
+    for (name, cfg_value, param) in [
+        ("a_bits", cfg.a_bits(), params[0]),
+        ("w_bits", cfg.w_bits(), params[1]),
+        ("t_bits", cfg.t_bits(), params[2]),
+        ("acc_bits", cfg.acc_bits(), params[3]),
+        ("cnt_bits", cfg.cnt_bits(), params[4]),
+    ] {
+        assert_eq!(
+            cfg_value as usize, param,
+            "{name} = {cfg_value} but {block} was built with {param}"
+        );
+    }
+}
+
 /// `ceil(log2(n))` for `n >= 2`: the bits that index `n` positions.
 pub const fn ceil_log2(n: usize) -> usize {
     (usize::BITS - (n - 1).leading_zeros()) as usize

@@ -202,18 +202,7 @@ impl<
     /// Builds the unit for `cfg`, whose widths must match the const
     /// parameters (checked here), with or without counters.
     pub fn new(cfg: &UnitConfig, counting: bool) -> Self {
-        for (name, cfg_value, param) in [
-            ("a_bits", cfg.a_bits(), A),
-            ("w_bits", cfg.w_bits(), W),
-            ("t_bits", cfg.t_bits(), T),
-            ("acc_bits", cfg.acc_bits(), ACC),
-            ("cnt_bits", cfg.cnt_bits(), CNT),
-        ] {
-            assert_eq!(
-                cfg_value as usize, param,
-                "{name} = {cfg_value} but the unit was built with {param}"
-            );
-        }
+        super::check_widths(cfg, [A, W, T, ACC, CNT], "the unit");
         assert_eq!(XW, A + 1, "XW = {XW} must be a_bits + 1 = {}", A + 1);
         assert_eq!(PW, A + W, "PW = {PW} must be a_bits + w_bits = {}", A + W);
         assert!(

@@ -69,3 +69,35 @@ pub fn cfg(a: u32, w: u32, coding: sievingnet::Coding) -> UnitConfig {
         .build()
         .unwrap()
 }
+
+/// Overflow that comes back into range (the flag stays set), the most
+/// negative operands as a vector of one, and 300 zero activations (the
+/// counters wrap at 8 bits), for the 8x8 unit with acc_bits 17, cnt_bits 8.
+pub fn overflow_and_wrap_pairs() -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    pairs.extend((0..5).map(|_| Pair {
+        a: 127,
+        w: 127,
+        thr: 0,
+        last: false,
+    }));
+    pairs.extend((0..5).map(|i| Pair {
+        a: -127,
+        w: 127,
+        thr: 0,
+        last: i == 4,
+    }));
+    pairs.push(Pair {
+        a: -128,
+        w: -128,
+        thr: -128,
+        last: true,
+    });
+    pairs.extend((0..300).map(|i| Pair {
+        a: 0,
+        w: 3,
+        thr: 5,
+        last: i == 299,
+    }));
+    pairs
+}
