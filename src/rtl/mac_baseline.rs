@@ -122,7 +122,7 @@ impl<
             a_shift: Constant::new((A as u64).into()),
             w_shift: Constant::new((W as u64).into()),
             half_shift: Constant::new(((W / 2) as u64).into()),
-            low_mask: Constant::new((((1u64 << (W / 2)) - 1) as u64).into()),
+            low_mask: Constant::new(((1u64 << (W / 2)) - 1).into()),
             acc_sign_ext: Constant::new(((ones(ACC) & !ones(PW)) as u64).into()),
             in_reg_valid: Default::default(),
             in_reg_last: Default::default(),
