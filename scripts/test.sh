@@ -11,4 +11,4 @@ if [ -n "${SIEVINGNET_MNIST_DIR:-}" ]; then
   SIEVINGNET_MNIST_DIR=$(cd "$SIEVINGNET_MNIST_DIR" && pwd)
   export SIEVINGNET_MNIST_DIR
 fi
-cargo test --workspace "$@"
+cargo test --workspace --no-fail-fast "$@"
