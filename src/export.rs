@@ -2,10 +2,10 @@
 
 use crate::config::{Coding, UnitConfig};
 use crate::design::{Arch, Design};
+use crate::files::write_atomic_all;
 use crate::rtl::generate;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What `export` writes next to the Verilog as `PATH.json`.
@@ -84,16 +84,6 @@ pub fn export_to(cfg: &UnitConfig, design: Design, top: &str, out: &Path) -> Res
         );
     }
     let json_path = manifest_path(out);
-    for p in [out, json_path.as_path()] {
-        if p.is_dir() {
-            bail!(
-                "{} is a directory: the export writes {} and {}; choose another --out",
-                p.display(),
-                out.display(),
-                json_path.display()
-            );
-        }
-    }
     let name = out
         .file_name()
         .and_then(|n| n.to_str())
@@ -101,34 +91,9 @@ pub fn export_to(cfg: &UnitConfig, design: Design, top: &str, out: &Path) -> Res
         .to_string();
     let (text, manifest) = export(cfg, design, top, &name)?;
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!("folder {} does not exist: create it first", dir.display());
-    }
-    let stage = |body: &str| -> Result<tempfile::NamedTempFile> {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        tmp.write_all(body.as_bytes())?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
-        Ok(tmp)
-    };
-    let v_tmp = stage(&text)?;
-    let j_tmp = stage(&json)?;
-    j_tmp
-        .persist(&json_path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", json_path.display()))?;
-    v_tmp
-        .persist(out)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    write_atomic_all(&[
+        (json_path.as_path(), json.as_bytes()),
+        (out, text.as_bytes()),
+    ])?;
     Ok(manifest)
 }

@@ -90,25 +90,46 @@ pub fn on_interrupt_remove_pending() {
 /// Writes `contents` to `path` atomically: a temporary file in the same
 /// folder, renamed into place, so a failure leaves nothing half-written.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!("folder {} does not exist: create it first", dir.display());
+    write_atomic_all(&[(path, contents)])
+}
+
+/// Writes several files, each atomically, all staged before any is put in
+/// place: a target that is a folder, a missing folder or a failed write
+/// leaves every target as it was. (The renames themselves come one after
+/// the other.)
+pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<()> {
+    let mut staged = Vec::with_capacity(files.len());
+    for &(path, contents) in files {
+        if path.is_dir() {
+            bail!(
+                "{} is a directory: choose another output path",
+                path.display()
+            );
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            bail!("folder {} does not exist: create it first", dir.display());
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        tmp.write_all(contents)?;
+        // Temporary files are created private (0600); results are for sharing.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        staged.push((tmp, path));
     }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(contents)?;
-    // Temporary files are created private (0600); results are for sharing.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    for (tmp, path) in staged {
+        tmp.persist(path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

@@ -74,17 +74,7 @@ pub fn run(args: AreaArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| tmp.path().to_path_buf());
     let designs = if args.verilog.is_empty() {
-        let mut d = default_designs(&widths, &work.join("designs"))?;
-        if !args.kinds.is_empty() {
-            let known: Vec<String> = d.iter().map(|x| x.kind.clone()).collect();
-            if let Some(bad) = args.kinds.iter().find(|k| !known.contains(k)) {
-                bail!(
-                    "--kinds holds {bad:?}: allowed sieve, sieve-no-counters, serial, serial-no-counters, exact-mac, exact-mac-dsp"
-                );
-            }
-            d.retain(|x| args.kinds.contains(&x.kind));
-        }
-        d
+        default_designs(&widths, &args.kinds, &work.join("designs"))?
     } else {
         args.verilog
             .iter()

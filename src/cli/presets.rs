@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
+use sievingnet::design::Arch;
 use sievingnet::presets::{shipped_designs, DEFAULT_PRESET, PRESETS};
 
 #[derive(Args, Debug)]
@@ -21,7 +22,7 @@ pub fn run(args: PresetsArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(PRESETS)?);
     } else if args.shipped {
         for (stem, cfg, design) in shipped_designs() {
-            let counters = if design.counters() || design.arch().name() == "mac" {
+            let counters = if design.counters() || design.arch() == Arch::Mac {
                 ""
             } else {
                 " --no-counters"

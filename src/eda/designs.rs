@@ -6,7 +6,7 @@ use super::report::Device;
 use crate::config::{Coding, UnitConfig};
 use crate::design::Design;
 use crate::export::export_to;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
 /// One unit to measure.
@@ -54,16 +54,32 @@ impl Default for AreaOptions {
     }
 }
 
+/// The kinds of design in the default comparison.
+pub const KINDS: &[&str] = &[
+    "sieve",
+    "sieve-no-counters",
+    "serial",
+    "serial-no-counters",
+    "exact-mac",
+    "exact-mac-dsp",
+];
+
 /// Exports the designs of the comparison into `dir`, for each width `b` in
 /// `widths` (`a_bits = w_bits = b`, other widths at their defaults): the
 /// parallel and serial sieving units in both codings with and without
 /// counters, the exact MAC baseline, and the baseline synthesized for the
-/// UP5K DSPs.
-pub fn default_designs(widths: &[u32], dir: &Path) -> Result<Vec<AreaDesign>> {
+/// UP5K DSPs. `kinds` keeps only those kinds ([`KINDS`]; empty: all).
+pub fn default_designs(widths: &[u32], kinds: &[String], dir: &Path) -> Result<Vec<AreaDesign>> {
+    if let Some(bad) = kinds.iter().find(|k| !KINDS.contains(&k.as_str())) {
+        bail!("--kinds holds {bad:?}: allowed {}", KINDS.join(", "));
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut v = Vec::new();
     for &b in widths {
         let mut add = |kind: &str, coding: Coding, design: Design, dsp: bool| -> Result<()> {
+            if !kinds.is_empty() && !kinds.iter().any(|k| k == kind) {
+                return Ok(());
+            }
             let cfg = UnitConfig::builder()
                 .a_bits(b)
                 .w_bits(b)

@@ -241,6 +241,7 @@ pub fn run_stream_timed(
     let (a_lo, a_hi) = cfg.a_range();
     let max_latency = pairs
         .iter()
+        .filter(|p| p.last)
         .map(|p| design.result_latency(cfg, p))
         .max()
         .unwrap_or(0)

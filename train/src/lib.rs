@@ -91,7 +91,7 @@ pub fn train_mnist_rom_for_tests(mnist_dir: &Path, rom_dir: &Path) -> anyhow::Re
     let rom = report::build_rom(&cfg, &prep, &out, 200)?;
     sievingnet::rom::write_rom(rom_dir, &rom)?;
     report::write_logs(rom_dir, &cfg, &out.logs, serde_json::Value::Null)?;
-    report::write_atomic(&key_file, &key)?;
+    sievingnet::files::write_atomic(&key_file, key.as_bytes())?;
     Ok(rom_dir.to_path_buf())
 }
 

@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use sievingnet::files::write_atomic;
 use sievingnet::presets::UnitArgs;
 use sievingnet::Coding;
 use sievingnet_train::data::{self, Normalize, Split};
@@ -408,7 +409,7 @@ fn run_train(args: &TrainArgs) -> Result<()> {
         reporter.epoch(l);
         logs.push(l.clone());
         let written = report::write_logs(&out_dir, &cfg, &logs, serde_json::Value::Null)
-            .and_then(|_| report::write_atomic(&out_dir.join("train.log"), &reporter.log));
+            .and_then(|_| write_atomic(&out_dir.join("train.log"), reporter.log.as_bytes()));
         if let Err(e) = written {
             eprintln!("warning: cannot write logs: {e:#}");
         }
@@ -617,7 +618,7 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
         "command": std::env::args().collect::<Vec<_>>().join(" "),
         "note": "post-training sweep: the trained float network, quantized per coding, thresholds from the calibration pass",
     }))? + "\n";
-    report::write_atomic(&out_dir.join("sweep.json"), &body)?;
+    write_atomic(&out_dir.join("sweep.json"), body.as_bytes())?;
     let mut csv = String::from("coding,im_or_beta,sieved_share,exact_acc,sieved_acc\n");
     for p in &points {
         csv.push_str(&format!(
@@ -625,7 +626,7 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
             p.coding, p.im, p.sieved_share, p.exact_acc, p.sieved_acc
         ));
     }
-    report::write_atomic(&out_dir.join("sweep.csv"), &csv)?;
+    write_atomic(&out_dir.join("sweep.csv"), csv.as_bytes())?;
     if !args.no_plots {
         plots::sweep(&out_dir.join("sweep.svg"), &points)?;
     }

@@ -7,6 +7,7 @@ use crate::train::{EpochLog, Outcome, Prepared, TrainConfig};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde_json::json;
+use sievingnet::files::write_atomic;
 use sievingnet::rom::{Rom, TestSet};
 use std::path::Path;
 
@@ -100,13 +101,6 @@ pub fn build_rom(
     })
 }
 
-/// Writes `path` via a temporary file in the same folder and a rename (the
-/// library's writer: the folder must exist, so a run folder removed on
-/// interrupt is never created again by a late write).
-pub fn write_atomic(path: &Path, body: &str) -> Result<()> {
-    sievingnet::files::write_atomic(path, body.as_bytes())
-}
-
 /// `epochs.csv`: one row per epoch, per-layer fractions as `l{k}_...` columns.
 pub fn epochs_csv(logs: &[EpochLog]) -> String {
     let layers = logs.first().map(|l| l.layers.len()).unwrap_or(0);
@@ -174,6 +168,8 @@ pub fn write_logs(
     logs: &[EpochLog],
     extra: serde_json::Value,
 ) -> Result<()> {
-    write_atomic(&dir.join("run.json"), &run_json(cfg, logs, extra))?;
-    write_atomic(&dir.join("epochs.csv"), &epochs_csv(logs))
+    // The library's writer: the folder must exist, so a run folder removed
+    // on interrupt is never created again by a late write.
+    write_atomic(&dir.join("run.json"), run_json(cfg, logs, extra).as_bytes())?;
+    write_atomic(&dir.join("epochs.csv"), epochs_csv(logs).as_bytes())
 }
