@@ -333,7 +333,7 @@ pub fn check_module_name(top: &str) -> Result<()> {
 }
 
 /// Renames rust-hdl's `top` module and its `top$...` sub-modules.
-fn rename_top(text: &str, top: &str) -> String {
+pub(crate) fn rename_top(text: &str, top: &str) -> String {
     let mut out = String::with_capacity(text.len() + 1024);
     for line in text.lines() {
         let t = line.trim_start();

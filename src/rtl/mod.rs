@@ -20,6 +20,7 @@ pub mod comparator;
 pub mod exponent;
 pub mod generate;
 pub mod mac_baseline;
+pub mod mlp;
 pub mod popcount;
 pub mod recoder;
 pub mod serial_dot;

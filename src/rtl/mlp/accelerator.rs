@@ -1,0 +1,419 @@
+//! The `sieve_mlp` block: load port, memories, zero-skipping input buffers,
+//! `N` lanes of a dot-product unit, the requantizer and the argmax.
+//!
+//! The lane unit is a type parameter; rust-hdl's HDL kernel needs concrete
+//! field access, so [`mlp_logic!`] writes the one kernel for each unit type
+//! and the `Block` impl is written out by hand (the derive would demand the
+//! kernel for every `U`).
+
+use super::memory::SyncMemory;
+use super::{
+    MlpShape, ADDR_BITS, BIAS_ADDR_BITS, INDEX_BITS, LANE_BITS, LAYER_BITS, THR_ADDR_BITS,
+};
+use rust_hdl::prelude::*;
+use rust_hdl::widgets::prelude::ROM;
+
+/// Width of `y = acc + bias` (both 32 bits) and of its rounded form.
+pub const Y_BITS: usize = 34;
+pub const Z_BITS: usize = 35;
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum MlpState {
+    /// Taking the ROM's values on the load port.
+    Load,
+    /// Waiting for a complete sample.
+    Idle,
+    /// First cycle of a layer: its table entry is on the ROM outputs.
+    LayerStart,
+    /// Streaming one group of `N` neurons through the lanes.
+    Stream,
+    /// Waiting for every lane's result.
+    Drain,
+    /// Bias, ReLU, requantization or argmax, one neuron per clock.
+    Post,
+}
+
+pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
+    // SPEC section 9 ports, in order.
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub load_valid: Signal<In, Bit>,
+    pub load_ready: Signal<Out, Bit>,
+    pub load_data: Signal<In, Bits<32>>,
+    pub in_valid: Signal<In, Bit>,
+    pub in_ready: Signal<Out, Bit>,
+    pub in_x: Signal<In, Bits<A>>,
+    pub in_last: Signal<In, Bit>,
+    pub out_valid: Signal<Out, Bit>,
+    pub out_class: Signal<Out, Bits<8>>,
+
+    pub lanes: Vec<U>,
+    /// Weights of the neurons `j` with `j mod N == b`, group-major.
+    pub wmem: Vec<SyncMemory<W, ADDR_BITS>>,
+    /// Thresholds, one per group, banked like the weights.
+    pub tmem: Vec<SyncMemory<8, THR_ADDR_BITS>>,
+    /// Biases by global neuron index.
+    pub bmem: SyncMemory<32, BIAS_ADDR_BITS>,
+    /// Non-zero activations as (index, value) lists: input buffers 0 and
+    /// 1 (filled by the input port), hidden buffers 2 and 3 (ping-pong).
+    pub nz_idx: Vec<SyncMemory<INDEX_BITS, INDEX_BITS>>,
+    pub nz_val: Vec<SyncMemory<A, INDEX_BITS>>,
+
+    // The layer table, addressed by `layer`.
+    pub tab_inputs_m1: ROM<Bits<INDEX_BITS>, LAYER_BITS>,
+    pub tab_outputs_m1: ROM<Bits<INDEX_BITS>, LAYER_BITS>,
+    pub tab_shift: ROM<Bits<6>, LAYER_BITS>,
+    pub tab_round: ROM<Bits<Z_BITS>, LAYER_BITS>,
+    pub tab_relu: ROM<Bit, LAYER_BITS>,
+
+    pub(super) lanes_m1: Constant<Bits<LANE_BITS>>,
+    pub(super) lanes_n: Constant<Bits<INDEX_BITS>>,
+    pub(super) last_layer: Constant<Bits<LAYER_BITS>>,
+    pub(super) kind_bias: Constant<Bits<2>>,
+    pub(super) kind_thr: Constant<Bits<2>>,
+    pub(super) a_max: Constant<Bits<Z_BITS>>,
+    pub(super) a_min: Constant<Bits<Z_BITS>>,
+    pub(super) z_sign: Constant<Bits<Z_BITS>>,
+    pub(super) y_flip: Constant<Bits<Y_BITS>>,
+    pub(super) sext_y: Constant<Bits<Y_BITS>>,
+    pub(super) sext_z: Constant<Bits<Z_BITS>>,
+
+    pub(super) state: DFF<MlpState>,
+    pub(super) layer: DFF<Bits<LAYER_BITS>>,
+    // Load.
+    pub(super) ld_kind: DFF<Bits<2>>,
+    pub(super) ld_i: DFF<Bits<INDEX_BITS>>,
+    pub(super) ld_j: DFF<Bits<INDEX_BITS>>,
+    pub(super) ld_lane: DFF<Bits<LANE_BITS>>,
+    pub(super) ld_waddr: DFF<Bits<ADDR_BITS>>,
+    pub(super) ld_gbase: DFF<Bits<ADDR_BITS>>,
+    pub(super) ld_taddr: DFF<Bits<THR_ADDR_BITS>>,
+    pub(super) ld_baddr: DFF<Bits<BIAS_ADDR_BITS>>,
+    // Input side.
+    pub(super) in_sel: DFF<Bit>,
+    pub(super) in_count: DFF<Bits<INDEX_BITS>>,
+    pub(super) in_i: DFF<Bits<INDEX_BITS>>,
+    pub(super) in_full0: DFF<Bit>,
+    pub(super) in_full1: DFF<Bit>,
+    pub(super) in_count0: DFF<Bits<INDEX_BITS>>,
+    pub(super) in_count1: DFF<Bits<INDEX_BITS>>,
+    // Compute side.
+    pub(super) cmp_sel: DFF<Bit>,
+    pub(super) src_count: DFF<Bits<INDEX_BITS>>,
+    pub(super) dst_count: DFF<Bits<INDEX_BITS>>,
+    pub(super) grp_row: DFF<Bits<ADDR_BITS>>,
+    pub(super) grp_t: DFF<Bits<THR_ADDR_BITS>>,
+    pub(super) bias_ptr: DFF<Bits<BIAS_ADDR_BITS>>,
+    pub(super) remaining: DFF<Bits<INDEX_BITS>>,
+    pub(super) out_j: DFF<Bits<INDEX_BITS>>,
+    // Stream pipeline: issue (p), nz read (s1), weight read (s2).
+    pub(super) p: DFF<Bits<INDEX_BITS>>,
+    pub(super) issued_term: DFF<Bit>,
+    pub(super) s1_valid: DFF<Bit>,
+    pub(super) s1_term: DFF<Bit>,
+    pub(super) s2_valid: DFF<Bit>,
+    pub(super) s2_term: DFF<Bit>,
+    pub(super) s2_a: DFF<Bits<A>>,
+    // Lane results.
+    pub(super) res: Vec<DFF<Bits<32>>>,
+    pub(super) done: Vec<DFF<Bit>>,
+    // Post pipeline.
+    pub(super) k: DFF<Bits<LANE_BITS>>,
+    pub(super) issued_all: DFF<Bit>,
+    pub(super) pp_valid: DFF<Bit>,
+    pub(super) pp_k: DFF<Bits<LANE_BITS>>,
+    pub(super) pp_last: DFF<Bit>,
+    pub(super) best: DFF<Bits<Y_BITS>>,
+    pub(super) best_j: DFF<Bits<8>>,
+    pub(super) result_valid: DFF<Bit>,
+    pub(super) result_class: DFF<Bits<8>>,
+
+    // Combinational intermediates.
+    pub(super) loading: Signal<Local, Bit>,
+    pub(super) load_fire: Signal<Local, Bit>,
+    pub(super) in_fire: Signal<Local, Bit>,
+    pub(super) in_nonzero: Signal<Local, Bit>,
+    pub(super) src_idx: Signal<Local, Bits<INDEX_BITS>>,
+    pub(super) src_val: Signal<Local, Bits<A>>,
+    pub(super) all_ready: Signal<Local, Bit>,
+    pub(super) all_done: Signal<Local, Bit>,
+    pub(super) stall: Signal<Local, Bit>,
+    pub(super) streaming: Signal<Local, Bit>,
+    pub(super) read_row: Signal<Local, Bits<ADDR_BITS>>,
+    pub(super) sel_res: Signal<Local, Bits<32>>,
+    pub(super) y: Signal<Local, Bits<Y_BITS>>,
+    pub(super) bias_ext: Signal<Local, Bits<Y_BITS>>,
+    pub(super) y_negative: Signal<Local, Bit>,
+    pub(super) take: Signal<Local, Bit>,
+    pub(super) class_now: Signal<Local, Bits<8>>,
+    pub(super) dst_next: Signal<Local, Bits<INDEX_BITS>>,
+    pub(super) z: Signal<Local, Bits<Z_BITS>>,
+    pub(super) q: Signal<Local, Bits<Z_BITS>>,
+    pub(super) act: Signal<Local, Bits<A>>,
+    pub(super) is_last_layer: Signal<Local, Bit>,
+    pub(super) hidden_write: Signal<Local, Bit>,
+    pub(super) last_group: Signal<Local, Bit>,
+}
+
+fn ones(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
+fn table<const D: usize>(values: impl Iterator<Item = u64>) -> ROM<Bits<D>, LAYER_BITS> {
+    values.map(Bits::<D>::from).into()
+}
+
+impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
+    /// The accelerator of `shape` with one `make_lane()` per lane.
+    pub fn new(shape: &MlpShape, make_lane: impl Fn() -> U) -> Self {
+        assert_eq!(A, shape.a_bits as usize, "a_bits");
+        assert_eq!(W, shape.lane_w_bits() as usize, "lane w_bits");
+        let n = shape.lanes;
+        let layers = &shape.layers;
+        let depths = shape.memory_depths();
+        let z_mask = ones(Z_BITS);
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            load_valid: Default::default(),
+            load_ready: Default::default(),
+            load_data: Default::default(),
+            in_valid: Default::default(),
+            in_ready: Default::default(),
+            in_x: Default::default(),
+            in_last: Default::default(),
+            out_valid: Default::default(),
+            out_class: Default::default(),
+            lanes: (0..n).map(|_| make_lane()).collect(),
+            wmem: (0..n).map(|_| SyncMemory::new(depths.weights)).collect(),
+            tmem: (0..n).map(|_| SyncMemory::new(depths.thresholds)).collect(),
+            bmem: SyncMemory::new(depths.biases),
+            nz_idx: [depths.input, depths.input, depths.hidden, depths.hidden]
+                .into_iter()
+                .map(SyncMemory::new)
+                .collect(),
+            nz_val: [depths.input, depths.input, depths.hidden, depths.hidden]
+                .into_iter()
+                .map(SyncMemory::new)
+                .collect(),
+            tab_inputs_m1: table(layers.iter().map(|l| l.inputs as u64 - 1)),
+            tab_outputs_m1: table(layers.iter().map(|l| l.outputs as u64 - 1)),
+            tab_shift: table(layers.iter().map(|l| u64::from(l.hw_shift()))),
+            tab_round: table(layers.iter().map(|l| l.hw_round())),
+            tab_relu: layers.iter().map(|l| l.relu).into(),
+            lanes_m1: Constant::new(((n - 1) as u64).into()),
+            lanes_n: Constant::new((n as u64).into()),
+            last_layer: Constant::new(((layers.len() - 1) as u64).into()),
+            kind_bias: Constant::new(1u64.into()),
+            kind_thr: Constant::new(2u64.into()),
+            a_max: Constant::new(ones(A - 1).into()),
+            a_min: Constant::new((z_mask & !ones(A - 1)).into()),
+            z_sign: Constant::new((1u64 << (Z_BITS - 1)).into()),
+            y_flip: Constant::new((1u64 << (Y_BITS - 1)).into()),
+            sext_y: Constant::new((ones(Y_BITS) & !ones(32)).into()),
+            sext_z: Constant::new((ones(Z_BITS) & !ones(Y_BITS)).into()),
+            state: Default::default(),
+            layer: Default::default(),
+            ld_kind: Default::default(),
+            ld_i: Default::default(),
+            ld_j: Default::default(),
+            ld_lane: Default::default(),
+            ld_waddr: Default::default(),
+            ld_gbase: Default::default(),
+            ld_taddr: Default::default(),
+            ld_baddr: Default::default(),
+            in_sel: Default::default(),
+            in_count: Default::default(),
+            in_i: Default::default(),
+            in_full0: Default::default(),
+            in_full1: Default::default(),
+            in_count0: Default::default(),
+            in_count1: Default::default(),
+            cmp_sel: Default::default(),
+            src_count: Default::default(),
+            dst_count: Default::default(),
+            grp_row: Default::default(),
+            grp_t: Default::default(),
+            bias_ptr: Default::default(),
+            remaining: Default::default(),
+            out_j: Default::default(),
+            p: Default::default(),
+            issued_term: Default::default(),
+            s1_valid: Default::default(),
+            s1_term: Default::default(),
+            s2_valid: Default::default(),
+            s2_term: Default::default(),
+            s2_a: Default::default(),
+            res: (0..n).map(|_| Default::default()).collect(),
+            done: (0..n).map(|_| Default::default()).collect(),
+            k: Default::default(),
+            issued_all: Default::default(),
+            pp_valid: Default::default(),
+            pp_k: Default::default(),
+            pp_last: Default::default(),
+            best: Default::default(),
+            best_j: Default::default(),
+            result_valid: Default::default(),
+            result_class: Default::default(),
+            loading: Default::default(),
+            load_fire: Default::default(),
+            in_fire: Default::default(),
+            in_nonzero: Default::default(),
+            src_idx: Default::default(),
+            src_val: Default::default(),
+            all_ready: Default::default(),
+            all_done: Default::default(),
+            stall: Default::default(),
+            streaming: Default::default(),
+            read_row: Default::default(),
+            sel_res: Default::default(),
+            y: Default::default(),
+            bias_ext: Default::default(),
+            y_negative: Default::default(),
+            take: Default::default(),
+            class_now: Default::default(),
+            dst_next: Default::default(),
+            z: Default::default(),
+            q: Default::default(),
+            act: Default::default(),
+            is_last_layer: Default::default(),
+            hidden_write: Default::default(),
+            last_group: Default::default(),
+        }
+    }
+}
+
+/// `Block` by hand: every field but the `_`-prefixed ones, as the derive
+/// would write it, for any lane type whose kernel exists.
+macro_rules! impl_block {
+    ($($f:ident),* $(,)?) => {
+        impl<U: Block, const A: usize, const W: usize> Block for SieveMlp<U, A, W>
+        where
+            SieveMlp<U, A, W>: Logic,
+        {
+            fn connect_all(&mut self) {
+                self.connect();
+                $(self.$f.connect_all();)*
+            }
+            fn update_all(&mut self) {
+                self.update();
+                $(self.$f.update_all();)*
+            }
+            fn has_changed(&self) -> bool {
+                false $(|| self.$f.has_changed())*
+            }
+            fn accept(&self, name: &str, probe: &mut dyn Probe) {
+                probe.visit_start_scope(name, self);
+                $(self.$f.accept(stringify!($f), probe);)*
+                probe.visit_end_scope(name, self);
+            }
+        }
+    };
+}
+
+impl_block!(
+    clock,
+    reset,
+    load_valid,
+    load_ready,
+    load_data,
+    in_valid,
+    in_ready,
+    in_x,
+    in_last,
+    out_valid,
+    out_class,
+    lanes,
+    wmem,
+    tmem,
+    bmem,
+    nz_idx,
+    nz_val,
+    tab_inputs_m1,
+    tab_outputs_m1,
+    tab_shift,
+    tab_round,
+    tab_relu,
+    lanes_m1,
+    lanes_n,
+    last_layer,
+    kind_bias,
+    kind_thr,
+    a_max,
+    a_min,
+    z_sign,
+    y_flip,
+    sext_y,
+    sext_z,
+    state,
+    layer,
+    ld_kind,
+    ld_i,
+    ld_j,
+    ld_lane,
+    ld_waddr,
+    ld_gbase,
+    ld_taddr,
+    ld_baddr,
+    in_sel,
+    in_count,
+    in_i,
+    in_full0,
+    in_full1,
+    in_count0,
+    in_count1,
+    cmp_sel,
+    src_count,
+    dst_count,
+    grp_row,
+    grp_t,
+    bias_ptr,
+    remaining,
+    out_j,
+    p,
+    issued_term,
+    s1_valid,
+    s1_term,
+    s2_valid,
+    s2_term,
+    s2_a,
+    res,
+    done,
+    k,
+    issued_all,
+    pp_valid,
+    pp_k,
+    pp_last,
+    best,
+    best_j,
+    result_valid,
+    result_class,
+    loading,
+    load_fire,
+    in_fire,
+    in_nonzero,
+    src_idx,
+    src_val,
+    all_ready,
+    all_done,
+    stall,
+    streaming,
+    read_row,
+    sel_res,
+    y,
+    bias_ext,
+    y_negative,
+    take,
+    class_now,
+    dst_next,
+    z,
+    q,
+    act,
+    is_last_layer,
+    hidden_write,
+    last_group,
+);

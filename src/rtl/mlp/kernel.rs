@@ -1,0 +1,460 @@
+//! The HDL kernel of [`SieveMlp`], written once and instantiated for each
+//! lane type (rust-hdl's kernels need concrete field access).
+//!
+//! Per layer, neurons go in groups of `N` (neuron `j` on lane `j mod N`).
+//! A group streams the layer's non-zero inputs, `(index, value)` from the
+//! source buffer, through a three-stage pipeline (issue the buffer read;
+//! read the lane weights at `row + index`; feed every lane), then one
+//! terminal pair `(0, 0, T, last)` so a group with no non-zero input still
+//! ends its vectors. The pipeline advances only when every lane is ready
+//! (serial lanes), and every lane consumes together. When every lane has
+//! its result, the post stage adds the bias, applies ReLU and either
+//! requantizes into the next layer's non-zero list or updates the argmax,
+//! one neuron per clock.
+
+use super::accelerator::{MlpState, SieveMlp, Y_BITS, Z_BITS};
+use super::{ADDR_BITS, INDEX_BITS, LANE_BITS};
+use crate::rtl::mac_baseline::ExactMac;
+use crate::rtl::serial_dot::SerialDot;
+use crate::rtl::sieve_dot::SieveDot;
+use rust_hdl::prelude::*;
+
+macro_rules! mlp_logic {
+    ([$($p:ident),*] $lane:ty) => {
+        impl<$(const $p: usize),*> Logic for SieveMlp<$lane, A, W> {
+            #[hdl_gen]
+            fn update(&mut self) {
+                dff_setup!(
+                    self, clock, state, layer, ld_kind, ld_i, ld_j, ld_lane, ld_waddr, ld_gbase,
+                    ld_taddr, ld_baddr, in_sel, in_count, in_i, in_full0, in_full1, in_count0,
+                    in_count1, cmp_sel, src_count, dst_count, grp_row, grp_t, bias_ptr,
+                    remaining, out_j, p, issued_term, s1_valid, s1_term, s2_valid, s2_term, s2_a,
+                    k, issued_all, pp_valid, pp_k, pp_last, best, best_j, result_valid,
+                    result_class
+                );
+                self.bmem.clock.next = self.clock.val();
+                for m in 0..4 {
+                    self.nz_idx[m].clock.next = self.clock.val();
+                    self.nz_val[m].clock.next = self.clock.val();
+                }
+                self.tab_inputs_m1.address.next = self.layer.q.val();
+                self.tab_outputs_m1.address.next = self.layer.q.val();
+                self.tab_shift.address.next = self.layer.q.val();
+                self.tab_round.address.next = self.layer.q.val();
+                self.tab_relu.address.next = self.layer.q.val();
+                self.is_last_layer.next = self.layer.q.val() == self.last_layer.val();
+
+                // Lane handshake and the pipeline stall.
+                self.all_ready.next = true;
+                self.all_done.next = true;
+                for b in 0..self.lanes.len() {
+                    self.lanes[b].clock.next = self.clock.val();
+                    self.lanes[b].reset.next = self.reset.val();
+                    self.wmem[b].clock.next = self.clock.val();
+                    self.tmem[b].clock.next = self.clock.val();
+                    self.res[b].clock.next = self.clock.val();
+                    self.done[b].clock.next = self.clock.val();
+                    self.res[b].d.next = self.res[b].q.val();
+                    self.done[b].d.next = self.done[b].q.val();
+                    self.all_ready.next = self.all_ready.val() & self.lanes[b].in_ready.val();
+                    self.all_done.next = self.all_done.val() & self.done[b].q.val();
+                }
+                self.loading.next = false;
+                self.streaming.next = false;
+                match self.state.q.val() {
+                    MlpState::Load => {
+                        self.loading.next = true;
+                    }
+                    MlpState::Idle => {}
+                    MlpState::LayerStart => {}
+                    MlpState::Stream => {
+                        self.streaming.next = true;
+                    }
+                    MlpState::Drain => {}
+                    MlpState::Post => {}
+                }
+                self.stall.next = self.s2_valid.q.val() & !self.all_ready.val();
+
+                // The source list of this layer: input buffer `cmp_sel` for
+                // layer 0, then hidden buffers 2 and 3 in turn.
+                self.src_idx.next = self.nz_idx[3].read_data.val();
+                self.src_val.next = self.nz_val[3].read_data.val();
+                if self.layer.q.val().get_bit(0) {
+                    self.src_idx.next = self.nz_idx[2].read_data.val();
+                    self.src_val.next = self.nz_val[2].read_data.val();
+                }
+                if !self.layer.q.val().any() {
+                    self.src_idx.next = self.nz_idx[0].read_data.val();
+                    self.src_val.next = self.nz_val[0].read_data.val();
+                    if self.cmp_sel.q.val() {
+                        self.src_idx.next = self.nz_idx[1].read_data.val();
+                        self.src_val.next = self.nz_val[1].read_data.val();
+                    }
+                }
+                self.read_row.next =
+                    self.grp_row.q.val() + bit_cast::<ADDR_BITS, INDEX_BITS>(self.src_idx.val());
+
+                // Load port: weights, biases, thresholds, layer by layer.
+                self.load_ready.next = self.loading.val();
+                self.load_fire.next = self.loading.val() & self.load_valid.val() & !self.reset.val();
+                for b in 0..self.lanes.len() {
+                    self.wmem[b].address.next = self.read_row.val();
+                    self.wmem[b].write_data.next = self.load_data.val().get_bits::<W>(0);
+                    self.wmem[b].write_enable.next = false;
+                    self.wmem[b].read_enable.next = self.streaming.val() & !self.stall.val();
+                    self.tmem[b].address.next = self.grp_t.q.val();
+                    self.tmem[b].write_data.next = self.load_data.val().get_bits::<8>(0);
+                    self.tmem[b].write_enable.next = false;
+                    self.tmem[b].read_enable.next = self.streaming.val();
+                    if self.loading.val() {
+                        self.wmem[b].address.next = self.ld_waddr.q.val();
+                        self.wmem[b].write_enable.next = self.load_fire.val()
+                            & !self.ld_kind.q.val().any()
+                            & (self.ld_lane.q.val().index() == b);
+                        self.tmem[b].address.next = self.ld_taddr.q.val();
+                        self.tmem[b].write_enable.next = self.load_fire.val()
+                            & (self.ld_kind.q.val() == self.kind_thr.val())
+                            & (self.ld_lane.q.val().index() == b);
+                    }
+                }
+                self.bmem.address.next = self.bias_ptr.q.val();
+                self.bmem.write_data.next = self.load_data.val();
+                self.bmem.write_enable.next = false;
+                self.bmem.read_enable.next = false;
+                if self.loading.val() {
+                    self.bmem.address.next = self.ld_baddr.q.val();
+                    self.bmem.write_enable.next =
+                        self.load_fire.val() & (self.ld_kind.q.val() == self.kind_bias.val());
+                }
+                if self.load_fire.val() {
+                    if !self.ld_kind.q.val().any() {
+                        self.ld_waddr.d.next = self.ld_waddr.q.val() + 1;
+                        self.ld_i.d.next = self.ld_i.q.val() + 1;
+                        if self.ld_i.q.val() == self.tab_inputs_m1.data.val() {
+                            self.ld_i.d.next = 0.into();
+                            if self.ld_j.q.val() == self.tab_outputs_m1.data.val() {
+                                self.ld_j.d.next = 0.into();
+                                self.ld_lane.d.next = 0.into();
+                                self.ld_gbase.d.next = self.ld_waddr.q.val() + 1;
+                                self.ld_kind.d.next = self.kind_bias.val();
+                            } else {
+                                self.ld_j.d.next = self.ld_j.q.val() + 1;
+                                if self.ld_lane.q.val() == self.lanes_m1.val() {
+                                    self.ld_lane.d.next = 0.into();
+                                    self.ld_gbase.d.next = self.ld_waddr.q.val() + 1;
+                                } else {
+                                    self.ld_lane.d.next = self.ld_lane.q.val() + 1;
+                                    self.ld_waddr.d.next = self.ld_gbase.q.val();
+                                }
+                            }
+                        }
+                    }
+                    if self.ld_kind.q.val() == self.kind_bias.val() {
+                        self.ld_baddr.d.next = self.ld_baddr.q.val() + 1;
+                        self.ld_j.d.next = self.ld_j.q.val() + 1;
+                        if self.ld_j.q.val() == self.tab_outputs_m1.data.val() {
+                            self.ld_j.d.next = 0.into();
+                            self.ld_kind.d.next = self.kind_thr.val();
+                        }
+                    }
+                    if self.ld_kind.q.val() == self.kind_thr.val() {
+                        self.ld_j.d.next = self.ld_j.q.val() + 1;
+                        if self.ld_lane.q.val() == self.lanes_m1.val() {
+                            self.ld_lane.d.next = 0.into();
+                            self.ld_taddr.d.next = self.ld_taddr.q.val() + 1;
+                        } else {
+                            self.ld_lane.d.next = self.ld_lane.q.val() + 1;
+                        }
+                        if self.ld_j.q.val() == self.tab_outputs_m1.data.val() {
+                            self.ld_j.d.next = 0.into();
+                            self.ld_lane.d.next = 0.into();
+                            self.ld_taddr.d.next = self.ld_taddr.q.val() + 1;
+                            self.ld_kind.d.next = 0.into();
+                            self.layer.d.next = self.layer.q.val() + 1;
+                            if self.is_last_layer.val() {
+                                self.layer.d.next = 0.into();
+                                self.state.d.next = MlpState::Idle;
+                            }
+                        }
+                    }
+                }
+
+                // Input port: non-zero features into input buffer `in_sel`.
+                self.in_ready.next = !self.loading.val() & !self.in_full0.q.val();
+                if self.in_sel.q.val() {
+                    self.in_ready.next = !self.loading.val() & !self.in_full1.q.val();
+                }
+                self.in_fire.next = self.in_valid.val() & self.in_ready.val() & !self.reset.val();
+                self.in_nonzero.next = self.in_x.val().any();
+                for m in 0..4 {
+                    self.nz_idx[m].address.next = self.p.q.val();
+                    self.nz_val[m].address.next = self.p.q.val();
+                    self.nz_idx[m].write_enable.next = false;
+                    self.nz_val[m].write_enable.next = false;
+                    self.nz_idx[m].read_enable.next = self.streaming.val() & !self.stall.val();
+                    self.nz_val[m].read_enable.next = self.streaming.val() & !self.stall.val();
+                }
+                for m in 0..2 {
+                    self.nz_idx[m].write_data.next = self.in_i.q.val();
+                    self.nz_val[m].write_data.next = self.in_x.val();
+                    if self.in_fire.val() & self.in_nonzero.val() & (self.in_sel.q.val() == (m == 1)) {
+                        self.nz_idx[m].address.next = self.in_count.q.val();
+                        self.nz_val[m].address.next = self.in_count.q.val();
+                        self.nz_idx[m].write_enable.next = true;
+                        self.nz_val[m].write_enable.next = true;
+                    }
+                }
+                if self.in_fire.val() {
+                    self.in_i.d.next = self.in_i.q.val() + 1;
+                    if self.in_nonzero.val() {
+                        self.in_count.d.next = self.in_count.q.val() + 1;
+                    }
+                    if self.in_last.val() {
+                        self.in_i.d.next = 0.into();
+                        self.in_count.d.next = 0.into();
+                        self.in_sel.d.next = !self.in_sel.q.val();
+                        if self.in_sel.q.val() {
+                            self.in_full1.d.next = true;
+                            self.in_count1.d.next = self.in_count.q.val() + self.in_nonzero.val();
+                        } else {
+                            self.in_full0.d.next = true;
+                            self.in_count0.d.next = self.in_count.q.val() + self.in_nonzero.val();
+                        }
+                    }
+                }
+
+                // A complete sample starts layer 0.
+                if (self.state.q.val() == MlpState::Idle)
+                    & ((self.in_full0.q.val() & !self.cmp_sel.q.val())
+                        | (self.in_full1.q.val() & self.cmp_sel.q.val()))
+                {
+                    self.layer.d.next = 0.into();
+                    self.grp_row.d.next = 0.into();
+                    self.grp_t.d.next = 0.into();
+                    self.bias_ptr.d.next = 0.into();
+                    self.src_count.d.next = self.in_count0.q.val();
+                    if self.cmp_sel.q.val() {
+                        self.src_count.d.next = self.in_count1.q.val();
+                    }
+                    self.state.d.next = MlpState::LayerStart;
+                }
+                if self.state.q.val() == MlpState::LayerStart {
+                    self.remaining.d.next = self.tab_outputs_m1.data.val() + 1;
+                    self.dst_count.d.next = 0.into();
+                    self.out_j.d.next = 0.into();
+                    self.p.d.next = 0.into();
+                    self.issued_term.d.next = false;
+                    self.s1_valid.d.next = false;
+                    self.s2_valid.d.next = false;
+                    self.state.d.next = MlpState::Stream;
+                }
+
+                // Stream: issue, buffer read, weight read, lanes.
+                if self.streaming.val() & !self.stall.val() {
+                    self.s1_valid.d.next = !self.issued_term.q.val();
+                    self.s1_term.d.next = self.p.q.val() == self.src_count.q.val();
+                    if !self.issued_term.q.val() {
+                        if self.p.q.val() == self.src_count.q.val() {
+                            self.issued_term.d.next = true;
+                        } else {
+                            self.p.d.next = self.p.q.val() + 1;
+                        }
+                    }
+                    self.s2_valid.d.next = self.s1_valid.q.val();
+                    self.s2_term.d.next = self.s1_term.q.val();
+                    self.s2_a.d.next = self.src_val.val();
+                    if self.s2_valid.q.val() & self.s2_term.q.val() {
+                        self.state.d.next = MlpState::Drain;
+                    }
+                }
+                for b in 0..self.lanes.len() {
+                    self.lanes[b].in_valid.next = self.s2_valid.q.val() & self.all_ready.val();
+                    self.lanes[b].in_last.next = self.s2_term.q.val();
+                    self.lanes[b].in_a.next = self.s2_a.q.val();
+                    self.lanes[b].in_w.next = self.wmem[b].read_data.val();
+                    self.lanes[b].in_thr.next = self.tmem[b].read_data.val();
+                    if self.s2_term.q.val() {
+                        self.lanes[b].in_a.next = 0.into();
+                        self.lanes[b].in_w.next = 0.into();
+                    }
+                    if !(self.remaining.q.val().index() > b) {
+                        self.lanes[b].in_w.next = 0.into();
+                        self.lanes[b].in_thr.next = 0.into();
+                    }
+                    if self.lanes[b].out_valid.val() {
+                        self.res[b].d.next = self.lanes[b].out_sum.val();
+                        self.done[b].d.next = true;
+                    }
+                }
+                if (self.state.q.val() == MlpState::Drain) & self.all_done.val() {
+                    for b in 0..self.lanes.len() {
+                        self.done[b].d.next = false;
+                    }
+                    self.k.d.next = 0.into();
+                    self.issued_all.d.next = false;
+                    self.state.d.next = MlpState::Post;
+                }
+
+                // Post, stage 1: the bias read.
+                self.pp_valid.d.next = false;
+                if (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val() {
+                    self.bmem.read_enable.next = true;
+                    self.bias_ptr.d.next = self.bias_ptr.q.val() + 1;
+                    self.pp_valid.d.next = true;
+                    self.pp_k.d.next = self.k.q.val();
+                    self.pp_last.d.next = (self.k.q.val() == self.lanes_m1.val())
+                        | ((bit_cast::<INDEX_BITS, LANE_BITS>(self.k.q.val()) + 1)
+                            == self.remaining.q.val());
+                    if (self.k.q.val() == self.lanes_m1.val())
+                        | ((bit_cast::<INDEX_BITS, LANE_BITS>(self.k.q.val()) + 1)
+                            == self.remaining.q.val())
+                    {
+                        self.issued_all.d.next = true;
+                    } else {
+                        self.k.d.next = self.k.q.val() + 1;
+                    }
+                }
+
+                // Post, stage 2: y = acc + bias, ReLU, then requantize or argmax.
+                self.sel_res.next = 0.into();
+                for b in 0..self.lanes.len() {
+                    if self.pp_k.q.val().index() == b {
+                        self.sel_res.next = self.res[b].q.val();
+                    }
+                }
+                self.y.next = bit_cast::<Y_BITS, 32>(self.sel_res.val());
+                if self.sel_res.val().get_bit(31) {
+                    self.y.next = self.y.val() | self.sext_y.val();
+                }
+                self.bias_ext.next = bit_cast::<Y_BITS, 32>(self.bmem.read_data.val());
+                if self.bmem.read_data.val().get_bit(31) {
+                    self.bias_ext.next = self.bias_ext.val() | self.sext_y.val();
+                }
+                self.y.next = self.y.val() + self.bias_ext.val();
+                self.y_negative.next = false;
+                for top in (Y_BITS - 1)..Y_BITS {
+                    self.y_negative.next = self.y.val().get_bit(top);
+                }
+                if self.tab_relu.data.val() & self.y_negative.val() {
+                    self.y.next = 0.into();
+                    self.y_negative.next = false;
+                }
+                self.z.next = bit_cast::<Z_BITS, Y_BITS>(self.y.val());
+                if self.y_negative.val() {
+                    self.z.next = self.z.val() | self.sext_z.val();
+                }
+                self.z.next = self.z.val() + self.tab_round.data.val();
+                self.q.next = self.z.val() >> self.tab_shift.data.val();
+                if (self.z.val() & self.z_sign.val()).any() {
+                    self.q.next = !((!self.z.val()) >> self.tab_shift.data.val());
+                    if self.q.val() < self.a_min.val() {
+                        self.q.next = self.a_min.val();
+                    }
+                } else if self.q.val() > self.a_max.val() {
+                    self.q.next = self.a_max.val();
+                }
+                self.act.next = self.q.val().get_bits::<A>(0);
+                self.take.next = !self.out_j.q.val().any()
+                    | ((self.y.val() ^ self.y_flip.val()) > (self.best.q.val() ^ self.y_flip.val()));
+                self.class_now.next = self.best_j.q.val();
+                if self.take.val() {
+                    self.class_now.next = self.out_j.q.val().get_bits::<8>(0);
+                }
+                self.hidden_write.next =
+                    self.pp_valid.q.val() & !self.is_last_layer.val() & self.act.val().any();
+                self.dst_next.next = self.dst_count.q.val();
+                if self.hidden_write.val() {
+                    self.dst_next.next = self.dst_count.q.val() + 1;
+                }
+                for m in 2..4 {
+                    self.nz_idx[m].write_data.next = self.out_j.q.val();
+                    self.nz_val[m].write_data.next = self.act.val();
+                    if self.hidden_write.val() & (self.layer.q.val().get_bit(0) == (m == 3)) {
+                        self.nz_idx[m].address.next = self.dst_count.q.val();
+                        self.nz_val[m].address.next = self.dst_count.q.val();
+                        self.nz_idx[m].write_enable.next = true;
+                        self.nz_val[m].write_enable.next = true;
+                    }
+                }
+                self.result_valid.d.next = false;
+                self.last_group.next = self.remaining.q.val() <= self.lanes_n.val();
+                if self.pp_valid.q.val() {
+                    self.out_j.d.next = self.out_j.q.val() + 1;
+                    self.dst_count.d.next = self.dst_next.val();
+                    if self.is_last_layer.val() {
+                        self.best.d.next = self.y.val();
+                        self.best_j.d.next = self.class_now.val();
+                        if !self.take.val() {
+                            self.best.d.next = self.best.q.val();
+                        }
+                    }
+                    if self.pp_last.q.val() {
+                        // End of the group.
+                        self.grp_row.d.next = self.grp_row.q.val()
+                            + bit_cast::<ADDR_BITS, INDEX_BITS>(self.tab_inputs_m1.data.val())
+                            + 1;
+                        self.grp_t.d.next = self.grp_t.q.val() + 1;
+                        self.remaining.d.next = self.remaining.q.val() - self.lanes_n.val();
+                        self.p.d.next = 0.into();
+                        self.issued_term.d.next = false;
+                        self.state.d.next = MlpState::Stream;
+                        if self.last_group.val() {
+                            // End of the layer.
+                            if !self.layer.q.val().any() {
+                                // Layer 0 has read its input buffer: free it.
+                                self.cmp_sel.d.next = !self.cmp_sel.q.val();
+                                if self.cmp_sel.q.val() {
+                                    self.in_full1.d.next = false;
+                                } else {
+                                    self.in_full0.d.next = false;
+                                }
+                            }
+                            if self.is_last_layer.val() {
+                                self.result_valid.d.next = true;
+                                self.result_class.d.next = self.class_now.val();
+                                self.state.d.next = MlpState::Idle;
+                            } else {
+                                self.layer.d.next = self.layer.q.val() + 1;
+                                self.src_count.d.next = self.dst_next.val();
+                                self.state.d.next = MlpState::LayerStart;
+                            }
+                        }
+                    }
+                }
+                self.out_valid.next = self.result_valid.q.val();
+                self.out_class.next = self.result_class.q.val();
+
+                if self.reset.val() {
+                    self.state.d.next = MlpState::Load;
+                    self.layer.d.next = 0.into();
+                    self.ld_kind.d.next = 0.into();
+                    self.ld_i.d.next = 0.into();
+                    self.ld_j.d.next = 0.into();
+                    self.ld_lane.d.next = 0.into();
+                    self.ld_waddr.d.next = 0.into();
+                    self.ld_gbase.d.next = 0.into();
+                    self.ld_taddr.d.next = 0.into();
+                    self.ld_baddr.d.next = 0.into();
+                    self.in_sel.d.next = false;
+                    self.in_count.d.next = 0.into();
+                    self.in_i.d.next = 0.into();
+                    self.in_full0.d.next = false;
+                    self.in_full1.d.next = false;
+                    self.cmp_sel.d.next = false;
+                    self.s1_valid.d.next = false;
+                    self.s2_valid.d.next = false;
+                    self.pp_valid.d.next = false;
+                    self.result_valid.d.next = false;
+                    for b in 0..self.lanes.len() {
+                        self.done[b].d.next = false;
+                    }
+                }
+            }
+        }
+    };
+}
+
+// Lanes have t_bits 8 and acc_bits 32 (SPEC section 9's units).
+mlp_logic!([A, W, CNT, XW, PW, EB, VW, HN, DEPTH, CW] SieveDot<A, W, 8, 32, CNT, XW, PW, EB, VW, HN, DEPTH, CW>);
+mlp_logic!([A, W, CNT, XW, PW, EB, VW, HN, CW, AX] SerialDot<A, W, 8, 32, CNT, XW, PW, EB, VW, HN, CW, AX>);
+mlp_logic!([A, W, CNT, PW] ExactMac<A, W, 8, 32, CNT, PW>);
