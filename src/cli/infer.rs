@@ -7,8 +7,11 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use sievingnet::design::{Arch, Design};
 use sievingnet::engine::infer::run_rom;
+use sievingnet::engine::mlp::{run_accelerator, MlpEngine};
 use sievingnet::engine::Engine;
 use sievingnet::rom::read_rom;
+use sievingnet::rtl::mlp::sim::MlpPacing;
+use sievingnet::rtl::mlp::MlpShape;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -16,9 +19,15 @@ pub struct InferArgs {
     /// ROM directory (SPEC section 8) with a test set, e.g. written by `sievingnet-train`.
     #[arg(long)]
     pub rom: PathBuf,
-    /// Which implementation computes the dot products.
-    #[arg(long, value_enum, default_value_t = Engine::Rtl)]
-    pub engine: Engine,
+    /// Which implementation runs the network: `model`, `rtl` (rust-hdl) and
+    /// `verilog` stream every dot product through one unit; `mlp` runs the
+    /// whole-network accelerator (`export-mlp`) in Verilator, `mlp-rtl` in
+    /// the rust-hdl simulation.
+    #[arg(long, value_enum, default_value_t = InferEngine::Rtl)]
+    pub engine: InferEngine,
+    /// Lanes of the accelerator (`--engine mlp` or `mlp-rtl`), 1 to 16.
+    #[arg(long, default_value_t = 4)]
+    pub lanes: usize,
     /// The sieving unit: `parallel` (one pair per clock) or `serial` (one
     /// kept digit per clock).
     #[arg(long, value_enum, default_value_t = Arch::Parallel)]
@@ -29,11 +38,28 @@ pub struct InferArgs {
     pub limit: Option<usize>,
 }
 
+/// `--engine`: a unit engine, or the accelerator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InferEngine {
+    Model,
+    Rtl,
+    Verilog,
+    Mlp,
+    MlpRtl,
+}
+
 pub fn run(args: InferArgs) -> Result<()> {
     let rom = read_rom(&args.rom)
         .with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
+    let engine = match args.engine {
+        InferEngine::Model => Engine::Model,
+        InferEngine::Rtl => Engine::Rtl,
+        InferEngine::Verilog => Engine::Verilog,
+        InferEngine::Mlp => return run_mlp(&args, &rom, MlpEngine::Verilator),
+        InferEngine::MlpRtl => return run_mlp(&args, &rom, MlpEngine::Rtl),
+    };
     let design = Design::for_arch(args.arch, true).map_err(anyhow::Error::msg)?;
-    let run = run_rom(&rom, args.engine, design, args.limit)?;
+    let run = run_rom(&rom, engine, design, args.limit)?;
     let layers: Vec<serde_json::Value> = run
         .counts
         .iter()
@@ -48,7 +74,7 @@ pub fn run(args: InferArgs) -> Result<()> {
         .collect();
     let summary = serde_json::json!({
         "rom": args.rom.display().to_string(),
-        "engine": args.engine.name(),
+        "engine": engine.name(),
         "arch": args.arch.name(),
         "unit": rom.mlp.unit,
         "samples": run.samples,
@@ -63,6 +89,41 @@ pub fn run(args: InferArgs) -> Result<()> {
             "{} of {} predictions differ from the ROM's predictions file",
             run.mismatches,
             run.samples
+        );
+    }
+    Ok(())
+}
+
+fn run_mlp(args: &InferArgs, rom: &sievingnet::rom::Rom, engine: MlpEngine) -> Result<()> {
+    let shape = MlpShape::of_rom(rom, args.arch, args.lanes)?;
+    let r = run_accelerator(rom, &shape, engine, args.limit, &MlpPacing::default())?;
+    let summary = serde_json::json!({
+        "rom": args.rom.display().to_string(),
+        "engine": match engine { MlpEngine::Verilator => "mlp", MlpEngine::Rtl => "mlp-rtl" },
+        "arch": args.arch.name(),
+        "lanes": args.lanes,
+        "unit": rom.mlp.unit,
+        "samples": r.samples,
+        "accuracy": r.correct() as f64 / r.samples as f64,
+        "reference": if args.arch == Arch::Mac { "the exact network (every threshold <= 0)" } else { "the ROM's predictions" },
+        "predictions_match": r.mismatches() == 0,
+        "load_cycles": r.run.load_done_cycle + 1,
+        "cycles_per_sample": r.run.cycles_per_sample(),
+        "simulated_cycles": r.run.cycles,
+        "sim_seconds": r.sim_seconds,
+        "build_seconds": r.build_seconds,
+    });
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    if r.mismatches() > 0 {
+        bail!(
+            "{} of {} predictions of the accelerator differ from {}",
+            r.mismatches(),
+            r.samples,
+            if args.arch == Arch::Mac {
+                "the exact network's"
+            } else {
+                "the ROM's predictions file"
+            }
         );
     }
     Ok(())

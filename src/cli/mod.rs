@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod area;
 mod dot;
 mod export;
+mod export_mlp;
 mod infer;
 mod presets;
 
@@ -26,6 +27,9 @@ pub enum Command {
     /// Write the sieving unit (or the exact baseline) as Verilog-2005 with a
     /// JSON manifest (SPEC section 6).
     Export(export::ExportArgs),
+    /// Write the whole-network accelerator for a weight ROM as Verilog-2005
+    /// with a JSON manifest (SPEC section 9).
+    ExportMlp(export_mlp::ExportMlpArgs),
     /// Run a weight ROM's test set through the hardware (RTL or Verilog),
     /// checking every dot product against the golden model and every
     /// prediction against the ROM (SPEC section 8).
@@ -43,6 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Dot(args) => dot::run(args),
         Command::Export(args) => export::run(args),
+        Command::ExportMlp(args) => export_mlp::run(args),
         Command::Infer(args) => infer::run(args),
         Command::Area(args) => area::run(args),
         Command::Presets(args) => presets::run(args),

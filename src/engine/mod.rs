@@ -3,6 +3,7 @@
 //! Verilog, all computing the same results.
 
 pub mod infer;
+pub mod mlp;
 pub mod verilog;
 
 use crate::config::UnitConfig;

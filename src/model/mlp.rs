@@ -150,6 +150,33 @@ impl IntMlp {
     }
 }
 
+/// The prediction of `mlp` with every threshold `<= 0` (nothing sieved,
+/// every product exact), the network an exact multiply-accumulate computes.
+/// The accumulator wraps at `acc_bits` pair by pair, which is the wrap of
+/// the exact sum.
+pub fn exact_prediction(mlp: &IntMlp, input: &[i64]) -> usize {
+    let acc_bits = mlp.unit.acc_bits();
+    let mut act = input.to_vec();
+    for (li, layer) in mlp.layers.iter().enumerate() {
+        let sums: Vec<i64> = (0..layer.outputs)
+            .map(|j| {
+                let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
+                let s: i128 = act
+                    .iter()
+                    .zip(row)
+                    .map(|(&a, &w)| a as i128 * w as i128)
+                    .sum();
+                super::stream::wrap_signed(s, acc_bits)
+            })
+            .collect();
+        match mlp.finish_layer(li, &sums) {
+            LayerOutput::Next(next) => act = next,
+            LayerOutput::Logits(logits) => return argmax_first(&logits),
+        }
+    }
+    unreachable!("the last layer returns its logits")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use super::Rom;
 use crate::model::sieve::PlaneCounts;
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
 use serde::Serialize;
 
 /// A sample whose stored prediction differs from the golden model's.
@@ -116,5 +116,22 @@ pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {
         sieved_share,
         overflow_samples,
         mismatches,
+    })
+}
+
+/// The predictions the accelerator of `arch` must give on the first `n`
+/// test samples: the ROM's file for the sieve, the exact network (every
+/// threshold `<= 0`) for `mac`.
+pub fn expected_predictions(rom: &Rom, arch: crate::design::Arch, n: usize) -> Result<Vec<usize>> {
+    let t = rom
+        .test_set
+        .as_ref()
+        .context("the ROM has no test_set: nothing to run")?;
+    Ok(match arch {
+        crate::design::Arch::Mac => t.inputs[..n]
+            .iter()
+            .map(|x| crate::model::mlp::exact_prediction(&rom.mlp, x))
+            .collect(),
+        _ => t.predictions[..n].to_vec(),
     })
 }

@@ -28,7 +28,9 @@ mod icarus;
 mod verilator;
 
 pub use icarus::encode_pairs_hex;
-pub use verilator::{encode_pairs, verilator_build, VERILATOR_DRIVER};
+pub use verilator::{
+    encode_pairs, verilator_build, verilator_build_with, Harness, UNIT_HARNESS, VERILATOR_DRIVER,
+};
 
 use crate::config::UnitConfig;
 use crate::model::{Pair, VectorResult};

@@ -28,7 +28,22 @@ fn default_cache_root() -> PathBuf {
     }
 }
 
-/// Flags of the Verilator build; part of the cache key.
+/// A C++ driver compiled with a Verilated design.
+#[derive(Clone, Copy, Debug)]
+pub struct Harness {
+    /// The driver's source text.
+    pub driver: &'static str,
+    /// The model class it includes (`--prefix`), also the executable's name.
+    pub prefix: &'static str,
+}
+
+/// The driver of one dot-product unit (SPEC section 6 ports).
+pub const UNIT_HARNESS: Harness = Harness {
+    driver: VERILATOR_DRIVER,
+    prefix: "Vsieve_dot",
+};
+
+/// Flags of the Verilator build (the prefix follows); part of the cache key.
 const VERILATOR_FLAGS: &[&str] = &[
     "--cc",
     "--build",
@@ -42,8 +57,6 @@ const VERILATOR_FLAGS: &[&str] = &[
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",
-    "--prefix",
-    "Vsieve_dot",
     "-CFLAGS",
     "-O2",
     // The generated model compiles with -Os by default; -O3 doubles the speed.
@@ -71,6 +84,16 @@ pub fn verilator_build(
     top: &str,
     cache_root: Option<&Path>,
 ) -> Result<(PathBuf, f64)> {
+    verilator_build_with(source, top, &UNIT_HARNESS, cache_root)
+}
+
+/// [`verilator_build`] with another driver.
+pub fn verilator_build_with(
+    source: &[u8],
+    top: &str,
+    harness: &Harness,
+    cache_root: Option<&Path>,
+) -> Result<(PathBuf, f64)> {
     require_tool("verilator", "the verilog engine with Verilator")?;
     let version = run_checked(
         Command::new("verilator").arg("--version"),
@@ -79,7 +102,8 @@ pub fn verilator_build(
     let key = fnv1a(&[
         source,
         top.as_bytes(),
-        VERILATOR_DRIVER.as_bytes(),
+        harness.driver.as_bytes(),
+        harness.prefix.as_bytes(),
         &version.stdout,
         VERILATOR_FLAGS.join(" ").as_bytes(),
     ]);
@@ -87,7 +111,7 @@ pub fn verilator_build(
         .map(Path::to_path_buf)
         .unwrap_or_else(default_cache_root);
     let dir = root.join(format!("{top}-{key:016x}"));
-    let exe = dir.join("Vsieve_dot");
+    let exe = dir.join(harness.prefix);
     if exe.is_file() {
         if runs(&exe) {
             return Ok((exe, 0.0));
@@ -121,9 +145,11 @@ pub fn verilator_build(
     // Removed on Ctrl-C too (the TempDir itself goes when dropped).
     let _pending = crate::files::track(tmp.path());
     std::fs::write(tmp.path().join("unit.v"), source)?;
-    std::fs::write(tmp.path().join("verilator_main.cpp"), VERILATOR_DRIVER)?;
+    std::fs::write(tmp.path().join("verilator_main.cpp"), harness.driver)?;
     let mut cmd = Command::new("verilator");
     cmd.current_dir(tmp.path()).args(VERILATOR_FLAGS).args([
+        "--prefix",
+        harness.prefix,
         "--top-module",
         top,
         "-Mdir",
@@ -135,8 +161,8 @@ pub fn verilator_build(
     ]);
     run_checked(&mut cmd, "the Verilator build")?;
     std::fs::rename(
-        tmp.path().join("obj").join("Vsieve_dot"),
-        tmp.path().join("Vsieve_dot"),
+        tmp.path().join("obj").join(harness.prefix),
+        tmp.path().join(harness.prefix),
     )?;
     // Keep only the executable: the object files are large.
     let _ = std::fs::remove_dir_all(tmp.path().join("obj"));

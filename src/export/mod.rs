@@ -1,4 +1,7 @@
-//! `sievingnet export`: the Verilog file and its manifest (SPEC section 6).
+//! `sievingnet export`: the Verilog file and its manifest (SPEC section 6);
+//! [`mlp`]: the whole-network accelerator (section 9).
+
+pub mod mlp;
 
 use crate::config::{Coding, UnitConfig};
 use crate::design::{Arch, Design};

@@ -1,0 +1,64 @@
+//! `sievingnet export-mlp`: write the whole-network accelerator for a ROM
+//! as Verilog (SPEC section 9).
+
+use anyhow::{Context, Result};
+use clap::Args;
+use sievingnet::design::Arch;
+use sievingnet::export::mlp::export_mlp_to;
+use sievingnet::rom::read_rom;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ExportMlpArgs {
+    /// ROM directory (SPEC section 8): its shapes, unit, shifts and ReLUs are
+    /// fixed in the Verilog; weights, biases and thresholds come through the
+    /// load port.
+    #[arg(long)]
+    pub rom: PathBuf,
+    /// The lanes: sieving units (`parallel`, `serial`) or exact
+    /// multiply-accumulate units (`mac`, which computes the exact network).
+    #[arg(long, value_enum, default_value_t = Arch::Parallel)]
+    pub arch: Arch,
+    /// Lanes working at once (neurons computed together), 1 to 16.
+    #[arg(long, default_value_t = 4)]
+    pub lanes: usize,
+    /// Name of the top module.
+    #[arg(long, default_value = "sieve_mlp")]
+    pub top: String,
+    /// Test samples the rust-hdl simulation runs to measure the cycles per
+    /// sample for the manifest (0 = none).
+    #[arg(long, default_value_t = 8)]
+    pub measure: usize,
+    /// Output Verilog file (`.v`); the manifest is written next to it as `.json`.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run(args: ExportMlpArgs) -> Result<()> {
+    let rom = read_rom(&args.rom)
+        .with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
+    let m = export_mlp_to(
+        &rom,
+        args.arch,
+        args.lanes,
+        &args.top,
+        &args.out,
+        args.measure,
+    )?;
+    eprintln!(
+        "wrote {} (top {}, {} x {}, {} load values{}) and its manifest",
+        args.out.display(),
+        m.top,
+        m.lanes,
+        m.arch.name(),
+        m.load_words,
+        m.cycles
+            .measured_cycles_per_sample
+            .map(|c| format!(
+                ", {c:.0} clocks per sample measured on {} test samples",
+                m.cycles.measured_samples
+            ))
+            .unwrap_or_default()
+    );
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! The accelerator engines (`sievingnet infer --engine mlp`): the ROM's
+//! test set through the whole network in hardware, the rust-hdl simulation
+//! or the exported `sieve_mlp` Verilog in Verilator, every prediction
+//! checked against the golden model's.
+
+use super::verilog::{verilator_build_with, Harness};
+use crate::rom::expected_predictions;
+use crate::rom::Rom;
+use crate::rtl::mlp::generate::generate_mlp;
+use crate::rtl::mlp::sim::{run_mlp, MlpPacing, MlpRun};
+use crate::rtl::mlp::{load_stream, MlpShape};
+use crate::toolchain::run_checked;
+use anyhow::{bail, Context, Result};
+use std::process::Command;
+
+/// The C++ driver of the accelerator.
+pub const MLP_HARNESS: Harness = Harness {
+    driver: include_str!("../../sim/verilator_mlp.cpp"),
+    prefix: "Vsieve_mlp",
+};
+
+/// Which simulation runs the accelerator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MlpEngine {
+    /// rust-hdl, cycle by cycle (small networks).
+    Rtl,
+    /// The exported Verilog in Verilator.
+    Verilator,
+}
+
+/// What the ROM's test set gave on the accelerator.
+#[derive(Clone, Debug)]
+pub struct AcceleratorRun {
+    pub samples: usize,
+    pub run: MlpRun,
+    /// The predictions the accelerator must give: the ROM's (sieving
+    /// arches) or the exact network's (`mac`).
+    pub expected: Vec<usize>,
+    pub labels: Vec<usize>,
+    /// Seconds building the Verilator model (0 when cached).
+    pub build_seconds: f64,
+    /// Seconds simulating.
+    pub sim_seconds: f64,
+}
+
+impl AcceleratorRun {
+    pub fn mismatches(&self) -> usize {
+        self.run
+            .predictions
+            .iter()
+            .zip(&self.expected)
+            .filter(|(a, b)| a != b)
+            .count()
+    }
+
+    pub fn correct(&self) -> usize {
+        self.run
+            .predictions
+            .iter()
+            .zip(&self.labels)
+            .filter(|(a, b)| a == b)
+            .count()
+    }
+}
+
+/// Runs the first `limit` test samples of `rom` through the accelerator of
+/// `shape` on `engine`, samples back to back (or paced by `pacing`).
+pub fn run_accelerator(
+    rom: &Rom,
+    shape: &MlpShape,
+    engine: MlpEngine,
+    limit: Option<usize>,
+    pacing: &MlpPacing,
+) -> Result<AcceleratorRun> {
+    let t = rom
+        .test_set
+        .as_ref()
+        .context("the ROM has no test_set: nothing to run")?;
+    let n = limit.unwrap_or(t.inputs.len()).min(t.inputs.len());
+    if n == 0 {
+        bail!("no test sample to run (the limit is 0 or the test set is empty)");
+    }
+    let samples = &t.inputs[..n];
+    let load = load_stream(rom);
+    let expected = expected_predictions(rom, shape.arch, n)?;
+    let t0 = std::time::Instant::now();
+    let (run, build_seconds) = match engine {
+        MlpEngine::Rtl => (run_mlp(shape, &load, samples, pacing)?, 0.0),
+        MlpEngine::Verilator => {
+            let text = generate_mlp(shape, "sieve_mlp")?;
+            run_verilator(&text, "sieve_mlp", shape, &load, samples, pacing)?
+        }
+    };
+    let sim_seconds = t0.elapsed().as_secs_f64() - build_seconds;
+    Ok(AcceleratorRun {
+        samples: n,
+        run,
+        expected,
+        labels: t.labels[..n].to_vec(),
+        build_seconds,
+        sim_seconds,
+    })
+}
+
+/// Runs Verilog `text` (top `top`) in Verilator with the accelerator
+/// driver. Returns the run and the seconds spent building.
+pub fn run_verilator(
+    text: &str,
+    top: &str,
+    shape: &MlpShape,
+    load: &[i64],
+    samples: &[Vec<i64>],
+    pacing: &MlpPacing,
+) -> Result<(MlpRun, f64)> {
+    let (exe, build_seconds) = verilator_build_with(text.as_bytes(), top, &MLP_HARNESS, None)?;
+    let dir = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let _pending = crate::files::track(dir.path());
+    let job = dir.path().join("job.bin");
+    let events = dir.path().join("events.bin");
+    let features = shape.layers[0].inputs;
+    let mut buf = Vec::with_capacity(20 + load.len() * 4 + samples.len() * features * 2);
+    buf.extend_from_slice(b"SNMJ0001");
+    for v in [load.len(), samples.len(), features] {
+        buf.extend_from_slice(&(v as u32).to_le_bytes());
+    }
+    for &v in load {
+        buf.extend_from_slice(&(v as i32).to_le_bytes());
+    }
+    for s in samples {
+        if s.len() != features {
+            bail!(
+                "a sample has {} features; the network takes {features}",
+                s.len()
+            );
+        }
+        for &x in s {
+            buf.extend_from_slice(&(x as i16).to_le_bytes());
+        }
+    }
+    std::fs::write(&job, buf)?;
+    let deadline = crate::rtl::mlp::sim::result_deadline(shape) * 4 + 100_000;
+    run_checked(
+        Command::new(&exe)
+            .arg("--in")
+            .arg(&job)
+            .arg("--out")
+            .arg(&events)
+            .args(["--gap-prob", &pacing.gap_probability.to_string()])
+            .args(["--seed", &pacing.seed.to_string()])
+            .args(["--a-bits", &shape.a_bits.to_string()])
+            .args(["--max-wait", &deadline.to_string()]),
+        "the Verilator simulation of the accelerator",
+    )?;
+    let bytes = std::fs::read(&events)?;
+    if bytes.len() < 8 || &bytes[..8] != b"SNME0001" || (bytes.len() - 8) % 24 != 0 {
+        bail!(
+            "the simulator's events file is malformed ({} bytes)",
+            bytes.len()
+        );
+    }
+    let mut run = MlpRun::default();
+    let mut last_edge = 0;
+    for rec in bytes[8..].chunks_exact(24) {
+        let w = |i: usize| u64::from_le_bytes(rec[i * 8..i * 8 + 8].try_into().unwrap());
+        let (tag, cycle, value) = (w(0), w(1), w(2));
+        last_edge = last_edge.max(cycle);
+        match tag {
+            0 => {
+                run.predictions.push(value as usize);
+                run.result_cycles.push(cycle);
+            }
+            1 => run.first_cycles.push(cycle),
+            2 => run.last_cycles.push(cycle),
+            3 => run.load_done_cycle = cycle,
+            _ => bail!("the simulator's events file has an unknown record tag {tag}"),
+        }
+    }
+    run.cycles = last_edge + 1;
+    if run.predictions.len() != samples.len() {
+        bail!(
+            "{} results for {} samples: the accelerator produced extra results",
+            run.predictions.len(),
+            samples.len()
+        );
+    }
+    Ok((run, build_seconds))
+}

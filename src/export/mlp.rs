@@ -1,0 +1,207 @@
+//! `sievingnet export-mlp`: the accelerator's Verilog and its manifest
+//! (SPEC section 9).
+
+use super::manifest_path;
+use crate::design::Arch;
+use crate::files::write_atomic_all;
+use crate::rom::Rom;
+use crate::rtl::mlp::generate::generate_mlp;
+use crate::rtl::mlp::sim::{run_mlp, MlpPacing};
+use crate::rtl::mlp::{load_stream, LayerShape, MemoryDepths, MlpShape};
+use anyhow::{bail, Result};
+use serde::Serialize;
+use std::path::Path;
+
+/// The `synth_ice40` options the accelerator is built with on the UP5K
+/// (SPRAM and DSP inference); on the HX8K it needs none.
+pub const SYNTH_OPTIONS_UP5K: &str = "-device u -spram -dsp";
+
+/// One memory of the accelerator.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemoryEntry {
+    pub name: &'static str,
+    pub count: usize,
+    pub words: usize,
+    pub bits: usize,
+    pub holds: &'static str,
+}
+
+/// Cycles per sample: the formula, and what the rust-hdl simulation
+/// measured on the first test samples (back to back).
+#[derive(Clone, Debug, Serialize)]
+pub struct CyclesEntry {
+    pub formula: String,
+    pub measured_samples: usize,
+    pub measured_cycles_per_sample: Option<f64>,
+}
+
+/// What `export-mlp` writes next to the Verilog as `PATH.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct MlpManifest {
+    pub format: &'static str,
+    pub spec_version: u32,
+    pub top: String,
+    pub verilog: String,
+    pub arch: Arch,
+    pub lanes: usize,
+    pub a_bits: u32,
+    pub w_bits: u32,
+    pub lane_w_bits: u32,
+    pub t_bits: u32,
+    pub acc_bits: u32,
+    pub coding: crate::config::Coding,
+    pub layers: Vec<LayerShape>,
+    pub load_words: usize,
+    pub memories: Vec<MemoryEntry>,
+    pub synth_ice40_options: &'static str,
+    pub cycles: CyclesEntry,
+    pub generator: String,
+}
+
+fn memories(shape: &MlpShape, d: &MemoryDepths) -> Vec<MemoryEntry> {
+    vec![
+        MemoryEntry {
+            name: "wmem",
+            count: shape.lanes,
+            words: d.weights,
+            bits: shape.lane_w_bits() as usize,
+            holds: "weights of the neurons j = b mod lanes, layer by layer, group by group, input-major within a neuron",
+        },
+        MemoryEntry {
+            name: "tmem",
+            count: shape.lanes,
+            words: d.thresholds,
+            bits: 8,
+            holds: "thresholds of the neurons j = b mod lanes, one per group",
+        },
+        MemoryEntry {
+            name: "bmem",
+            count: 1,
+            words: d.biases,
+            bits: 32,
+            holds: "biases, by neuron of the whole network",
+        },
+        MemoryEntry {
+            name: "nz_idx, nz_val (input)",
+            count: 2,
+            words: d.input,
+            bits: crate::rtl::mlp::INDEX_BITS + shape.a_bits as usize,
+            holds: "non-zero input features (index, value): one buffer fills while layer 0 reads the other",
+        },
+        MemoryEntry {
+            name: "nz_idx, nz_val (hidden)",
+            count: 2,
+            words: d.hidden,
+            bits: crate::rtl::mlp::INDEX_BITS + shape.a_bits as usize,
+            holds: "non-zero activations of the hidden layers, ping-pong",
+        },
+    ]
+}
+
+/// The cycle formula in words.
+pub fn cycles_formula(shape: &MlpShape) -> String {
+    let lane = match shape.arch {
+        Arch::Parallel => format!(
+            "L = {} (the parallel unit's latency) and S_l = nz_l",
+            3 + crate::rtl::ceil_log2(shape.lane_w_bits() as usize)
+        ),
+        Arch::Mac => "L = 3 (the MAC's latency) and S_l = nz_l".to_string(),
+        Arch::Serial => "L = 2 and S_l = sum over the non-zero inputs i of max over the group's lanes of max(1, kept digits of (a_i, w_ji))".to_string(),
+    };
+    format!(
+        "compute clocks per sample = 2 + sum over layers l of [1 + G_l * (S_l + 4 + L) + outputs_l], \
+         G_l = ceil(outputs_l / {lanes}) groups, nz_l = non-zero inputs of layer l, {lane}; \
+         the input port takes one feature per clock into the other input buffer meanwhile, \
+         so samples back to back take max(inputs_0, compute) clocks each",
+        lanes = shape.lanes
+    )
+}
+
+/// Generates the accelerator for `rom` and its manifest in memory; the
+/// rust-hdl simulation measures the cycles on the first `measure` test
+/// samples (checking their predictions).
+pub fn export_mlp(
+    rom: &Rom,
+    arch: Arch,
+    lanes: usize,
+    top: &str,
+    verilog_name: &str,
+    measure: usize,
+) -> Result<(String, MlpManifest)> {
+    let shape = MlpShape::of_rom(rom, arch, lanes)?;
+    let text = generate_mlp(&shape, top)?;
+    let mut measured = None;
+    let mut measured_samples = 0;
+    if let Some(t) = rom.test_set.as_ref() {
+        let n = measure.min(t.inputs.len());
+        if n > 0 {
+            let run = run_mlp(
+                &shape,
+                &load_stream(rom),
+                &t.inputs[..n],
+                &MlpPacing::default(),
+            )?;
+            let expected = crate::rom::expected_predictions(rom, arch, n)?;
+            if run.predictions != expected {
+                bail!("the accelerator's rust-hdl simulation disagrees with the model on the first {n} test samples: a bug, please report it");
+            }
+            measured = Some(run.cycles_per_sample());
+            measured_samples = n;
+        }
+    }
+    let depths = shape.memory_depths();
+    let manifest = MlpManifest {
+        format: "sievingnet-mlp-verilog",
+        spec_version: 2,
+        top: top.to_string(),
+        verilog: verilog_name.to_string(),
+        arch,
+        lanes,
+        a_bits: shape.a_bits,
+        w_bits: shape.w_bits,
+        lane_w_bits: shape.lane_w_bits(),
+        t_bits: 8,
+        acc_bits: 32,
+        coding: shape.coding,
+        layers: shape.layers.clone(),
+        load_words: shape.load_words(),
+        memories: memories(&shape, &depths),
+        synth_ice40_options: SYNTH_OPTIONS_UP5K,
+        cycles: CyclesEntry {
+            formula: cycles_formula(&shape),
+            measured_samples,
+            measured_cycles_per_sample: measured,
+        },
+        generator: format!("sievingnet {} (rust-hdl 0.46)", env!("CARGO_PKG_VERSION")),
+    };
+    Ok((text, manifest))
+}
+
+/// Exports to `out` (`.v`) and its `.json` manifest: both or neither.
+pub fn export_mlp_to(
+    rom: &Rom,
+    arch: Arch,
+    lanes: usize,
+    top: &str,
+    out: &Path,
+    measure: usize,
+) -> Result<MlpManifest> {
+    if out.extension().and_then(|e| e.to_str()) != Some("v") {
+        bail!(
+            "--out {} must end in .v (the manifest goes next to it as .json)",
+            out.display()
+        );
+    }
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("sieve_mlp.v")
+        .to_string();
+    let (text, manifest) = export_mlp(rom, arch, lanes, top, &name, measure)?;
+    let json = serde_json::to_string_pretty(&manifest)? + "\n";
+    write_atomic_all(&[
+        (manifest_path(out).as_path(), json.as_bytes()),
+        (out, text.as_bytes()),
+    ])?;
+    Ok(manifest)
+}
