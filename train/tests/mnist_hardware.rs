@@ -70,3 +70,52 @@ fn trained_mnist_layers_through_rtl_and_verilog() {
         rtl.pairs, verilog.pairs, verilog.correct, verilog.samples, verilog.counts[0].sieved, verilog.counts[0].kept
     );
 }
+
+/// The trained MNIST network in the whole-network accelerator (SPEC section
+/// 9): the exported Verilog of every arch, 8 lanes, in Verilator on a
+/// seeded subset of 300 test images, every prediction equal to the ROM's
+/// (the exact network's for `mac`). All 10,000 images: `sievingnet infer
+/// --rom DIR --engine mlp --arch parallel --lanes 8` (BENCHMARKS.md).
+#[test]
+#[cfg_attr(
+    not(has_mnist),
+    ignore = "set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist) to run"
+)]
+fn trained_mnist_through_the_accelerator() {
+    use rand::seq::SliceRandom;
+    use sievingnet::design::Arch;
+    use sievingnet::engine::mlp::{run_accelerator, MlpEngine};
+    use sievingnet::rtl::mlp::sim::MlpPacing;
+    use sievingnet::rtl::mlp::MlpShape;
+
+    let mut rom = read_rom(&trained_mnist_rom()).unwrap();
+    let seed = sievingnet::seed::from_env(1);
+    // A seeded subset, in a seeded order.
+    let t = rom.test_set.as_mut().unwrap();
+    let mut order: Vec<usize> = (0..t.inputs.len()).collect();
+    order.shuffle(&mut sievingnet::seed::rng(seed, 77));
+    order.truncate(300);
+    t.inputs = order.iter().map(|&i| t.inputs[i].clone()).collect();
+    t.labels = order.iter().map(|&i| t.labels[i]).collect();
+    t.predictions = order.iter().map(|&i| t.predictions[i]).collect();
+    for arch in Arch::ALL {
+        let shape = MlpShape::of_rom(&rom, arch, 8).unwrap();
+        let pacing = MlpPacing {
+            gap_probability: 0.05,
+            seed,
+        };
+        let run = run_accelerator(&rom, &shape, MlpEngine::Verilator, None, &pacing)
+            .unwrap_or_else(|e| panic!("{arch:?}, seed {seed}: {e:#}"));
+        assert_eq!(run.mismatches(), 0, "{arch:?}, seed {seed}");
+        assert!(
+            run.correct() >= 270,
+            "{arch:?}: {} / 300 right",
+            run.correct()
+        );
+        eprintln!(
+            "accelerator {arch:?} x8: {:.0} clocks per sample (with 5% idle input cycles), {} / 300 right",
+            run.run.cycles_per_sample(),
+            run.correct()
+        );
+    }
+}

@@ -6,10 +6,13 @@
 //! cycle, and every prediction checked.
 //! Needs Verilator for the Verilog half (`scripts/install-eda.sh`).
 
-use sievingnet::design::Design;
+use sievingnet::design::{Arch, Design};
 use sievingnet::engine::infer::run_rom;
+use sievingnet::engine::mlp::{run_accelerator, MlpEngine};
 use sievingnet::engine::Engine;
 use sievingnet::rom::{evaluate_rom, read_rom, write_rom, Rom};
+use sievingnet::rtl::mlp::sim::MlpPacing;
+use sievingnet::rtl::mlp::MlpShape;
 use sievingnet::seed::from_env as seed_from_env;
 use sievingnet_train::data::{load_digits, load_iris, shipped_data_dir, Normalize, Split};
 use sievingnet_train::net::OptKind;
@@ -115,6 +118,7 @@ fn through_every_engine(name: &str, rom: &Rom, limit: usize, seed: u64) {
             assert_eq!(run.cycles.iter().sum::<u64>(), run.pairs as u64);
         }
     }
+    through_the_accelerator(name, rom, limit, seed);
     let n = limit.min(rom.test_set.as_ref().unwrap().inputs.len());
     assert!(
         model.correct * 2 > n,
@@ -138,4 +142,42 @@ fn digits_rom_through_model_rtl_and_verilog() {
     let (_tmp, rom) = trained_rom(&short_config("digits", vec![64, 32, 10], seed), &split);
     // rust-hdl runs about 10^5 pairs per second: 40 samples = 94,720 pairs.
     through_every_engine("digits", &rom, 40, seed);
+}
+
+/// The whole network in the accelerator (SPEC section 9), every arch, one
+/// lane and several: rust-hdl with random idle cycles, and the exported
+/// Verilog in Verilator; predictions equal the ROM's (the exact network's
+/// for `mac`), and the parallel and MAC accelerators take the same clocks
+/// (both one pair per lane per clock over the same non-zero inputs).
+fn through_the_accelerator(name: &str, rom: &Rom, limit: usize, seed: u64) {
+    let t = rom.test_set.as_ref().unwrap();
+    let n = limit.min(t.inputs.len());
+    for arch in Arch::ALL {
+        for lanes in [1, 5] {
+            let shape = MlpShape::of_rom(rom, arch, lanes).unwrap();
+            let pacing = MlpPacing {
+                gap_probability: 0.1,
+                seed,
+            };
+            let engine = if lanes == 1 {
+                MlpEngine::Rtl
+            } else {
+                MlpEngine::Verilator
+            };
+            let run = run_accelerator(rom, &shape, engine, Some(n), &pacing)
+                .unwrap_or_else(|e| panic!("{name}, {arch:?} x{lanes}, seed {seed}: {e:#}"));
+            assert_eq!(
+                run.mismatches(),
+                0,
+                "{name}, {arch:?} x{lanes}, seed {seed}"
+            );
+            if arch != Arch::Mac {
+                assert_eq!(
+                    run.run.predictions,
+                    t.predictions[..n],
+                    "{name}, seed {seed}"
+                );
+            }
+        }
+    }
 }
