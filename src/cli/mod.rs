@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod area;
+mod area_mlp;
 mod dot;
 mod export;
 mod export_mlp;
@@ -38,6 +39,9 @@ pub enum Command {
     /// exact multiply-accumulate baseline: JSON, markdown table and SVG plot.
     /// FPGA estimates, not chip area or power.
     Area(area::AreaArgs),
+    /// iCE40 area, Fmax and inferences per second of the whole-network
+    /// accelerator of a ROM (synth_ice40, nextpnr, Verilator).
+    AreaMlp(area_mlp::AreaMlpArgs),
     /// List the named unit configurations (`--preset`): widths, purpose, and
     /// the designs shipped in hdl/.
     Presets(presets::PresetsArgs),
@@ -50,6 +54,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::ExportMlp(args) => export_mlp::run(args),
         Command::Infer(args) => infer::run(args),
         Command::Area(args) => area::run(args),
+        Command::AreaMlp(args) => area_mlp::run(args),
         Command::Presets(args) => presets::run(args),
     }
 }

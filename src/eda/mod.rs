@@ -5,11 +5,13 @@
 //! * [`yosys`], [`nextpnr`]: the tool steps;
 //! * [`wrapper`]: the register wrapper that makes Fmax register to register;
 //! * [`report`]: the report's data; [`markdown`] and [`plot`] render it;
-//! * [`designs`]: what to measure (exported with [`crate::export`]).
+//! * [`designs`]: what to measure (exported with [`crate::export`]);
+//! * [`accelerator`]: the whole-network accelerator's flow (`sievingnet area-mlp`).
 //!
 //! Imports go one way (`tests/layering.rs` checks): `area` uses the steps
 //! and the renderers; they use `designs` and `report`; nothing uses `area`.
 
+pub mod accelerator;
 pub mod area;
 pub mod designs;
 pub mod markdown;

@@ -61,11 +61,11 @@ pub struct MlpManifest {
 fn memories(shape: &MlpShape, d: &MemoryDepths) -> Vec<MemoryEntry> {
     vec![
         MemoryEntry {
-            name: "wmem",
-            count: shape.lanes,
-            words: d.weights,
-            bits: shape.lane_w_bits() as usize,
-            holds: "weights of the neurons j = b mod lanes, layer by layer, group by group, input-major within a neuron",
+            name: "wstore",
+            count: 1,
+            words: d.weights.next_power_of_two(),
+            bits: shape.lanes * shape.lane_w_bits() as usize,
+            holds: "weights, one word per group and input: lane b's field holds neuron j = b mod lanes (SPRAM on the UP5K with -spram)",
         },
         MemoryEntry {
             name: "tmem",

@@ -6,7 +6,7 @@
 //! and the `Block` impl is written out by hand (the derive would demand the
 //! kernel for every `U`).
 
-use super::memory::SyncMemory;
+use super::memory::{SyncMemory, WeightStore};
 use super::{
     MlpShape, ADDR_BITS, BIAS_ADDR_BITS, INDEX_BITS, LANE_BITS, LAYER_BITS, THR_ADDR_BITS,
 };
@@ -48,8 +48,9 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     pub out_class: Signal<Out, Bits<8>>,
 
     pub lanes: Vec<U>,
-    /// Weights of the neurons `j` with `j mod N == b`, group-major.
-    pub wmem: Vec<SyncMemory<W, ADDR_BITS>>,
+    /// Weights, lane `b` holding the neurons `j` with `j mod N == b`,
+    /// group-major; one word holds a group's weights of one input.
+    pub wstore: WeightStore<W, ADDR_BITS>,
     /// Thresholds, one per group, banked like the weights.
     pub tmem: Vec<SyncMemory<8, THR_ADDR_BITS>>,
     /// Biases by global neuron index.
@@ -189,7 +190,7 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             out_valid: Default::default(),
             out_class: Default::default(),
             lanes: (0..n).map(|_| make_lane()).collect(),
-            wmem: (0..n).map(|_| SyncMemory::new(depths.weights)).collect(),
+            wstore: WeightStore::new(n, depths.weights),
             tmem: (0..n).map(|_| SyncMemory::new(depths.thresholds)).collect(),
             bmem: SyncMemory::new(depths.biases),
             nz_idx: [depths.input, depths.input, depths.hidden, depths.hidden]
@@ -328,7 +329,7 @@ impl_block!(
     out_valid,
     out_class,
     lanes,
-    wmem,
+    wstore,
     tmem,
     bmem,
     nz_idx,

@@ -50,7 +50,6 @@ macro_rules! mlp_logic {
                 for b in 0..self.lanes.len() {
                     self.lanes[b].clock.next = self.clock.val();
                     self.lanes[b].reset.next = self.reset.val();
-                    self.wmem[b].clock.next = self.clock.val();
                     self.tmem[b].clock.next = self.clock.val();
                     self.res[b].clock.next = self.clock.val();
                     self.done[b].clock.next = self.clock.val();
@@ -97,20 +96,22 @@ macro_rules! mlp_logic {
                 // Load port: weights, biases, thresholds, layer by layer.
                 self.load_ready.next = self.loading.val();
                 self.load_fire.next = self.loading.val() & self.load_valid.val() & !self.reset.val();
+                self.wstore.clock.next = self.clock.val();
+                self.wstore.address.next = self.read_row.val();
+                self.wstore.write_data.next = self.load_data.val().get_bits::<W>(0);
+                self.wstore.write_lane.next = self.ld_lane.q.val();
+                self.wstore.write_enable.next = false;
+                self.wstore.read_enable.next = self.streaming.val() & !self.stall.val();
+                if self.loading.val() {
+                    self.wstore.address.next = self.ld_waddr.q.val();
+                    self.wstore.write_enable.next = self.load_fire.val() & !self.ld_kind.q.val().any();
+                }
                 for b in 0..self.lanes.len() {
-                    self.wmem[b].address.next = self.read_row.val();
-                    self.wmem[b].write_data.next = self.load_data.val().get_bits::<W>(0);
-                    self.wmem[b].write_enable.next = false;
-                    self.wmem[b].read_enable.next = self.streaming.val() & !self.stall.val();
                     self.tmem[b].address.next = self.grp_t.q.val();
                     self.tmem[b].write_data.next = self.load_data.val().get_bits::<8>(0);
                     self.tmem[b].write_enable.next = false;
                     self.tmem[b].read_enable.next = self.streaming.val();
                     if self.loading.val() {
-                        self.wmem[b].address.next = self.ld_waddr.q.val();
-                        self.wmem[b].write_enable.next = self.load_fire.val()
-                            & !self.ld_kind.q.val().any()
-                            & (self.ld_lane.q.val().index() == b);
                         self.tmem[b].address.next = self.ld_taddr.q.val();
                         self.tmem[b].write_enable.next = self.load_fire.val()
                             & (self.ld_kind.q.val() == self.kind_thr.val())
@@ -271,7 +272,7 @@ macro_rules! mlp_logic {
                     self.lanes[b].in_valid.next = self.s2_valid.q.val() & self.all_ready.val();
                     self.lanes[b].in_last.next = self.s2_term.q.val();
                     self.lanes[b].in_a.next = self.s2_a.q.val();
-                    self.lanes[b].in_w.next = self.wmem[b].read_data.val();
+                    self.lanes[b].in_w.next = self.wstore.read_data[b].val();
                     self.lanes[b].in_thr.next = self.tmem[b].read_data.val();
                     if self.s2_term.q.val() {
                         self.lanes[b].in_a.next = 0.into();
