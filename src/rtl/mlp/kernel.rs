@@ -29,7 +29,8 @@ macro_rules! mlp_logic {
                     ld_taddr, ld_baddr, in_sel, in_count, in_i, in_full0, in_full1, in_count0,
                     in_count1, cmp_sel, src_count, dst_count, grp_row, grp_t, bias_ptr,
                     remaining, out_j, p, issued_term, s1_valid, s1_term, s2_valid, s2_term, s2_a,
-                    k, issued_all, pp_valid, pp_k, pp_last, best, best_j, result_valid,
+                    k, issued_all, pp_valid, pp_k, pp_res, pp_last, py_valid, py_last, py_y, pz_valid,
+                    pz_last, pz_y, pz_z, pw_valid, pw_last, pw_y, pw_act, best, best_j, result_valid,
                     result_class
                 );
                 self.bmem.clock.next = self.clock.val();
@@ -303,6 +304,13 @@ macro_rules! mlp_logic {
                     self.bias_ptr.d.next = self.bias_ptr.q.val() + 1;
                     self.pp_valid.d.next = true;
                     self.pp_k.d.next = self.k.q.val();
+                    // The lane's result, selected here so that the mux and
+                    // the bias adder are a clock apart.
+                    for b in 0..self.lanes.len() {
+                        if self.k.q.val().index() == b {
+                            self.pp_res.d.next = self.res[b].q.val();
+                        }
+                    }
                     self.pp_last.d.next = (self.k.q.val() == self.lanes_m1.val())
                         | ((bit_cast::<INDEX_BITS, LANE_BITS>(self.k.q.val()) + 1)
                             == self.remaining.q.val());
@@ -316,13 +324,8 @@ macro_rules! mlp_logic {
                     }
                 }
 
-                // Post, stage 2: y = acc + bias, ReLU, then requantize or argmax.
-                self.sel_res.next = 0.into();
-                for b in 0..self.lanes.len() {
-                    if self.pp_k.q.val().index() == b {
-                        self.sel_res.next = self.res[b].q.val();
-                    }
-                }
+                // Post, stage 2: y = acc + bias, ReLU.
+                self.sel_res.next = self.pp_res.q.val();
                 self.y.next = bit_cast::<Y_BITS, 32>(self.sel_res.val());
                 if self.sel_res.val().get_bit(31) {
                     self.y.next = self.y.val() | self.sext_y.val();
@@ -338,16 +341,30 @@ macro_rules! mlp_logic {
                 }
                 if self.tab_relu.data.val() & self.y_negative.val() {
                     self.y.next = 0.into();
-                    self.y_negative.next = false;
                 }
-                self.z.next = bit_cast::<Z_BITS, Y_BITS>(self.y.val());
-                if self.y_negative.val() {
+                self.py_valid.d.next = self.pp_valid.q.val();
+                self.py_last.d.next = self.pp_last.q.val();
+                self.py_y.d.next = self.y.val();
+
+                // Post, stage 3: the rounding constant added.
+                self.py_negative.next = false;
+                for top in (Y_BITS - 1)..Y_BITS {
+                    self.py_negative.next = self.py_y.q.val().get_bit(top);
+                }
+                self.z.next = bit_cast::<Z_BITS, Y_BITS>(self.py_y.q.val());
+                if self.py_negative.val() {
                     self.z.next = self.z.val() | self.sext_z.val();
                 }
-                self.z.next = self.z.val() + self.tab_round.data.val();
-                self.q.next = self.z.val() >> self.tab_shift.data.val();
-                if (self.z.val() & self.z_sign.val()).any() {
-                    self.q.next = !((!self.z.val()) >> self.tab_shift.data.val());
+                self.pz_valid.d.next = self.py_valid.q.val();
+                self.pz_last.d.next = self.py_last.q.val();
+                self.pz_y.d.next = self.py_y.q.val();
+                self.pz_z.d.next = self.z.val() + self.tab_round.data.val();
+
+                // Post, stage 4: shift, clamp, then the next layer's list or
+                // the argmax.
+                self.q.next = self.pz_z.q.val() >> self.tab_shift.data.val();
+                if (self.pz_z.q.val() & self.z_sign.val()).any() {
+                    self.q.next = !((!self.pz_z.q.val()) >> self.tab_shift.data.val());
                     if self.q.val() < self.a_min.val() {
                         self.q.next = self.a_min.val();
                     }
@@ -355,21 +372,28 @@ macro_rules! mlp_logic {
                     self.q.next = self.a_max.val();
                 }
                 self.act.next = self.q.val().get_bits::<A>(0);
+                self.pw_valid.d.next = self.pz_valid.q.val();
+                self.pw_last.d.next = self.pz_last.q.val();
+                self.pw_y.d.next = self.pz_y.q.val();
+                self.pw_act.d.next = self.act.val();
+
+                // Post, stage 5: the write into the next layer's list, or the
+                // argmax; the end of the group.
                 self.take.next = !self.out_j.q.val().any()
-                    | ((self.y.val() ^ self.y_flip.val()) > (self.best.q.val() ^ self.y_flip.val()));
+                    | ((self.pw_y.q.val() ^ self.y_flip.val()) > (self.best.q.val() ^ self.y_flip.val()));
                 self.class_now.next = self.best_j.q.val();
                 if self.take.val() {
                     self.class_now.next = self.out_j.q.val().get_bits::<8>(0);
                 }
                 self.hidden_write.next =
-                    self.pp_valid.q.val() & !self.is_last_layer.val() & self.act.val().any();
+                    self.pw_valid.q.val() & !self.is_last_layer.val() & self.pw_act.q.val().any();
                 self.dst_next.next = self.dst_count.q.val();
                 if self.hidden_write.val() {
                     self.dst_next.next = self.dst_count.q.val() + 1;
                 }
                 for m in 2..4 {
                     self.nz_idx[m].write_data.next = self.out_j.q.val();
-                    self.nz_val[m].write_data.next = self.act.val();
+                    self.nz_val[m].write_data.next = self.pw_act.q.val();
                     if self.hidden_write.val() & (self.layer.q.val().get_bit(0) == (m == 3)) {
                         self.nz_idx[m].address.next = self.dst_count.q.val();
                         self.nz_val[m].address.next = self.dst_count.q.val();
@@ -379,17 +403,17 @@ macro_rules! mlp_logic {
                 }
                 self.result_valid.d.next = false;
                 self.last_group.next = self.remaining.q.val() <= self.lanes_n.val();
-                if self.pp_valid.q.val() {
+                if self.pw_valid.q.val() {
                     self.out_j.d.next = self.out_j.q.val() + 1;
                     self.dst_count.d.next = self.dst_next.val();
                     if self.is_last_layer.val() {
-                        self.best.d.next = self.y.val();
+                        self.best.d.next = self.pw_y.q.val();
                         self.best_j.d.next = self.class_now.val();
                         if !self.take.val() {
                             self.best.d.next = self.best.q.val();
                         }
                     }
-                    if self.pp_last.q.val() {
+                    if self.pw_last.q.val() {
                         // End of the group.
                         self.grp_row.d.next = self.grp_row.q.val()
                             + bit_cast::<ADDR_BITS, INDEX_BITS>(self.tab_inputs_m1.data.val())
@@ -445,6 +469,9 @@ macro_rules! mlp_logic {
                     self.s1_valid.d.next = false;
                     self.s2_valid.d.next = false;
                     self.pp_valid.d.next = false;
+                    self.py_valid.d.next = false;
+                    self.pz_valid.d.next = false;
+                    self.pw_valid.d.next = false;
                     self.result_valid.d.next = false;
                     for b in 0..self.lanes.len() {
                         self.done[b].d.next = false;
