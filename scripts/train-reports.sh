@@ -40,5 +40,9 @@ run digits-default train --dataset digits --seed 1 --no-plots
 run mnist-default train --dataset mnist --data-dir "$MNIST" --seed 1
 run mnist-float train --dataset mnist --data-dir "$MNIST" --seed 1 --qat-from 0 --sieve-from 0 --epochs 12 --no-plots
 run mnist-qat train --dataset mnist --data-dir "$MNIST" --seed 1 --sieve-from 0 --epochs 12 --no-plots
+# The accelerator's networks (784-128-10 fits the UP5K's SPRAM): sieve-aware,
+# and exact (quantization-aware, no sieve) for the MAC accelerator.
+run mnist128-sieve train --dataset mnist --data-dir "$MNIST" --seed 1 --layers 784,128,10 --no-plots
+run mnist128-exact train --dataset mnist --data-dir "$MNIST" --seed 1 --layers 784,128,10 --sieve-from 0 --no-plots
 run mnist-sweep sweep --dataset mnist --data-dir "$MNIST" --seed 1 --sieve-from 0 --epochs 12
 echo "records in reports/train/" >&2
