@@ -358,7 +358,10 @@ fn block_impl_lists_every_field() {
     let fields: Vec<&str> = body
         .lines()
         .filter_map(|l| {
-            let l = l.trim_start().trim_start_matches("pub(super) ").trim_start_matches("pub ");
+            let l = l
+                .trim_start()
+                .trim_start_matches("pub(super) ")
+                .trim_start_matches("pub ");
             let (name, _) = l.split_once(':')?;
             (!name.contains(' ') && !name.starts_with("//")).then_some(name)
         })
