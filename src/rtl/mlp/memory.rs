@@ -101,7 +101,7 @@ impl<const W: usize, const AW: usize> WeightStore<W, AW> {
     pub fn new(lanes: usize, depth: usize) -> Self {
         let depth = depth.next_power_of_two();
         assert!(
-            lanes >= 1 && lanes <= 16 && (AW >= usize::BITS as usize || depth <= 1usize << AW),
+            (1..=16).contains(&lanes) && (AW >= usize::BITS as usize || depth <= 1usize << AW),
             "a weight store of {lanes} lanes and depth {depth} does not fit {AW} address bits"
         );
         Self {
