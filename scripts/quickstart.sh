@@ -7,7 +7,9 @@
 #   4. stream every dot product of the ROM's test set through the rust-hdl
 #      unit, and through the exported Verilog in Verilator, checking every
 #      vector and every prediction bit for bit;
-#   5. a small iCE40 area comparison: the 8x8 sieving unit (no counters,
+#   5. the whole network as one accelerator (sieve_mlp, 2 lanes): exported
+#      and run on the test set in Verilator, every prediction checked;
+#   6. a small iCE40 area comparison: the 8x8 sieving unit (no counters,
 #      both codings) against the exact multiply-accumulate baseline, HX8K,
 #      one placement seed.
 # Output goes to runs/quickstart (override with OUT=...): the run's logs
@@ -40,7 +42,12 @@ for engine in rtl verilog; do
 done
 "$bin/sievingnet" export --out "$OUT/sieve_dot.v"
 
-step "5. iCE40 area: 8x8 sieving unit against the exact MAC (HX8K, seed 1)"
+step "5. the whole network in the accelerator (2 parallel lanes) in Verilator"
+"$bin/sievingnet" export-mlp --rom "$OUT/iris/rom" --lanes 2 --out "$OUT/sieve_mlp.v"
+"$bin/sievingnet" infer --rom "$OUT/iris/rom" --engine mlp --lanes 2 > "$OUT/infer_mlp.json"
+echo "mlp: every prediction equal to the ROM's ($OUT/infer_mlp.json)"
+
+step "6. iCE40 area: 8x8 sieving unit against the exact MAC (HX8K, seed 1)"
 "$bin/sievingnet" area --widths 8 --seeds 1 --devices hx8k \
   --kinds sieve-no-counters,exact-mac --out "$OUT/area" 2> "$OUT/area.log" > "$OUT/area.txt"
 # The first table, a few columns: design, widths, LUT4, carry, DFF, placed
