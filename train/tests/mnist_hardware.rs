@@ -12,14 +12,21 @@ use sievingnet::engine::infer::run_rom;
 use sievingnet::engine::Engine;
 use sievingnet::rom::read_rom;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+/// Trained once per test process (the tests of this file run in parallel
+/// and share the folder), or reused from an earlier run.
 fn trained_mnist_rom() -> PathBuf {
-    let mnist = std::env::var("SIEVINGNET_MNIST_DIR")
-        .expect("set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist)");
-    // Same folder as tests/trained.rs: whichever test binary runs first trains.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mnist-rom");
-    sievingnet_train::train_mnist_rom_for_tests(Path::new(&mnist), &dir)
-        .unwrap_or_else(|e| panic!("seed {}: {e:#}", sievingnet::seed::from_env(1)))
+    static ROM: OnceLock<PathBuf> = OnceLock::new();
+    ROM.get_or_init(|| {
+        let mnist = std::env::var("SIEVINGNET_MNIST_DIR")
+            .expect("set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist)");
+        // Same folder as tests/trained.rs: whichever test binary runs first trains.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mnist-rom");
+        sievingnet_train::train_mnist_rom_for_tests(Path::new(&mnist), &dir)
+            .unwrap_or_else(|e| panic!("seed {}: {e:#}", sievingnet::seed::from_env(1)))
+    })
+    .clone()
 }
 
 #[test]
