@@ -5,7 +5,7 @@
 //! the exported Verilog takes in Verilator on the ROM's test set, samples
 //! back to back: inferences per second = Fmax / clocks per sample.
 
-use super::nextpnr::median;
+use super::nextpnr::{median, read_report};
 use super::report::Device;
 use crate::design::Arch;
 use crate::engine::mlp::{run_accelerator, MlpEngine};
@@ -179,19 +179,9 @@ pub fn accelerator_area(
             report.error = Some(format!("{e:#}"));
             break;
         }
-        let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&pnr)?)?;
-        let fmax = r
-            .get("fmax")
-            .and_then(|f| f.as_object())
-            .and_then(|f| {
-                f.values()
-                    .filter_map(|c| c.get("achieved").and_then(|a| a.as_f64()))
-                    .reduce(f64::min)
-            })
-            .ok_or_else(|| anyhow!("nextpnr report {} has no fmax", pnr.display()))?;
-        let lc = r.pointer("/utilization/ICESTORM_LC");
-        report.logic_cells = lc.and_then(|l| l.get("used")).and_then(|v| v.as_u64());
-        report.logic_cells_available = lc.and_then(|l| l.get("available")).and_then(|v| v.as_u64());
+        let (fmax, used, available, _) = read_report(&pnr)?;
+        report.logic_cells = used;
+        report.logic_cells_available = available;
         report.seeds.push(seed);
         report.fmax_mhz.push((fmax * 100.0).round() / 100.0);
     }

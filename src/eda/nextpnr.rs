@@ -106,20 +106,9 @@ pub fn place(
             p.error = Some(format!("{e:#}"));
             return Ok(p);
         }
-        let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report)?)
-            .with_context(|| format!("nextpnr report {} is not JSON", report.display()))?;
-        let fmax = r
-            .get("fmax")
-            .and_then(|f| f.as_object())
-            .and_then(|f| {
-                f.values()
-                    .filter_map(|c| c.get("achieved").and_then(|a| a.as_f64()))
-                    .reduce(f64::min)
-            })
-            .ok_or_else(|| anyhow!("nextpnr report {} has no fmax", report.display()))?;
-        let lc = r.get("utilization").and_then(|u| u.get("ICESTORM_LC"));
-        p.logic_cells = lc.and_then(|l| l.get("used")).and_then(|v| v.as_u64());
-        p.logic_cells_available = lc.and_then(|l| l.get("available")).and_then(|v| v.as_u64());
+        let (fmax, used, available, r) = read_report(&report)?;
+        p.logic_cells = used;
+        p.logic_cells_available = available;
         if p.critical_path.is_none() {
             p.critical_path = critical_path(&r);
         }
@@ -128,6 +117,26 @@ pub fn place(
     }
     p.median_fmax_mhz = median(&p.fmax_mhz);
     Ok(p)
+}
+
+/// nextpnr's `--report` JSON: the lowest achieved Fmax over the clocks
+/// (MHz), the logic cells used and available, and the whole report.
+pub fn read_report(path: &Path) -> Result<(f64, Option<u64>, Option<u64>, serde_json::Value)> {
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)
+        .with_context(|| format!("nextpnr report {} is not JSON", path.display()))?;
+    let fmax = r
+        .get("fmax")
+        .and_then(|f| f.as_object())
+        .and_then(|f| {
+            f.values()
+                .filter_map(|c| c.get("achieved").and_then(|a| a.as_f64()))
+                .reduce(f64::min)
+        })
+        .ok_or_else(|| anyhow!("nextpnr report {} has no fmax", path.display()))?;
+    let lc = r.pointer("/utilization/ICESTORM_LC");
+    let used = lc.and_then(|l| l.get("used")).and_then(|v| v.as_u64());
+    let available = lc.and_then(|l| l.get("available")).and_then(|v| v.as_u64());
+    Ok((fmax, used, available, r))
 }
 
 #[cfg(test)]

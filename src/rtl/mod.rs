@@ -84,6 +84,48 @@ macro_rules! with_design {
 }
 pub use with_design;
 
+/// The three unit types at the widths `(A, W, T, ACC, CNT)`, with their
+/// derived const parameters: the one place the formulas of [`with_design!`]
+/// are written (the accelerator's lanes use it too).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! unit_type_aliases {
+    ($sieve:ident, $mac:ident, $serial:ident; $a:literal, $w:literal, $t:literal, $acc:literal, $cnt:literal) => {
+        #[allow(unused)]
+        type $sieve = $crate::rtl::sieve_dot::SieveDot<
+            $a,
+            $w,
+            $t,
+            $acc,
+            $cnt,
+            { $a + 1 },
+            { $a + $w },
+            { $crate::rtl::ceil_log2($a) },
+            { $t + 1 },
+            { 2 * $w - 1 },
+            { $crate::rtl::ceil_log2($w) },
+            { $crate::rtl::ceil_log2($w + 2) },
+        >;
+        #[allow(unused)]
+        type $mac = $crate::rtl::mac_baseline::ExactMac<$a, $w, $t, $acc, $cnt, { $a + $w }>;
+        #[allow(unused)]
+        type $serial = $crate::rtl::serial_dot::SerialDot<
+            $a,
+            $w,
+            $t,
+            $acc,
+            $cnt,
+            { $a + 1 },
+            { $a + $w },
+            { $crate::rtl::ceil_log2($a) },
+            { $t + 1 },
+            { 2 * $w - 1 },
+            { $crate::rtl::ceil_log2($w + 2) },
+            { $acc + 1 },
+        >;
+    };
+}
+
 /// The match behind [`with_design!`]: one arm per `(A, W, T, ACC, CNT)`,
 /// with the derived const parameters computed from them.
 #[doc(hidden)]
@@ -94,30 +136,7 @@ macro_rules! unit_types {
         match ($c.a_bits(), $c.w_bits(), $c.t_bits(), $c.acc_bits(), $c.cnt_bits()) {
             $(
                 ($a, $w, $t, $acc, $cnt) => {
-                    #[allow(unused)]
-                    type $sieve = $crate::rtl::sieve_dot::SieveDot<
-                        $a, $w, $t, $acc, $cnt,
-                        { $a + 1 },
-                        { $a + $w },
-                        { $crate::rtl::ceil_log2($a) },
-                        { $t + 1 },
-                        { 2 * $w - 1 },
-                        { $crate::rtl::ceil_log2($w) },
-                        { $crate::rtl::ceil_log2($w + 2) },
-                    >;
-                    #[allow(unused)]
-                    type $mac = $crate::rtl::mac_baseline::ExactMac<$a, $w, $t, $acc, $cnt, { $a + $w }>;
-                    #[allow(unused)]
-                    type $serial = $crate::rtl::serial_dot::SerialDot<
-                        $a, $w, $t, $acc, $cnt,
-                        { $a + 1 },
-                        { $a + $w },
-                        { $crate::rtl::ceil_log2($a) },
-                        { $t + 1 },
-                        { 2 * $w - 1 },
-                        { $crate::rtl::ceil_log2($w + 2) },
-                        { $acc + 1 },
-                    >;
+                    $crate::unit_type_aliases!($sieve, $mac, $serial; $a, $w, $t, $acc, $cnt);
                     Ok($body)
                 }
             )*

@@ -261,18 +261,8 @@ macro_rules! with_mlp {
         }
     }};
     (@arch $shape:ident, $cfg:ident, $a:literal, $w:literal, $acc:ident => $body:expr) => {{
-        use $crate::rtl::ceil_log2;
-        type Sieve = $crate::rtl::sieve_dot::SieveDot<
-            $a, $w, 8, 32, 32,
-            { $a + 1 }, { $a + $w }, { ceil_log2($a) }, 9, { 2 * $w - 1 },
-            { ceil_log2($w) }, { ceil_log2($w + 2) },
-        >;
-        type Serial = $crate::rtl::serial_dot::SerialDot<
-            $a, $w, 8, 32, 32,
-            { $a + 1 }, { $a + $w }, { ceil_log2($a) }, 9, { 2 * $w - 1 },
-            { ceil_log2($w + 2) }, 33,
-        >;
-        type Mac = $crate::rtl::mac_baseline::ExactMac<$a, $w, 8, 32, 32, { $a + $w }>;
+        // The lanes' units at t_bits 8, acc_bits 32, cnt_bits 32.
+        $crate::unit_type_aliases!(Sieve, Mac, Serial; $a, $w, 8, 32, 32);
         match $shape.arch {
             $crate::design::Arch::Parallel => {
                 #[allow(unused_mut)]
