@@ -109,7 +109,8 @@ pub fn cycles_formula(shape: &MlpShape) -> String {
         Arch::Serial => "L = 2 and S_l = sum over the non-zero inputs i of max over the group's lanes of max(1, kept digits of (a_i, w_ji))".to_string(),
     };
     format!(
-        "compute clocks per sample = 2 + sum over layers l of [1 + G_l * (S_l + 4 + L) + outputs_l], \
+        "compute clocks per sample, approximately (a model not checked clock by clock; the measured figure is the record) = \
+         2 + sum over layers l of [1 + G_l * (S_l + 8 + L) + outputs_l], \
          G_l = ceil(outputs_l / {lanes}) groups, nz_l = non-zero inputs of layer l, {lane}; \
          the input port takes one feature per clock into the other input buffer meanwhile, \
          so samples back to back take max(inputs_0, compute) clocks each",

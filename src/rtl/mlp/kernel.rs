@@ -325,9 +325,8 @@ macro_rules! mlp_logic {
                 }
 
                 // Post, stage 2: y = acc + bias, ReLU.
-                self.sel_res.next = self.pp_res.q.val();
-                self.y.next = bit_cast::<Y_BITS, 32>(self.sel_res.val());
-                if self.sel_res.val().get_bit(31) {
+                self.y.next = bit_cast::<Y_BITS, 32>(self.pp_res.q.val());
+                if self.pp_res.q.val().get_bit(31) {
                     self.y.next = self.y.val() | self.sext_y.val();
                 }
                 self.bias_ext.next = bit_cast::<Y_BITS, 32>(self.bmem.read_data.val());

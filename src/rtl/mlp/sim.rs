@@ -58,9 +58,7 @@ impl MlpRun {
     /// feature of the first sample to the last result, over the samples.
     pub fn cycles_per_sample(&self) -> f64 {
         match (self.first_cycles.first(), self.result_cycles.last()) {
-            (Some(&a), Some(&b)) if !self.result_cycles.is_empty() => {
-                (b - a + 1) as f64 / self.result_cycles.len() as f64
-            }
+            (Some(&a), Some(&b)) => (b - a + 1) as f64 / self.result_cycles.len() as f64,
             _ => 0.0,
         }
     }
