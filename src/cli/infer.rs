@@ -9,6 +9,7 @@ use sievingnet::design::{Arch, Design};
 use sievingnet::engine::infer::run_rom;
 use sievingnet::engine::mlp::{run_accelerator, MlpEngine};
 use sievingnet::engine::Engine;
+use sievingnet::model::{Cost, Work};
 use sievingnet::rom::read_rom;
 use sievingnet::rtl::mlp::sim::MlpPacing;
 use sievingnet::rtl::mlp::MlpShape;
@@ -60,15 +61,23 @@ pub fn run(args: InferArgs) -> Result<()> {
     };
     let design = Design::for_arch(args.arch, true).map_err(anyhow::Error::msg)?;
     let run = run_rom(&rom, engine, design, args.limit)?;
-    let layers: Vec<serde_json::Value> = run
+    let planes = rom.mlp.unit.planes();
+    let samples = run.samples as u64;
+    let work: Vec<Work> = run
         .counts
         .iter()
+        .zip(&run.kept_pairs)
+        .map(|(&planes, &kept_pairs)| Work { planes, kept_pairs })
+        .collect();
+    let layers: Vec<serde_json::Value> = work
+        .iter()
         .zip(&run.cycles)
-        .map(|(c, &cycles)| {
-            let effective = (c.sieved + c.kept).max(1) as f64;
-            let pairs = (c.zero_a + c.zero_w + c.sieved + c.kept) / u64::from(rom.mlp.unit.planes());
+        .map(|(w, &cycles)| {
+            let c = &w.planes;
+            let pairs = c.total() / u64::from(planes);
             serde_json::json!({"zero_a": c.zero_a, "zero_w": c.zero_w, "sieved": c.sieved, "kept": c.kept,
-                               "sieved_share": c.sieved as f64 / effective,
+                               "kept_pairs": w.kept_pairs,
+                               "cost_per_inference": Cost::of(w, planes, samples),
                                "cycles": cycles, "cycles_per_pair": cycles as f64 / pairs.max(1) as f64})
         })
         .collect();
@@ -81,6 +90,7 @@ pub fn run(args: InferArgs) -> Result<()> {
         "pairs": run.pairs,
         "accuracy": run.correct as f64 / run.samples as f64,
         "predictions_match": run.mismatches == 0,
+        "cost_per_inference": Cost::of(&Work::total(&work), planes, samples),
         "layers": layers,
     });
     println!("{}", serde_json::to_string_pretty(&summary)?);

@@ -5,7 +5,7 @@
 use super::{compute_design, Engine};
 use crate::design::Design;
 use crate::model::mlp::{argmax_first, LayerOutput};
-use crate::model::{run_stream, Pair, PlaneCounts};
+use crate::model::{run_stream, sieve_pair, Pair, PlaneCounts};
 use crate::rom::Rom;
 use anyhow::{bail, Context, Result};
 
@@ -22,6 +22,9 @@ pub struct RomRun {
     pub mismatches: usize,
     /// Plane counts per layer, from the engine's counters.
     pub counts: Vec<PlaneCounts>,
+    /// Pairs with at least one kept digit, per layer (the golden model's
+    /// count: the units have no such counter).
+    pub kept_pairs: Vec<u64>,
     /// Clocks per layer of the design when the input never waits: one per
     /// pair for `parallel`, `max(1, kept digits)` per pair for `serial` (the
     /// model's prediction, which the `rtl` and `verilog` engines are held
@@ -52,6 +55,7 @@ pub fn run_rom(rom: &Rom, engine: Engine, design: Design, limit: Option<usize>) 
     let mut acts: Vec<Vec<i64>> = tests.inputs[..n].to_vec();
     let mut counts = vec![PlaneCounts::default(); mlp.layers.len()];
     let mut cycles = vec![0u64; mlp.layers.len()];
+    let mut kept_pairs = vec![0u64; mlp.layers.len()];
     let mut logits: Vec<Vec<i128>> = Vec::with_capacity(n);
     let mut pairs_total = 0;
     for (li, layer) in mlp.layers.iter().enumerate() {
@@ -71,6 +75,10 @@ pub fn run_rom(rom: &Rom, engine: Engine, design: Design, limit: Option<usize>) 
             }
         }
         pairs_total += pairs.len();
+        kept_pairs[li] = pairs
+            .iter()
+            .filter(|p| sieve_pair(&cfg, p.a, p.w, p.thr).counts.kept > 0)
+            .count() as u64;
         cycles[li] = pairs
             .iter()
             .map(|p| design.pair_cycles(&cfg, p) as u64)
@@ -125,6 +133,7 @@ pub fn run_rom(rom: &Rom, engine: Engine, design: Design, limit: Option<usize>) 
         correct,
         mismatches,
         counts,
+        kept_pairs,
         cycles,
     })
 }

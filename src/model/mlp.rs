@@ -35,8 +35,21 @@ pub struct Inference {
     pub prediction: usize,
     /// Plane counts per layer (exact, not wrapped).
     pub counts: Vec<PlaneCounts>,
+    /// Pairs with at least one kept digit, per layer.
+    pub kept_pairs: Vec<u64>,
     /// Whether any output stream of each layer overflowed its accumulator.
     pub overflow: Vec<bool>,
+}
+
+impl Inference {
+    /// Per layer, the work of this inference (see [`super::cost`]).
+    pub fn work(&self) -> Vec<super::cost::Work> {
+        self.counts
+            .iter()
+            .zip(&self.kept_pairs)
+            .map(|(&planes, &kept_pairs)| super::cost::Work { planes, kept_pairs })
+            .collect()
+    }
 }
 
 /// An integer MLP on one unit configuration.
@@ -112,9 +125,11 @@ impl IntMlp {
         let mut act: Vec<i64> = input.to_vec();
         let mut counts = Vec::with_capacity(self.layers.len());
         let mut overflow = Vec::with_capacity(self.layers.len());
+        let mut kept_pairs = Vec::with_capacity(self.layers.len());
         for (li, layer) in self.layers.iter().enumerate() {
             assert_eq!(act.len(), layer.inputs, "layer {li}: input length");
             let mut layer_counts = PlaneCounts::default();
+            let mut layer_kept_pairs = 0u64;
             let mut layer_overflow = false;
             let mut sums = Vec::with_capacity(layer.outputs);
             for j in 0..layer.outputs {
@@ -124,7 +139,7 @@ impl IntMlp {
                 let mut result = None;
                 for (i, (&a, &w)) in act.iter().zip(row).enumerate() {
                     let last = i + 1 == layer.inputs;
-                    result = stream.push(Pair { a, w, thr, last });
+                    result = stream.push_counting(Pair { a, w, thr, last }, &mut layer_kept_pairs);
                 }
                 let r = result.expect("a layer has at least one input");
                 layer_counts.accumulate(&r.counts());
@@ -132,6 +147,7 @@ impl IntMlp {
                 sums.push(r.sum);
             }
             counts.push(layer_counts);
+            kept_pairs.push(layer_kept_pairs);
             overflow.push(layer_overflow);
             match self.finish_layer(li, &sums) {
                 LayerOutput::Next(next) => act = next,
@@ -141,6 +157,7 @@ impl IntMlp {
                         logits,
                         prediction,
                         counts,
+                        kept_pairs,
                         overflow,
                     };
                 }

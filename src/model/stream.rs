@@ -81,7 +81,14 @@ impl DotStream {
 
     /// Consumes one pair; returns the vector's result when `pair.last`.
     pub fn push(&mut self, pair: Pair) -> Option<VectorResult> {
+        self.push_counting(pair, &mut 0)
+    }
+
+    /// [`DotStream::push`], also adding 1 to `kept_pairs` when the pair keeps
+    /// at least one digit (a model-only figure, see [`super::cost`]).
+    pub fn push_counting(&mut self, pair: Pair, kept_pairs: &mut u64) -> Option<VectorResult> {
         let r = sieve_pair(&self.cfg, pair.a, pair.w, pair.thr);
+        *kept_pairs += u64::from(r.counts.kept > 0);
         let exact = self.acc as i128 + r.product as i128;
         let (lo, hi) = self.cfg.acc_range();
         if exact < lo as i128 || exact > hi as i128 {

@@ -2,6 +2,7 @@
 //! and predictions.
 
 use super::Rom;
+use crate::model::cost::{Cost, Work};
 use crate::model::sieve::PlaneCounts;
 use anyhow::{anyhow, Context, Result};
 use serde::Serialize;
@@ -25,6 +26,11 @@ pub struct RomEvaluation {
     pub counts: Vec<PlaneCounts>,
     /// `sieved / (sieved + kept)` per layer.
     pub sieved_share: Vec<f64>,
+    /// Per layer, the cost model's figures per inference (see
+    /// [`crate::model::cost`]).
+    pub cost: Vec<Cost>,
+    /// The same over the whole network.
+    pub total_cost: Cost,
     /// Samples where some output stream of some layer overflowed.
     pub overflow_samples: usize,
     /// Stored predictions that disagree with the golden model (all of them).
@@ -50,7 +56,7 @@ pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {
         .unwrap_or(1)
         .min(n.max(1));
     let chunk = n.div_ceil(threads);
-    let results: Vec<(usize, Vec<PlaneCounts>, bool)> = std::thread::scope(|s| {
+    let results: Vec<(usize, Vec<Work>, bool)> = std::thread::scope(|s| {
         let handles: Vec<_> = t
             .inputs
             .chunks(chunk.max(1))
@@ -59,7 +65,7 @@ pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {
                     rows.iter()
                         .map(|x| {
                             let r = rom.mlp.infer(x);
-                            (r.prediction, r.counts, r.overflow.iter().any(|&o| o))
+                            (r.prediction, r.work(), r.overflow.iter().any(|&o| o))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -71,12 +77,12 @@ pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {
             .collect()
     });
     let layers = rom.mlp.layers.len();
-    let mut counts = vec![PlaneCounts::default(); layers];
+    let mut work = vec![Work::default(); layers];
     let mut correct = 0;
     let mut overflow_samples = 0;
     let mut mismatches = Vec::new();
     for (s, (pred, c, ovf)) in results.iter().enumerate() {
-        for (acc, c) in counts.iter_mut().zip(c) {
+        for (acc, c) in work.iter_mut().zip(c) {
             acc.accumulate(c);
         }
         if *pred == t.labels[s] {
@@ -93,6 +99,10 @@ pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {
             });
         }
     }
+    let planes = rom.mlp.unit.planes();
+    let cost = work.iter().map(|w| Cost::of(w, planes, n as u64)).collect();
+    let total_cost = Cost::of(&Work::total(&work), planes, n as u64);
+    let counts: Vec<PlaneCounts> = work.iter().map(|w| w.planes).collect();
     let sieved_share = counts
         .iter()
         .map(|c| {
@@ -114,6 +124,8 @@ pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {
         },
         counts,
         sieved_share,
+        cost,
+        total_cost,
         overflow_samples,
         mismatches,
     })

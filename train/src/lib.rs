@@ -11,6 +11,9 @@
 //!   golden model's `IntMlp::infer` (tested against it, never the reverse).
 //! * [`train`]: the training loop and the per-epoch measurements.
 //! * [`report`]: ROM, JSON and CSV logs. [`plots`]: SVG figures.
+//! * [`frontier`]: the study of accuracy against work over every family
+//!   (exact networks of each precision, post-training sieve, truncation,
+//!   sieve-aware training). [`args`]: a training run's command line.
 //!
 //! # Why these dependencies
 //!
@@ -22,7 +25,9 @@
 //! `flate2` reads the gzip MNIST files, `indicatif` draws the progress bar,
 //! `plotters` (SVG backend only, no system fonts) draws the figures.
 
+pub mod args;
 pub mod data;
+pub mod frontier;
 pub mod kernel;
 pub mod net;
 pub mod output;

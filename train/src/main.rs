@@ -2,17 +2,14 @@
 //! sweeps and the inference benchmark. Run with `--help`.
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use sievingnet::files::write_atomic;
-use sievingnet::presets::UnitArgs;
 use sievingnet::Coding;
-use sievingnet_train::data::{self, Normalize, Split};
+use sievingnet_train::args::TrainArgs;
 use sievingnet_train::kernel::FastMlp;
-use sievingnet_train::net::OptKind;
 use sievingnet_train::output;
 use sievingnet_train::plots::{self, SweepPoint};
-use sievingnet_train::quant::ThresholdMode;
-use sievingnet_train::train::{self, Prepared, Rule, TrainConfig};
+use sievingnet_train::train::{self, Prepared};
 use sievingnet_train::{quant, report};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -76,6 +73,11 @@ enum Cmd {
         #[arg(long, default_value = "runs/mnist-test-rom")]
         out: PathBuf,
     },
+    /// The frontier study: accuracy against kept digit-terms for exact
+    /// networks of every precision, the post-training sieve, static
+    /// truncation and sieve-aware training, over several seeds.
+    #[command(subcommand)]
+    Frontier(sievingnet_train::frontier::cli::FrontierCmd),
     /// Time the bit-exact (fast kernel) sieved inference of a ROM's test set.
     BenchInfer {
         dir: PathBuf,
@@ -83,188 +85,6 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
-}
-
-#[derive(Args, Debug, Clone)]
-struct TrainArgs {
-    /// Data set: iris and digits ship in train/data; mnist needs --data-dir.
-    #[arg(long, default_value = "iris", value_parser = ["iris", "digits", "mnist"])]
-    dataset: String,
-    /// Folder with the data files (MNIST: the four IDX files, plain or .gz).
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Layer sizes, input first [default: iris 4,10,3; digits 64,64,10; mnist 784,512,10].
-    #[arg(long, value_delimiter = ',')]
-    layers: Option<Vec<usize>>,
-    /// Epochs [default: iris 300, digits 100, mnist 15].
-    #[arg(long)]
-    epochs: Option<usize>,
-    /// Batch size [default: iris 16, others 128].
-    #[arg(long)]
-    batch: Option<usize>,
-    #[arg(long, value_enum, default_value_t = OptKind::Adam)]
-    opt: OptKind,
-    /// Learning rate [default: adam 0.002 (iris 0.01, digits 0.005), sgd 0.05].
-    #[arg(long)]
-    lr: Option<f32>,
-    /// SGD momentum.
-    #[arg(long, default_value_t = 0.9)]
-    momentum: f32,
-    /// L2 weight decay of the weights (not the biases) [default: iris 0.001
-    /// (chosen on validation folds, see train/examples/iris_validation.rs),
-    /// others 0].
-    #[arg(long)]
-    weight_decay: Option<f32>,
-    /// Linear learning-rate warm-up, in epochs.
-    #[arg(long, default_value_t = 0.5)]
-    warmup_epochs: f32,
-    /// Per-epoch learning-rate factor after warm-up [default: iris 0.995, digits 0.98, mnist 0.8].
-    #[arg(long)]
-    lr_decay: Option<f32>,
-    /// Input normalization [default: iris zscore, others max].
-    #[arg(long, value_enum)]
-    normalize: Option<Normalize>,
-    /// Random seed [default: $SIEVINGNET_SEED or 1].
-    #[arg(long)]
-    seed: Option<u64>,
-    /// First epoch whose forward pass is the integer network (0 = never)
-    /// [default: iris 120, digits 40, mnist 6].
-    #[arg(long)]
-    qat_from: Option<usize>,
-    /// First epoch with im < 1 (0 = never) [default: iris 150, digits 50, mnist 7].
-    #[arg(long)]
-    sieve_from: Option<usize>,
-    /// Acceptance rate when the sieve starts.
-    #[arg(long, default_value_t = 1.0)]
-    im_start: f64,
-    /// Lowered by this per epoch [default: iris 0.01, digits 0.05, mnist 0.25].
-    #[arg(long)]
-    im_delta: Option<f64>,
-    /// The final (lowest) acceptance rate.
-    #[arg(long, default_value_t = 0.22)]
-    im: f64,
-    /// How static thresholds follow `im`: per-neuron quantile of its terms,
-    /// or relative to each neuron's typical output with one margin per layer.
-    #[arg(long, value_enum, default_value_t = ThresholdMode::Quantile)]
-    thresholds: ThresholdMode,
-    /// Threshold rule of the sieve: static per-neuron thresholds from `im`
-    /// (the hardware's, written to the ROM) or the model's running-sum rule.
-    #[arg(long, value_enum, default_value_t = Rule::Static)]
-    rule: Rule,
-    /// alpha of the running-sum rule T = floor(alpha * e(S)) + beta.
-    #[arg(long, default_value_t = 1.0)]
-    rs_alpha: f64,
-    /// beta of the running-sum rule.
-    #[arg(long, default_value_t = -6, allow_hyphen_values = true)]
-    rs_beta: i64,
-    /// Percentile of hidden activations mapped to the largest activation.
-    #[arg(long, default_value_t = 99.9)]
-    act_percentile: f64,
-    /// Training samples for calibration and exponent statistics.
-    #[arg(long, default_value_t = 10_000)]
-    calib_samples: usize,
-    /// The unit the network is quantized to (SPEC section 1).
-    #[command(flatten)]
-    unit: UnitArgs,
-    /// Output folder for logs, plots and the ROM [default: runs/DATASET].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// ROM folder [default: OUT/rom].
-    #[arg(long)]
-    rom: Option<PathBuf>,
-    /// Test samples also run through the golden model before the ROM is
-    /// written [default: all for iris and digits, 1000 for mnist].
-    #[arg(long)]
-    golden_check: Option<usize>,
-    #[arg(long)]
-    no_plots: bool,
-    /// No progress bar and no phase lines (the summary line stays).
-    #[arg(long)]
-    quiet: bool,
-    /// Print every epoch's line on stderr (they always go to train.log in
-    /// the run folder).
-    #[arg(long)]
-    verbose: bool,
-}
-
-impl TrainArgs {
-    fn config(&self) -> Result<TrainConfig> {
-        let d = self.dataset.as_str();
-        let k = match d {
-            "iris" => 0,
-            "digits" => 1,
-            _ => 2,
-        };
-        let unit = self.unit.config()?;
-        let default_lr = match (self.opt, d) {
-            (OptKind::Adam, "iris") => 0.01,
-            (OptKind::Adam, "digits") => 0.005,
-            (OptKind::Adam, _) => 0.002,
-            (OptKind::Sgd, _) => 0.05,
-        };
-        Ok(TrainConfig {
-            dataset: d.into(),
-            layers: self.layers.clone().unwrap_or_else(|| {
-                [vec![4, 10, 3], vec![64, 64, 10], vec![784, 512, 10]][k].clone()
-            }),
-            epochs: self.epochs.unwrap_or([300, 100, 15][k]),
-            batch: self.batch.unwrap_or([16, 128, 128][k]),
-            opt: self.opt,
-            lr: self.lr.unwrap_or(default_lr),
-            momentum: self.momentum,
-            weight_decay: self.weight_decay.unwrap_or([1e-3, 0.0, 0.0][k]),
-            warmup_epochs: self.warmup_epochs,
-            lr_decay: self.lr_decay.unwrap_or([0.995, 0.98, 0.8][k]),
-            normalize: self
-                .normalize
-                .unwrap_or([Normalize::Zscore, Normalize::Max, Normalize::Max][k]),
-            seed: match self.seed {
-                Some(s) => s,
-                None => sievingnet::seed::try_from_env()
-                    .map_err(anyhow::Error::msg)?
-                    .unwrap_or(1),
-            },
-            unit,
-            qat_from: self.qat_from.unwrap_or([120, 40, 6][k]),
-            sieve_from: self.sieve_from.unwrap_or([150, 50, 7][k]),
-            im_start: self.im_start,
-            im_delta: self.im_delta.unwrap_or([0.01, 0.05, 0.25][k]),
-            im: self.im,
-            act_percentile: self.act_percentile,
-            calib_samples: self.calib_samples,
-            thresholds: self.thresholds,
-            rule: self.rule,
-            rs_alpha: self.rs_alpha,
-            rs_beta: self.rs_beta,
-            progress: !self.quiet,
-        })
-    }
-
-    fn load(&self, seed: u64) -> Result<Split> {
-        match self.dataset.as_str() {
-            "mnist" => {
-                let dir = self.data_dir.clone().context(
-                    "--dataset mnist needs --data-dir DIR, the folder with the four MNIST IDX files \
-                     (e.g. ../shared/data/mnist)",
-                )?;
-                data::load_mnist(&dir)
-            }
-            "iris" => data::load_iris(
-                &self.data_dir.clone().unwrap_or_else(data::shipped_data_dir),
-                seed,
-            ),
-            _ => data::load_digits(
-                &self.data_dir.clone().unwrap_or_else(data::shipped_data_dir),
-                seed,
-            ),
-        }
-    }
-
-    fn out_dir(&self) -> PathBuf {
-        self.out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("runs").join(&self.dataset))
-    }
 }
 
 fn pct(x: f64) -> String {
@@ -344,7 +164,7 @@ fn epoch_line(l: &train::EpochLog) -> String {
         .collect();
     format!(
         "epoch {:>3} {:<5} im {:.2} lr {:.5} loss {:.4} train {} | test float {} exact {} sieved {} | \
-         sieved share {:.3} (layers {}) zero_a {:.3} zero_w {:.3} | {:.1}s ({:.1}s training)",
+         sieved share {:.3} (layers {}) kept terms {:.0} pairs {:.0} per inference | {:.1}s ({:.1}s training)",
         l.epoch,
         l.mode,
         l.im,
@@ -356,8 +176,8 @@ fn epoch_line(l: &train::EpochLog) -> String {
         pct(l.test_sieved_acc),
         l.total.sieved_share,
         shares.join(" "),
-        l.total.zero_a,
-        l.total.zero_w,
+        l.total.kept_terms,
+        l.total.kept_pairs,
         l.seconds,
         l.train_seconds
     )
@@ -488,16 +308,18 @@ fn run_eval_rom(dir: &Path, json: bool) -> Result<()> {
             ev.correct,
             secs
         );
-        for (l, (c, s)) in ev.counts.iter().zip(&ev.sieved_share).enumerate() {
+        for (l, c) in ev.cost.iter().enumerate() {
             println!(
-                "  layer {l}: zero_a {} zero_w {} sieved {} kept {}  sieved share {:.2}%",
-                c.zero_a,
-                c.zero_w,
-                c.sieved,
-                c.kept,
-                100.0 * s
+                "  layer {l}: {}, sieved share {:.2}%",
+                c.line(),
+                100.0 * c.sieved_share
             );
         }
+        println!(
+            "  network: {}, sieved share {:.2}% (per inference; see the cost model in README)",
+            ev.total_cost.line(),
+            100.0 * ev.total_cost.sieved_share
+        );
         if ev.overflow_samples > 0 {
             println!(
                 "  {} samples overflowed an accumulator",
@@ -561,10 +383,8 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
         for &im in ims {
             let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im, cfg.thresholds);
             let q = quant::quantize(&outcome.net, &unit, prep.in_mult, &outcome.shifts, &t);
-            let (exact, sieved, counts) = train::measure(&q, &lut, &prep);
-            let mut total = sievingnet::model::PlaneCounts::default();
-            counts.iter().for_each(|c| total.accumulate(c));
-            let share = train::Savings::of(&total).sieved_share;
+            let (exact, sieved, work) = train::measure(&q, &lut, &prep);
+            let share = sieved_share(&work);
             eprintln!(
                 "{coding:<7} im {im:.2}: sieved share {:.1}%, exact {}, sieved {} ({:+.2} points)",
                 100.0 * share,
@@ -585,10 +405,8 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
                 alpha: cfg.rs_alpha,
                 beta,
             };
-            let (exact, sieved, counts) = train::measure_with(&q0, &lut, &prep, Some(rule));
-            let mut total = sievingnet::model::PlaneCounts::default();
-            counts.iter().for_each(|c| total.accumulate(c));
-            let share = train::Savings::of(&total).sieved_share;
+            let (exact, sieved, work) = train::measure_with(&q0, &lut, &prep, Some(rule));
+            let share = sieved_share(&work);
             eprintln!(
                 "{coding:<7} running-sum alpha {} beta {beta}: sieved share {:.1}%, exact {}, sieved {} ({:+.2} points)",
                 cfg.rs_alpha,
@@ -634,6 +452,11 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
     run.finish()?;
     println!("sweep written to {}", target.display());
     Ok(())
+}
+
+fn sieved_share(work: &[sievingnet::model::Work]) -> f64 {
+    let t = sievingnet::model::Work::total(work).planes;
+    t.sieved as f64 / (t.sieved + t.kept).max(1) as f64
 }
 
 fn run_bench(dir: &Path, repeat: usize) -> Result<()> {
@@ -687,6 +510,7 @@ fn main() {
             rs_betas,
         }) => run_sweep(train, ims, rs_betas),
         Some(Cmd::BenchInfer { dir, repeat }) => run_bench(dir, *repeat),
+        Some(Cmd::Frontier(f)) => sievingnet_train::frontier::cli::run(f),
         Some(Cmd::MnistTestRom { data_dir, out }) => {
             sievingnet_train::train_mnist_rom_for_tests(data_dir, out)
                 .map(|d| println!("ROM in {}", d.display()))

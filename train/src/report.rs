@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde_json::json;
 use sievingnet::files::write_atomic;
+use sievingnet::model::Cost;
 use sievingnet::rom::{Rom, TestSet};
 use std::path::Path;
 
@@ -101,22 +102,53 @@ pub fn build_rom(
     })
 }
 
-/// `epochs.csv`: one row per epoch, per-layer fractions as `l{k}_...` columns.
+/// The cost columns of `epochs.csv`, in order (see [`sievingnet::model::cost`]).
+const COST_COLUMNS: [&str; 8] = [
+    "saved_zero_a",
+    "saved_zero_w",
+    "saved_sieved",
+    "sieved_share",
+    "kept_terms",
+    "kept_pairs",
+    "active_pairs",
+    "kept_terms_per_pair",
+];
+
+fn cost_cells(c: &Cost) -> String {
+    [
+        c.saved_zero_a,
+        c.saved_zero_w,
+        c.saved_sieved,
+        c.sieved_share,
+        c.kept_terms,
+        c.kept_pairs,
+        c.active_pairs,
+        c.kept_terms_per_pair,
+    ]
+    .iter()
+    .map(|v| format!(",{v:.6}"))
+    .collect()
+}
+
+/// `epochs.csv`: one row per epoch; the network's cost per test inference,
+/// then each layer's as `l{k}_...` columns.
 pub fn epochs_csv(logs: &[EpochLog]) -> String {
     let layers = logs.first().map(|l| l.layers.len()).unwrap_or(0);
     let mut s = String::from(
-        "epoch,mode,im,lr,seconds,train_seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc,\
-         zero_a,zero_w,sieved,kept,sieved_share",
+        "epoch,mode,im,lr,seconds,train_seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc",
     );
+    for c in COST_COLUMNS {
+        s.push_str(&format!(",{c}"));
+    }
     for k in 0..layers {
-        s.push_str(&format!(
-            ",l{k}_zero_a,l{k}_zero_w,l{k}_sieved,l{k}_kept,l{k}_sieved_share"
-        ));
+        for c in COST_COLUMNS {
+            s.push_str(&format!(",l{k}_{c}"));
+        }
     }
     s.push('\n');
     for l in logs {
         s.push_str(&format!(
-            "{},{},{:.4},{:.6},{:.3},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            "{},{},{:.4},{:.6},{:.3},{:.3},{:.6},{:.6},{:.6},{:.6},{:.6}",
             l.epoch,
             l.mode,
             l.im,
@@ -128,17 +160,10 @@ pub fn epochs_csv(logs: &[EpochLog]) -> String {
             l.test_float_acc,
             l.test_exact_acc,
             l.test_sieved_acc,
-            l.total.zero_a,
-            l.total.zero_w,
-            l.total.sieved,
-            l.total.kept,
-            l.total.sieved_share
         ));
+        s.push_str(&cost_cells(&l.total));
         for v in &l.layers {
-            s.push_str(&format!(
-                ",{:.6},{:.6},{:.6},{:.6},{:.6}",
-                v.zero_a, v.zero_w, v.sieved, v.kept, v.sieved_share
-            ));
+            s.push_str(&cost_cells(v));
         }
         s.push('\n');
     }

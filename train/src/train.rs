@@ -39,7 +39,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 use sievingnet::model::running_sum::RunningSumRule;
-use sievingnet::model::PlaneCounts;
+use sievingnet::model::{Cost, Work};
 use sievingnet::UnitConfig;
 use std::time::Instant;
 
@@ -176,32 +176,6 @@ impl TrainConfig {
     }
 }
 
-/// Fractions of all planes of one layer, and the sieved share of the
-/// effective (non-zero) terms.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Savings {
-    pub zero_a: f64,
-    pub zero_w: f64,
-    pub sieved: f64,
-    pub kept: f64,
-    /// `sieved / (sieved + kept)`.
-    pub sieved_share: f64,
-}
-
-impl Savings {
-    pub fn of(c: &PlaneCounts) -> Savings {
-        let t = c.total().max(1) as f64;
-        let eff = (c.sieved + c.kept).max(1) as f64;
-        Savings {
-            zero_a: c.zero_a as f64 / t,
-            zero_w: c.zero_w as f64 / t,
-            sieved: c.sieved as f64 / t,
-            kept: c.kept as f64 / t,
-            sieved_share: c.sieved as f64 / eff,
-        }
-    }
-}
-
 /// The measurements of one epoch.
 #[derive(Clone, Debug, Serialize)]
 pub struct EpochLog {
@@ -219,10 +193,11 @@ pub struct EpochLog {
     pub test_float_acc: f64,
     pub test_exact_acc: f64,
     pub test_sieved_acc: f64,
-    /// Per layer, from the sieved test pass.
-    pub layers: Vec<Savings>,
+    /// Per layer, the cost model's figures per test inference of the
+    /// sieved network (see [`sievingnet::model::cost`]).
+    pub layers: Vec<Cost>,
     /// Over all layers.
-    pub total: Savings,
+    pub total: Cost,
     pub shifts: Vec<u32>,
 }
 
@@ -277,7 +252,8 @@ pub struct Outcome {
     pub exp_stats: Vec<Vec<u64>>,
 }
 
-fn accuracy(pred: &[usize], labels: &[u8]) -> f64 {
+/// The share of `pred` equal to `labels`.
+pub fn accuracy(pred: &[usize], labels: &[u8]) -> f64 {
     let ok = pred
         .iter()
         .zip(labels)
@@ -286,8 +262,9 @@ fn accuracy(pred: &[usize], labels: &[u8]) -> f64 {
     ok as f64 / labels.len().max(1) as f64
 }
 
-/// Measures a quantized network on the test set: (exact acc, sieved acc, counts).
-pub fn measure(q: &Quantized, lut: &WeightLut, prep: &Prepared) -> (f64, f64, Vec<PlaneCounts>) {
+/// Measures a quantized network on the test set: (exact acc, sieved acc,
+/// the sieved network's work per layer).
+pub fn measure(q: &Quantized, lut: &WeightLut, prep: &Prepared) -> (f64, f64, Vec<Work>) {
     measure_with(q, lut, prep, None)
 }
 
@@ -297,7 +274,7 @@ pub fn measure_with(
     lut: &WeightLut,
     prep: &Prepared,
     rs: Option<RunningSumRule>,
-) -> (f64, f64, Vec<PlaneCounts>) {
+) -> (f64, f64, Vec<Work>) {
     let mut exact = q.mlp.clone();
     for l in &mut exact.layers {
         l.thresholds.iter_mut().for_each(|t| *t = 0);
@@ -311,7 +288,7 @@ pub fn measure_with(
     (
         accuracy(&e.predictions, &prep.test.labels),
         accuracy(&s.predictions, &prep.test.labels),
-        s.counts,
+        s.work(),
     )
 }
 
@@ -611,10 +588,9 @@ pub fn train(
         } else {
             None
         };
-        let (exact, sieved, counts) = measure_with(&q, &lut, prep, rs);
+        let (exact, sieved, work) = measure_with(&q, &lut, prep, rs);
         let float_acc = accuracy(&net.predict(&prep.test.x, features), &prep.test.labels);
-        let mut total = PlaneCounts::default();
-        counts.iter().for_each(|c| total.accumulate(c));
+        let cost = |w: &Work| Cost::of(w, unit.planes(), prep.test.len() as u64);
         let log = EpochLog {
             epoch,
             mode: if !qat {
@@ -634,8 +610,8 @@ pub fn train(
             test_float_acc: float_acc,
             test_exact_acc: exact,
             test_sieved_acc: sieved,
-            layers: counts.iter().map(Savings::of).collect(),
-            total: Savings::of(&total),
+            layers: work.iter().map(cost).collect(),
+            total: cost(&Work::total(&work)),
             shifts: shifts.clone(),
         };
         on_epoch(&log);

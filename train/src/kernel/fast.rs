@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use sievingnet::config::UnitConfig;
 use sievingnet::model::mlp::{argmax_first, requantize, IntLayer, IntMlp};
 use sievingnet::model::stream::wrap_signed;
-use sievingnet::model::PlaneCounts;
+use sievingnet::model::Work;
 
 /// One layer prepared for the fast kernel.
 #[derive(Clone, Debug)]
@@ -19,6 +19,9 @@ pub struct LayerTables {
     pub(super) tw: Vec<i32>,
     /// `sum_j kept(e, i, j)` at `e * inputs + i`.
     pub(super) kept_sum: Vec<u64>,
+    /// Outputs `j` that keep some digit of `w_ji` (`kept(e, i, j) > 0`), at
+    /// `e * inputs + i`.
+    pub(super) kept_pairs_sum: Vec<u64>,
     /// `sum_j nnz(w_ji)` at `i`.
     pub(super) nnz_sum: Vec<u64>,
     pub(super) bias: Vec<i64>,
@@ -37,6 +40,22 @@ pub struct FastMlp {
 
 impl LayerTables {
     pub fn build(unit: &UnitConfig, lut: &WeightLut, l: &IntLayer) -> LayerTables {
+        let p = unit.planes() as i64;
+        LayerTables::build_with(unit, lut, l, |e, j| {
+            (l.thresholds[j] - e as i64).clamp(0, p) as u32
+        })
+    }
+
+    /// The layer with every weight truncated to its planes `>= kmin_of(e,
+    /// j)` for inputs of exponent `e` into output `j`: the sieve is
+    /// `clamp(T_j - e, 0, P)`; static truncation of the low planes is a
+    /// constant (the dropped digits are counted as `sieved`).
+    pub fn build_with(
+        unit: &UnitConfig,
+        lut: &WeightLut,
+        l: &IntLayer,
+        kmin_of: impl Fn(usize, usize) -> u32 + Sync,
+    ) -> LayerTables {
         let (ni, no) = (l.inputs, l.outputs);
         let p = unit.planes() as i64;
         let ne = unit.a_bits() as usize;
@@ -50,25 +69,25 @@ impl LayerTables {
         }
         let mut tw = vec![0i32; ne * ni * no];
         let mut kept_sum = vec![0u64; ne * ni];
+        let mut kept_pairs_sum = vec![0u64; ne * ni];
         tw.par_chunks_mut(ni * no)
             .zip(kept_sum.par_chunks_mut(ni))
+            .zip(kept_pairs_sum.par_chunks_mut(ni))
             .enumerate()
-            .for_each(|(e, (tw_e, ks_e))| {
-                let kmin: Vec<u32> = l
-                    .thresholds
-                    .iter()
-                    .map(|&t| (t - e as i64).clamp(0, p) as u32)
-                    .collect();
+            .for_each(|(e, ((tw_e, ks_e), kp_e))| {
+                let kmin: Vec<u32> = (0..no).map(|j| kmin_of(e, j)).collect();
                 for i in 0..ni {
                     let src = &wt[i * no..(i + 1) * no];
                     let dst = &mut tw_e[i * no..(i + 1) * no];
-                    let mut ks = 0u64;
+                    let (mut ks, mut kp) = (0u64, 0u64);
                     for ((d, &w), &k) in dst.iter_mut().zip(src).zip(&kmin) {
                         let idx = (w + k) as usize;
                         *d = lut.trunc[idx];
                         ks += lut.above[idx] as u64;
+                        kp += (lut.above[idx] > 0) as u64;
                     }
                     ks_e[i] = ks;
+                    kp_e[i] = kp;
                 }
             });
         let mut nnz_sum = vec![0u64; ni];
@@ -89,6 +108,7 @@ impl LayerTables {
             planes: p as u64,
             tw,
             kept_sum,
+            kept_pairs_sum,
             nnz_sum,
             bias: l.bias.clone(),
             shift: l.shift,
@@ -98,7 +118,7 @@ impl LayerTables {
     }
 
     /// One sample: `y_j = acc_j + b_j` (ReLU applied if the layer has it).
-    /// Adds the plane counts to `counts` and, if given, counts each input's
+    /// Adds the plane counts and the kept pairs to `work` and, if given, counts each input's
     /// exponent into `exp_stats[e * inputs + i]` and each output's
     /// accumulator exponent `e(acc_j)` into `exp_stats[base + j * 64 + e]`,
     /// `base = exp_stats.len() - 64 * outputs` (for threshold selection).
@@ -109,9 +129,10 @@ impl LayerTables {
         a: &[i32],
         y: &mut [i128],
         acc32: &mut [i32],
-        counts: &mut PlaneCounts,
+        work: &mut Work,
         mut exp_stats: Option<&mut [u64]>,
     ) -> bool {
+        let counts = &mut work.planes;
         let (ni, no) = (self.inputs, self.outputs);
         debug_assert_eq!(a.len(), ni);
         let full = self.planes * no as u64;
@@ -126,6 +147,7 @@ impl LayerTables {
                 let e = 31 - ai.unsigned_abs().leading_zeros() as usize;
                 let kept = self.kept_sum[e * ni + i];
                 let nnz = self.nnz_sum[i];
+                work.kept_pairs += self.kept_pairs_sum[e * ni + i];
                 counts.kept += kept;
                 counts.sieved += nnz - kept;
                 counts.zero_w += full - nnz;
@@ -152,6 +174,7 @@ impl LayerTables {
                 let e = 31 - ai.unsigned_abs().leading_zeros() as usize;
                 let kept = self.kept_sum[e * ni + i];
                 let nnz = self.nnz_sum[i];
+                work.kept_pairs += self.kept_pairs_sum[e * ni + i];
                 counts.kept += kept;
                 counts.sieved += nnz - kept;
                 counts.zero_w += full - nnz;
@@ -206,6 +229,20 @@ impl FastMlp {
         }
     }
 
+    /// The network with every weight truncated to its planes `>= kmin`
+    /// (static truncation of the low planes; thresholds are ignored).
+    pub fn truncated(mlp: &IntMlp, lut: &WeightLut, kmin: u32) -> FastMlp {
+        let kmin = kmin.min(mlp.unit.planes());
+        FastMlp {
+            unit: mlp.unit,
+            layers: mlp
+                .layers
+                .iter()
+                .map(|l| LayerTables::build_with(&mlp.unit, lut, l, |_, _| kmin))
+                .collect(),
+        }
+    }
+
     /// One sample through every layer; `acts`, if given, receives each
     /// layer's input vector (layer 0's is `input`) and `exp_stats[l]` the
     /// exponent counts of layer `l`'s inputs.
@@ -219,11 +256,12 @@ impl FastMlp {
         let mut acc32 = vec![0i32; maxo];
         let mut a: Vec<i32> = input.to_vec();
         let mut counts = Vec::with_capacity(self.layers.len());
+        let mut kept_pairs = Vec::with_capacity(self.layers.len());
         let mut overflow = Vec::with_capacity(self.layers.len());
         let mut logits = Vec::new();
         for (li, l) in self.layers.iter().enumerate() {
             let mut y = vec![0i128; l.outputs];
-            let mut c = PlaneCounts::default();
+            let mut c = Work::default();
             let stats = exp_stats.as_deref_mut().map(|s| &mut s[li][..]);
             let o = l.forward(
                 &self.unit,
@@ -233,7 +271,8 @@ impl FastMlp {
                 &mut c,
                 stats,
             );
-            counts.push(c);
+            counts.push(c.planes);
+            kept_pairs.push(c.kept_pairs);
             overflow.push(o);
             let next: Vec<i32> = if li + 1 == self.layers.len() {
                 Vec::new()
@@ -256,6 +295,7 @@ impl FastMlp {
             logits,
             prediction,
             counts,
+            kept_pairs,
             overflow,
         }
     }
@@ -266,26 +306,8 @@ impl FastMlp {
 
     /// Every sample of a sample-major input array, on all threads.
     pub fn infer_batch(&self, inputs: &[i32], features: usize) -> BatchResult {
-        let layers = self.layers.len();
-        let per: Vec<(usize, Vec<PlaneCounts>, bool)> = inputs
-            .par_chunks(features)
-            .map(|x| {
-                let r = self.infer(x);
-                (r.prediction, r.counts, r.overflow.iter().any(|&o| o))
-            })
-            .collect();
-        let mut out = BatchResult {
-            counts: vec![PlaneCounts::default(); layers],
-            ..Default::default()
-        };
-        for (p, c, o) in per {
-            out.predictions.push(p);
-            for (t, c) in out.counts.iter_mut().zip(&c) {
-                t.accumulate(c);
-            }
-            out.overflow_samples += o as usize;
-        }
-        out
+        let per: Vec<SampleResult> = inputs.par_chunks(features).map(|x| self.infer(x)).collect();
+        BatchResult::of(self.layers.len(), per)
     }
 }
 

@@ -39,7 +39,7 @@ pub use lut::WeightLut;
 pub use running_sum::RunningSumMlp;
 
 use sievingnet::config::signed_range;
-use sievingnet::model::{exponent, PlaneCounts};
+use sievingnet::model::{exponent, PlaneCounts, Work};
 
 /// The result of one sample, as [`IntMlp::infer`] reports it.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +47,8 @@ pub struct SampleResult {
     pub logits: Vec<i128>,
     pub prediction: usize,
     pub counts: Vec<PlaneCounts>,
+    /// Pairs with at least one kept digit, per layer.
+    pub kept_pairs: Vec<u64>,
     pub overflow: Vec<bool>,
 }
 
@@ -56,8 +58,41 @@ pub struct BatchResult {
     pub predictions: Vec<usize>,
     /// Plane counts per layer, summed over the samples.
     pub counts: Vec<PlaneCounts>,
+    /// Pairs with at least one kept digit per layer, summed over the samples.
+    pub kept_pairs: Vec<u64>,
     /// Samples where some stream of some layer overflowed.
     pub overflow_samples: usize,
+}
+
+impl BatchResult {
+    /// The totals of per-sample results of a `layers`-layer network.
+    pub fn of(layers: usize, samples: Vec<SampleResult>) -> BatchResult {
+        let mut out = BatchResult {
+            counts: vec![PlaneCounts::default(); layers],
+            kept_pairs: vec![0; layers],
+            ..Default::default()
+        };
+        for r in samples {
+            out.predictions.push(r.prediction);
+            for (t, c) in out.counts.iter_mut().zip(&r.counts) {
+                t.accumulate(c);
+            }
+            for (t, k) in out.kept_pairs.iter_mut().zip(&r.kept_pairs) {
+                *t += k;
+            }
+            out.overflow_samples += r.overflow.iter().any(|&o| o) as usize;
+        }
+        out
+    }
+
+    /// Per layer, the work of the batch (see [`sievingnet::model::cost`]).
+    pub fn work(&self) -> Vec<Work> {
+        self.counts
+            .iter()
+            .zip(&self.kept_pairs)
+            .map(|(&planes, &kept_pairs)| Work { planes, kept_pairs })
+            .collect()
+    }
 }
 
 /// Quantizes an activation-range integer (already rounded) into `a_bits`.

@@ -60,12 +60,14 @@ impl RunningSumMlp {
         let nl = self.mlp.layers.len();
         let mut a: Vec<i32> = input.to_vec();
         let mut counts = Vec::with_capacity(nl);
+        let mut kept_pairs = Vec::with_capacity(nl);
         let mut logits = Vec::new();
         for (li, l) in self.mlp.layers.iter().enumerate() {
             let no = l.outputs;
             let wt = &self.wt[li];
             let mut s = vec![0i64; no];
             let mut c = PlaneCounts::default();
+            let mut kp = 0u64;
             for (i, &ai) in a.iter().enumerate() {
                 if ai == 0 {
                     c.zero_a += p as u64 * no as u64;
@@ -82,6 +84,7 @@ impl RunningSumMlp {
                     let nnz = self.lut.above[w as usize] as u64;
                     let kept = self.lut.above[(w + kmin) as usize] as u64;
                     c.kept += kept;
+                    kp += (kept > 0) as u64;
                     c.sieved += nnz - kept;
                     c.zero_w += p as u64 - nnz;
                     *sj += ai as i64 * self.lut.trunc[(w + kmin) as usize] as i64;
@@ -96,6 +99,7 @@ impl RunningSumMlp {
                 y.iter_mut().for_each(|v| *v = (*v).max(0));
             }
             counts.push(c);
+            kept_pairs.push(kp);
             let next: Vec<i32> = if li + 1 == nl {
                 Vec::new()
             } else {
@@ -117,30 +121,17 @@ impl RunningSumMlp {
             logits,
             prediction,
             counts,
+            kept_pairs,
             overflow: vec![false; nl],
         }
     }
 
     pub fn infer_batch(&self, inputs: &[i32], features: usize) -> BatchResult {
-        let layers = self.mlp.layers.len();
-        let per: Vec<(usize, Vec<PlaneCounts>)> = inputs
+        let per: Vec<SampleResult> = inputs
             .par_chunks(features)
-            .map(|x| {
-                let r = self.infer_with(x, None);
-                (r.prediction, r.counts)
-            })
+            .map(|x| self.infer_with(x, None))
             .collect();
-        let mut out = BatchResult {
-            counts: vec![PlaneCounts::default(); layers],
-            ..Default::default()
-        };
-        for (p, c) in per {
-            out.predictions.push(p);
-            for (t, c) in out.counts.iter_mut().zip(&c) {
-                t.accumulate(c);
-            }
-        }
-        out
+        BatchResult::of(self.mlp.layers.len(), per)
     }
 }
 
@@ -151,25 +142,40 @@ mod running_sum_tests {
     use sievingnet::config::{Coding, UnitConfig};
     use sievingnet::model::mlp::{IntLayer, LayerOutput};
     use sievingnet::model::running_sum::{dot_element_major, RunningSumRule};
+    use sievingnet::model::sieve_pair;
 
     /// The golden reference: each output is the model's element-major dot,
     /// then the model's own bias, ReLU and requantization.
-    fn golden(mlp: &IntMlp, rule: RunningSumRule, x: &[i64]) -> (Vec<i128>, Vec<PlaneCounts>) {
+    /// Also the kept pairs, each pair sieved by the model's own `sieve_pair`.
+    fn golden(
+        mlp: &IntMlp,
+        rule: RunningSumRule,
+        x: &[i64],
+    ) -> (Vec<i128>, Vec<PlaneCounts>, Vec<u64>) {
         let mut a = x.to_vec();
-        let mut counts = Vec::new();
+        let (mut counts, mut kept_pairs) = (Vec::new(), Vec::new());
         for (li, l) in mlp.layers.iter().enumerate() {
             let mut c = PlaneCounts::default();
+            let mut kp = 0u64;
             let mut sums = Vec::new();
             for j in 0..l.outputs {
                 let row = &l.weights[j * l.inputs..(j + 1) * l.inputs];
                 let (s, cj) = dot_element_major(&mlp.unit, &a, row, rule);
+                let mut running = 0i64;
+                for (&ai, &wi) in a.iter().zip(row) {
+                    let r = sieve_pair(&mlp.unit, ai, wi, rule.threshold(running));
+                    running += r.product;
+                    kp += (r.counts.kept > 0) as u64;
+                }
+                assert_eq!(running, s);
                 c.accumulate(&cj);
                 sums.push(s);
             }
             counts.push(c);
+            kept_pairs.push(kp);
             match mlp.finish_layer(li, &sums) {
                 LayerOutput::Next(next) => a = next,
-                LayerOutput::Logits(logits) => return (logits, counts),
+                LayerOutput::Logits(logits) => return (logits, counts, kept_pairs),
             }
         }
         unreachable!("the last layer returns its logits")
@@ -223,11 +229,15 @@ mod running_sum_tests {
                             }
                         })
                         .collect();
-                    let (logits, counts) = golden(&mlp, rule, &x);
+                    let (logits, counts, kept_pairs) = golden(&mlp, rule, &x);
                     let x32: Vec<i32> = x.iter().map(|&v| v as i32).collect();
                     let r = rs.infer_with(&x32, None);
                     assert_eq!(r.logits, logits, "seed {seed} {coding} {rule:?} sample {s}");
                     assert_eq!(r.counts, counts, "seed {seed} {coding} {rule:?} sample {s}");
+                    assert_eq!(
+                        r.kept_pairs, kept_pairs,
+                        "seed {seed} {coding} {rule:?} sample {s}"
+                    );
                 }
             }
         }

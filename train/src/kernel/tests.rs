@@ -59,6 +59,7 @@ fn check_equal(mlp: &IntMlp, inputs: &[Vec<i64>], seed: u64) {
         );
         assert_eq!(f.prediction, gold.prediction, "seed {seed} sample {s}");
         assert_eq!(f.counts, gold.counts, "seed {seed} sample {s}");
+        assert_eq!(f.kept_pairs, gold.kept_pairs, "seed {seed} sample {s}");
         assert_eq!(f.overflow, gold.overflow, "seed {seed} sample {s}");
     }
 }
@@ -219,14 +220,18 @@ fn batch_totals_add_up() {
     let inputs = random_inputs(&mut rng, &unit, 50, 20);
     let flat: Vec<i32> = inputs.iter().flatten().map(|&v| v as i32).collect();
     let b = FastMlp::new(&mlp).infer_batch(&flat, 20);
-    let mut want = vec![PlaneCounts::default(); 2];
+    let mut want = vec![sievingnet::model::Work::default(); 2];
     for (s, x) in inputs.iter().enumerate() {
         let g = mlp.infer(x);
         assert_eq!(b.predictions[s], g.prediction, "seed {seed}");
-        for (w, c) in want.iter_mut().zip(&g.counts) {
+        for (w, c) in want.iter_mut().zip(&g.work()) {
             w.accumulate(c);
         }
     }
-    assert_eq!(b.counts, want, "seed {seed}");
+    assert_eq!(b.work(), want, "seed {seed}");
+    assert!(
+        want.iter().all(|w| w.kept_pairs > 0),
+        "seed {seed}: nothing kept"
+    );
     assert_eq!(b.counts[0].total(), 50 * 20 * 10 * 9);
 }

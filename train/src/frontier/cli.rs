@@ -1,0 +1,181 @@
+//! `sievingnet-train frontier plan|run|merge`.
+
+use super::{is_done, job, read_plan, write_plan, Grid};
+use anyhow::{bail, Result};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// The frontier study's commands.
+#[derive(Subcommand, Debug)]
+pub enum FrontierCmd {
+    /// Write a study's plan (plan.json), its job commands (jobs.txt, for GNU
+    /// parallel: `parallel -j1 < DIR/jobs.txt`) and a Slurm array script
+    /// (slurm.sh). Arguments after `--` go to every job's training, e.g.
+    /// `-- --dataset mnist --data-dir ../shared/data/mnist --layers 784,128,10`.
+    Plan(PlanArgs),
+    /// Run the study's unfinished jobs (or one, with --job), then merge when
+    /// all are done. Finished jobs are not trained again.
+    Run {
+        /// The study folder (made by `frontier plan`).
+        dir: PathBuf,
+        /// Run only this job (what jobs.txt and slurm.sh call).
+        #[arg(long)]
+        job: Option<String>,
+    },
+    /// Merge the finished jobs: frontier.csv (one row per setting, mean and
+    /// spread over seeds, Pareto flags), frontier_points.csv (every seed),
+    /// frontier.md (cheapest setting per accuracy target), frontier.json and
+    /// frontier.svg.
+    Merge { dir: PathBuf },
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The study folder.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+    seeds: Vec<u64>,
+    /// Weight widths of the exact (quantization-aware, no sieve) networks.
+    #[arg(long, value_delimiter = ',', default_value = "2,3,4,5,6,7,8")]
+    exact_w_bits: Vec<u32>,
+    /// Activation widths of the exact networks.
+    #[arg(long, value_delimiter = ',', default_value = "8,4")]
+    exact_a_bits: Vec<u32>,
+    /// Weight widths of the sieve-aware networks (8-bit activations).
+    #[arg(long, value_delimiter = ',', default_value = "3,4,8")]
+    sieve_w_bits: Vec<u32>,
+    /// Final acceptance rates of the sieve-aware networks.
+    #[arg(long, value_delimiter = ',', default_value = "0.35,0.22,0.15")]
+    ims: Vec<f64>,
+    /// Codings of the sieve-aware networks.
+    #[arg(long, value_delimiter = ',', default_value = "ternary")]
+    sieve_codings: Vec<String>,
+    /// Acceptance rates of the post-training sieve on every exact network.
+    #[arg(long, value_delimiter = ',', default_value = "0.5,0.35,0.22,0.15")]
+    post_ims: Vec<f64>,
+    /// Accuracy targets of the equal-accuracy table (frontier.md).
+    #[arg(long, value_delimiter = ',', default_value = "0.97,0.975,0.98")]
+    targets: Vec<f64>,
+    /// Training arguments shared by every job (after `--`).
+    #[arg(last = true, allow_hyphen_values = true)]
+    train: Vec<String>,
+}
+
+/// Flags a job sets itself; in the shared arguments they would be overridden.
+const PER_JOB: [&str; 9] = [
+    "--seed",
+    "--w-bits",
+    "--a-bits",
+    "--im",
+    "--coding",
+    "--sieve-from",
+    "--out",
+    "--rom",
+    "--preset",
+];
+
+pub fn run(cmd: &FrontierCmd) -> Result<()> {
+    match cmd {
+        FrontierCmd::Plan(a) => plan(a),
+        FrontierCmd::Run { dir, job } => run_study(dir, job.as_deref()),
+        FrontierCmd::Merge { dir } => {
+            let groups = super::merge(dir)?;
+            println!(
+                "{} settings merged into {}",
+                groups.len(),
+                dir.join("frontier.csv").display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn plan(a: &PlanArgs) -> Result<()> {
+    if let Some(f) = a.train.iter().find(|t| {
+        PER_JOB
+            .iter()
+            .any(|p| *t == p || t.starts_with(&format!("{p}=")))
+    }) {
+        bail!(
+            "{f} after `--` is set by each job of the study: use the plan's own options \
+             (--seeds, --exact-w-bits, --exact-a-bits, --sieve-w-bits, --ims, --sieve-codings)"
+        );
+    }
+    let grid = Grid {
+        common: a.train.clone(),
+        seeds: a.seeds.clone(),
+        exact_w_bits: a.exact_w_bits.clone(),
+        exact_a_bits: a.exact_a_bits.clone(),
+        sieve_w_bits: a.sieve_w_bits.clone(),
+        sieve_ims: a.ims.clone(),
+        sieve_codings: a.sieve_codings.clone(),
+        post_ims: a.post_ims.clone(),
+        targets: a.targets.clone(),
+    };
+    let plan = grid.plan(std::env::args().collect::<Vec<_>>().join(" "))?;
+    // Every job's arguments must parse and make a valid configuration now,
+    // not hours into the study.
+    for j in &plan.jobs {
+        job::job_args(j)?.config()?;
+    }
+    let exe = std::env::current_exe()?;
+    write_plan(&a.out, &plan, &exe)?;
+    let done = plan.jobs.iter().filter(|j| is_done(&a.out, j)).count();
+    println!(
+        "{} jobs ({} finished) in {}: run them with `sievingnet-train frontier run {}`, \
+         or `parallel -j1 < {}` then `frontier merge`, or `sbatch {}`",
+        plan.jobs.len(),
+        done,
+        a.out.join("plan.json").display(),
+        a.out.display(),
+        a.out.join("jobs.txt").display(),
+        a.out.join("slurm.sh").display()
+    );
+    Ok(())
+}
+
+fn run_study(dir: &Path, only: Option<&str>) -> Result<()> {
+    let plan = read_plan(dir)?;
+    let jobs: Vec<_> = match only {
+        Some(name) => match plan.jobs.iter().find(|j| j.name == name) {
+            Some(j) => vec![j],
+            None => bail!(
+                "no job named {name} in {}: the names are in its plan.json",
+                dir.display()
+            ),
+        },
+        None => plan.jobs.iter().collect(),
+    };
+    let todo: Vec<_> = jobs.into_iter().filter(|j| !is_done(dir, j)).collect();
+    let bar = indicatif::ProgressBar::new(todo.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "frontier [{bar:30}] {pos}/{len} jobs ({elapsed}, ~{eta} left) {msg}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    for j in &todo {
+        job::run_job(dir, &plan, j, |line| bar.set_message(line.to_string()))?;
+        bar.println(format!("finished {}", j.name));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let remaining = plan.jobs.iter().filter(|j| !is_done(dir, j)).count();
+    if remaining == 0 && only.is_none() {
+        super::merge(dir)?;
+        println!(
+            "all {} jobs finished; merged into {}",
+            plan.jobs.len(),
+            dir.join("frontier.csv").display()
+        );
+    } else {
+        println!(
+            "{} jobs run, {remaining} of {} left",
+            todo.len(),
+            plan.jobs.len()
+        );
+    }
+    Ok(())
+}
