@@ -30,6 +30,7 @@ fn cfg(seed: u64, f: &dyn Fn(&mut TrainConfig)) -> TrainConfig {
         act_percentile: 99.9,
         calib_samples: 10000,
         thresholds: sievingnet_train::quant::ThresholdMode::Quantile,
+        weight_scale: sievingnet_train::quant::WeightScale::Max,
         rule: sievingnet_train::train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,

@@ -3,7 +3,7 @@
 
 use crate::data::{self, Normalize, Split};
 use crate::net::OptKind;
-use crate::quant::ThresholdMode;
+use crate::quant::{ThresholdMode, WeightScale};
 use crate::train::{Rule, TrainConfig};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -73,6 +73,11 @@ pub struct TrainArgs {
     /// or relative to each neuron's typical output with one margin per layer.
     #[arg(long, value_enum, default_value_t = ThresholdMode::Quantile)]
     pub thresholds: ThresholdMode,
+    /// Weight scale per layer: the largest weight maps to the largest code
+    /// (max), or the clipping level with the least rounding error (mse; what
+    /// 2- and 3-bit weights need).
+    #[arg(long, value_enum, default_value_t = WeightScale::Max)]
+    pub weight_scale: WeightScale,
     /// Threshold rule of the sieve: static per-neuron thresholds from `im`
     /// (the hardware's, written to the ROM) or the model's running-sum rule.
     #[arg(long, value_enum, default_value_t = Rule::Static)]
@@ -159,6 +164,7 @@ impl TrainArgs {
             act_percentile: self.act_percentile,
             calib_samples: self.calib_samples,
             thresholds: self.thresholds,
+            weight_scale: self.weight_scale,
             rule: self.rule,
             rs_alpha: self.rs_alpha,
             rs_beta: self.rs_beta,

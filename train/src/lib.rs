@@ -63,6 +63,7 @@ pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
         act_percentile: 99.9,
         calib_samples: 10_000,
         thresholds: quant::ThresholdMode::Quantile,
+        weight_scale: quant::WeightScale::Max,
         rule: train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,

@@ -379,10 +379,24 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
             .iter()
             .map(|l| vec![0; l.outputs])
             .collect();
-        let q0 = quant::quantize(&outcome.net, &unit, prep.in_mult, &outcome.shifts, &zero);
+        let q0 = quant::quantize(
+            &outcome.net,
+            &unit,
+            prep.in_mult,
+            &outcome.shifts,
+            &zero,
+            cfg.weight_scale,
+        );
         for &im in ims {
             let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im, cfg.thresholds);
-            let q = quant::quantize(&outcome.net, &unit, prep.in_mult, &outcome.shifts, &t);
+            let q = quant::quantize(
+                &outcome.net,
+                &unit,
+                prep.in_mult,
+                &outcome.shifts,
+                &t,
+                cfg.weight_scale,
+            );
             let (exact, sieved, work) = train::measure(&q, &lut, &prep);
             let share = sieved_share(&work);
             eprintln!(

@@ -7,9 +7,12 @@
 //!   normalized feature and `in_mult = a_max / max|x|` over the training
 //!   set. `round` is round half away from zero; `clamp` saturates. The input
 //!   scale is `s_a0 = 1 / in_mult`.
-//! * Weights, per layer: `s_w = max|W| / w_max` (symmetric, so the largest
-//!   weight maps to `w_max = 2^(w_bits-1) - 1`, and `w_min` is never used),
-//!   `w = clamp(round(W / s_w), -w_max, w_max)`.
+//! * Weights, per layer: `s_w = c / w_max`, `w = clamp(round(W / s_w),
+//!   -w_max, w_max)` (symmetric, `w_max = 2^(w_bits-1) - 1`, `w_min` never
+//!   used). The clipping level `c` is `max|W|` ([`WeightScale::Max`]), or
+//!   the multiple `r * max|W|`, `r` in `0.05, 0.10, ..., 1`, with the least
+//!   squared rounding error ([`WeightScale::Mse`]; at 2 and 3 bits `max|W|`
+//!   rounds most weights to zero).
 //! * Accumulator: the stream sums `a * w` in units of `s_y = s_a * s_w`.
 //!   Bias `b = clamp(round(B / s_y))` in `acc_bits`.
 //! * Between layers the SPEC's requantization `clamp((y + 2^(shift-1)) >>
@@ -68,14 +71,56 @@ pub struct Quantized {
     pub scales: Vec<LayerScales>,
 }
 
+/// How a layer's weight scale is chosen (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightScale {
+    /// The largest weight maps to `w_max`.
+    Max,
+    /// The clipping level with the least squared rounding error.
+    Mse,
+}
+
+/// Weights sampled for the clipping search: a strided subset keeps the
+/// search cheap enough for every training step.
+const MSE_SAMPLE: usize = 4096;
+
+/// The weight scale of one layer whose largest magnitude is `max > 0`.
+fn weight_scale(w: &[f32], max: f64, w_max: i64, mode: WeightScale) -> f64 {
+    match mode {
+        WeightScale::Max => max / w_max as f64,
+        WeightScale::Mse => {
+            let step = (w.len() / MSE_SAMPLE).max(1);
+            let err = |s: f64| -> f64 {
+                w.iter()
+                    .step_by(step)
+                    .map(|&v| {
+                        let v = v as f64;
+                        let d = v - s * round_clamp(v / s, -w_max, w_max) as f64;
+                        d * d
+                    })
+                    .sum()
+            };
+            // Largest ratio first, so ties keep the wider range.
+            (1..=20)
+                .rev()
+                .map(|i| max * i as f64 / 20.0 / w_max as f64)
+                .map(|s| (s, err(s)))
+                .fold((0.0, f64::INFINITY), |b, c| if c.1 < b.1 { c } else { b })
+                .0
+        }
+    }
+}
+
 /// Quantizes `net` with input multiplier `in_mult`, the given hidden-layer
-/// shifts and thresholds (one `Vec` per layer).
+/// shifts and thresholds (one `Vec` per layer), weight scales by `scale`.
 pub fn quantize(
     net: &Net,
     unit: &UnitConfig,
     in_mult: f64,
     shifts: &[u32],
     thresholds: &[Vec<i64>],
+    scale: WeightScale,
 ) -> Quantized {
     let (_, w_max) = unit.w_range();
     let (b_lo, b_hi) = unit.acc_range();
@@ -85,7 +130,11 @@ pub fn quantize(
     let nl = net.layers.len();
     for (li, l) in net.layers.iter().enumerate() {
         let max = l.w.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
-        let s_w = if max > 0.0 { max / w_max as f64 } else { 1.0 };
+        let s_w = if max > 0.0 {
+            weight_scale(&l.w, max, w_max, scale)
+        } else {
+            1.0
+        };
         let s_y = s_a * s_w;
         let weights =
             l.w.iter()
@@ -156,6 +205,7 @@ pub fn choose_shifts(
     in_mult: f64,
     calib: &Dataset,
     act_percentile: f64,
+    scale: WeightScale,
 ) -> Vec<u32> {
     let acts = net.forward(&calib.x, calib.len());
     let (_, a_max) = unit.a_range();
@@ -168,7 +218,11 @@ pub fn choose_shifts(
             break;
         }
         let max = l.w.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
-        let s_w = if max > 0.0 { max / w_max as f64 } else { 1.0 };
+        let s_w = if max > 0.0 {
+            weight_scale(&l.w, max, w_max, scale)
+        } else {
+            1.0
+        };
         let s_y = s_a * s_w;
         let p = percentile_positive(&acts[li + 1], act_percentile);
         // Smallest shift with p / (s_y * 2^shift) <= a_max.

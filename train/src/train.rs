@@ -76,6 +76,8 @@ pub struct TrainConfig {
     pub calib_samples: usize,
     /// How static thresholds are chosen from `im`.
     pub thresholds: quant::ThresholdMode,
+    /// How each layer's weight scale is chosen.
+    pub weight_scale: quant::WeightScale,
     /// Which threshold rule the sieve uses from `sieve_from` on.
     pub rule: Rule,
     /// `alpha` and `beta` of the running-sum rule.
@@ -492,9 +494,23 @@ pub fn train(
         let t0 = Instant::now();
         let qat = cfg.qat_at(epoch);
         let im = cfg.im_at(epoch);
-        shifts = quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
+        shifts = quant::choose_shifts(
+            &net,
+            &unit,
+            prep.in_mult,
+            &prep.calib,
+            cfg.act_percentile,
+            cfg.weight_scale,
+        );
         if qat {
-            let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+            let q = quant::quantize(
+                &net,
+                &unit,
+                prep.in_mult,
+                &shifts,
+                &thresholds,
+                cfg.weight_scale,
+            );
             if im < 1.0 {
                 let s = match &stats {
                     Some(s) => s.clone(),
@@ -537,7 +553,14 @@ pub fn train(
                 for &i in chunk {
                     xqb.extend_from_slice(&prep.train_q[i * features..(i + 1) * features]);
                 }
-                let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+                let q = quant::quantize(
+                    &net,
+                    &unit,
+                    prep.in_mult,
+                    &shifts,
+                    &thresholds,
+                    cfg.weight_scale,
+                );
                 let fast = if cfg.running_sum_at(epoch) {
                     Forward::RunningSum(RunningSumMlp::new(&q.mlp, cfg.rs_rule()))
                 } else {
@@ -574,12 +597,32 @@ pub fn train(
         // Measure. A quantization-aware epoch is measured with the shifts
         // and thresholds it trained with; a float epoch gets fresh ones.
         if !qat {
-            shifts =
-                quant::choose_shifts(&net, &unit, prep.in_mult, &prep.calib, cfg.act_percentile);
-            let q0 = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+            shifts = quant::choose_shifts(
+                &net,
+                &unit,
+                prep.in_mult,
+                &prep.calib,
+                cfg.act_percentile,
+                cfg.weight_scale,
+            );
+            let q0 = quant::quantize(
+                &net,
+                &unit,
+                prep.in_mult,
+                &shifts,
+                &thresholds,
+                cfg.weight_scale,
+            );
             thresholds = calibrate_thresholds(&q0, &lut, prep, im, cfg.thresholds).0;
         }
-        let q = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+        let q = quant::quantize(
+            &net,
+            &unit,
+            prep.in_mult,
+            &shifts,
+            &thresholds,
+            cfg.weight_scale,
+        );
         // Exponent statistics of this epoch's final network, for the next
         // epoch's thresholds.
         stats = Some(calibrate_thresholds(&q, &lut, prep, im, cfg.thresholds).1);
@@ -617,7 +660,14 @@ pub fn train(
         on_epoch(&log);
         logs.push(log);
     }
-    let quantized = quant::quantize(&net, &unit, prep.in_mult, &shifts, &thresholds);
+    let quantized = quant::quantize(
+        &net,
+        &unit,
+        prep.in_mult,
+        &shifts,
+        &thresholds,
+        cfg.weight_scale,
+    );
     Ok(Outcome {
         net,
         quantized,

@@ -48,6 +48,7 @@ fn short_config(dataset: &str, layers: Vec<usize>, seed: u64) -> TrainConfig {
         act_percentile: 99.9,
         calib_samples: 1000,
         thresholds: sievingnet_train::quant::ThresholdMode::Quantile,
+        weight_scale: sievingnet_train::quant::WeightScale::Max,
         rule: sievingnet_train::train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,

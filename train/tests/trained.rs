@@ -45,6 +45,7 @@ fn iris_config(seed: u64) -> TrainConfig {
         act_percentile: 99.9,
         calib_samples: 1000,
         thresholds: sievingnet_train::quant::ThresholdMode::Quantile,
+        weight_scale: sievingnet_train::quant::WeightScale::Max,
         rule: sievingnet_train::train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,

@@ -125,7 +125,14 @@ pub fn run_job(study: &Path, plan: &Plan, job: &Job, mut on_epoch: impl FnMut(&s
             for coding in Coding::ALL {
                 let u = unit.with_coding(coding);
                 let lut = WeightLut::new(&u);
-                let q0 = quant::quantize(&outcome.net, &u, prep.in_mult, &outcome.shifts, &zero);
+                let q0 = quant::quantize(
+                    &outcome.net,
+                    &u,
+                    prep.in_mult,
+                    &outcome.shifts,
+                    &zero,
+                    cfg.weight_scale,
+                );
                 let (exact, _, work) = train::measure(&q0, &lut, &prep);
                 points.push(point("exact", &u, None, None, exact, exact, &work));
                 for k in 1..u.planes() {
@@ -147,7 +154,14 @@ pub fn run_job(study: &Path, plan: &Plan, job: &Job, mut on_epoch: impl FnMut(&s
                 }
                 for &im in &plan.post_ims {
                     let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im, cfg.thresholds);
-                    let q = quant::quantize(&outcome.net, &u, prep.in_mult, &outcome.shifts, &t);
+                    let q = quant::quantize(
+                        &outcome.net,
+                        &u,
+                        prep.in_mult,
+                        &outcome.shifts,
+                        &t,
+                        cfg.weight_scale,
+                    );
                     let (_, sieved, work) = train::measure(&q, &lut, &prep);
                     points.push(point(
                         "post-sieve",
