@@ -42,6 +42,25 @@ fn infer_runs_the_iris_rom_through_every_engine() {
     }
     let sieved = summaries[0]["layers"][0]["sieved"].as_u64().unwrap();
     assert!(sieved > 0, "the trained thresholds sieve: {}", summaries[0]);
+    // The cost figures are the golden model's (`evaluate_rom`, one
+    // `IntMlp::infer` per sample), whichever engine ran the streams.
+    let ev = sievingnet::rom::evaluate_rom(&read_rom(&iris_rom()).unwrap()).unwrap();
+    let want = serde_json::to_value(ev.total_cost).unwrap();
+    for v in &summaries {
+        let got = v["cost_per_inference"].as_object().unwrap();
+        assert_eq!(got.len(), want.as_object().unwrap().len());
+        for (k, w) in want.as_object().unwrap() {
+            let (g, w) = (got[k].as_f64().unwrap(), w.as_f64().unwrap());
+            assert!(
+                (g - w).abs() <= 1e-12 * w.abs().max(1.0),
+                "{} {k}: {g} {w}",
+                v["engine"]
+            );
+        }
+    }
+    assert!(
+        ev.total_cost.kept_pairs > 0.0 && ev.total_cost.kept_pairs < ev.total_cost.active_pairs
+    );
 }
 
 /// The first layer's streams of the first test samples, as `dot` input.

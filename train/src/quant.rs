@@ -442,4 +442,35 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn mse_scale_clips_low_bit_weights_and_never_rounds_worse() {
+        // Bell-shaped weights with a few outliers, as trained layers have.
+        let w: Vec<f32> = (0..10_000)
+            .map(|i| {
+                let u = (i as f32 * 0.618_034).fract() - 0.5;
+                if i % 997 == 0 {
+                    u.signum()
+                } else {
+                    u * u.abs()
+                }
+            })
+            .collect();
+        let max = w.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
+        let err = |s: f64, w_max: i64| -> f64 {
+            w.iter()
+                .map(|&v| (v as f64 - s * round_clamp(v as f64 / s, -w_max, w_max) as f64).powi(2))
+                .sum()
+        };
+        for w_max in [1i64, 3, 127] {
+            let by_max = weight_scale(&w, max, w_max, WeightScale::Max);
+            let by_mse = weight_scale(&w, max, w_max, WeightScale::Mse);
+            assert_eq!(by_max, max / w_max as f64);
+            assert!(err(by_mse, w_max) <= err(by_max, w_max), "w_max {w_max}");
+            if w_max == 1 {
+                // max|W| = 1 rounds every bell weight to zero; the search clips.
+                assert!(by_mse < 0.5 * by_max, "w_max 1: {by_mse} against {by_max}");
+            }
+        }
+    }
 }

@@ -27,6 +27,29 @@ pub enum FrontierCmd {
     /// frontier.md (cheapest setting per accuracy target), frontier.json and
     /// frontier.svg.
     Merge { dir: PathBuf },
+    /// Train the cheapest setting of a merged study that reaches an
+    /// accuracy (mean over seeds) and write its ROM: the network the
+    /// hardware issues use (its first seed's job arguments, retrained).
+    Best {
+        /// The study folder (merged).
+        dir: PathBuf,
+        /// The family to choose from: sieve, exact, post-sieve.
+        #[arg(long, default_value = "sieve")]
+        family: String,
+        /// The least mean test accuracy.
+        #[arg(long, default_value_t = 0.98)]
+        min_accuracy: f64,
+        /// Only networks whose weights fit this many bytes (the UP5K's
+        /// four SPRAM blocks hold 131072).
+        #[arg(long)]
+        fit_bytes: Option<u64>,
+        /// The MNIST folder, if not the one the study was planned with.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The run folder; the ROM goes to OUT/rom.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -79,6 +102,21 @@ pub fn run(cmd: &FrontierCmd) -> Result<()> {
     match cmd {
         FrontierCmd::Plan(a) => plan(a),
         FrontierCmd::Run { dir, job } => run_study(dir, job.as_deref()),
+        FrontierCmd::Best {
+            dir,
+            family,
+            min_accuracy,
+            fit_bytes,
+            data_dir,
+            out,
+        } => best(
+            dir,
+            family,
+            *min_accuracy,
+            *fit_bytes,
+            data_dir.as_deref(),
+            out,
+        ),
         FrontierCmd::Merge { dir } => {
             let groups = super::merge(dir)?;
             println!(
@@ -176,6 +214,88 @@ fn run_study(dir: &Path, only: Option<&str>) -> Result<()> {
             todo.len(),
             plan.jobs.len()
         );
+    }
+    Ok(())
+}
+
+/// Weight bytes of a network of `layers` sizes at `w_bits`.
+fn weight_bytes(layers: &[usize], w_bits: u32) -> u64 {
+    let weights: u64 = layers.windows(2).map(|w| (w[0] * w[1]) as u64).sum();
+    (weights * u64::from(w_bits)).div_ceil(8)
+}
+
+fn best(
+    dir: &Path,
+    family: &str,
+    min_accuracy: f64,
+    fit_bytes: Option<u64>,
+    data_dir: Option<&Path>,
+    out: &Path,
+) -> Result<()> {
+    if family != "sieve" && family != "exact" {
+        bail!(
+            "--family {family}: choose sieve or exact (a post-sieve or truncated network is an \
+             evaluation of an exact training, not a training of its own)"
+        );
+    }
+    let plan = read_plan(dir)?;
+    let groups = super::merge(dir)?;
+    let layers = |j: &super::Job| -> Result<Vec<usize>> { Ok(job::job_args(j)?.config()?.layers) };
+    let mut chosen = None;
+    for g in groups
+        .iter()
+        .filter(|g| g.family == family && g.accuracy_mean >= min_accuracy)
+    {
+        let Some(j) = plan.jobs.iter().find(|j| super::job_matches(j, g)) else {
+            continue;
+        };
+        if let Some(limit) = fit_bytes {
+            if weight_bytes(&layers(j)?, g.w_bits) > limit {
+                continue;
+            }
+        }
+        if chosen
+            .as_ref()
+            .is_none_or(|(c, _): &(&super::Group, _)| g.kept_terms < c.kept_terms)
+        {
+            chosen = Some((g, j));
+        }
+    }
+    let Some((g, j)) = chosen else {
+        bail!(
+            "no {family} setting of {} reaches {:.2}% mean accuracy{}: lower --min-accuracy or \
+             extend the study",
+            dir.display(),
+            100.0 * min_accuracy,
+            fit_bytes
+                .map(|b| format!(" within {b} weight bytes"))
+                .unwrap_or_default()
+        );
+    };
+    let mut args = j.args.clone();
+    if let Some(d) = data_dir {
+        match args.iter().position(|a| a == "--data-dir") {
+            Some(i) if i + 1 < args.len() => args[i + 1] = d.display().to_string(),
+            _ => args.extend(["--data-dir".into(), d.display().to_string()]),
+        }
+    }
+    println!(
+        "{} {}: {:.2}% mean accuracy over {} seeds at {:.0} kept digit-terms per inference; training job {}",
+        g.series,
+        g.setting(),
+        100.0 * g.accuracy_mean,
+        g.seeds,
+        g.kept_terms,
+        j.name
+    );
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .arg("train")
+        .args(&args)
+        .arg("--out")
+        .arg(out)
+        .status()?;
+    if !status.success() {
+        bail!("training {} failed", j.name);
     }
     Ok(())
 }

@@ -235,3 +235,15 @@ pub fn is_done(study: &Path, job: &Job) -> bool {
         .map(|f| f.args == job.args)
         .unwrap_or(false)
 }
+
+/// Whether `job` (a training) produced the setting `g` (any seed).
+pub fn job_matches(job: &Job, g: &Group) -> bool {
+    match &job.kind {
+        JobKind::Exact { w_bits, a_bits } => {
+            g.family != "sieve" && *w_bits == g.w_bits && *a_bits == g.a_bits
+        }
+        JobKind::Sieve { w_bits, im, coding } => {
+            g.family == "sieve" && *w_bits == g.w_bits && Some(*im) == g.im && *coding == g.coding
+        }
+    }
+}

@@ -235,3 +235,49 @@ fn batch_totals_add_up() {
     );
     assert_eq!(b.counts[0].total(), 50 * 20 * 10 * 9);
 }
+
+/// Static truncation at plane `k` computes, for every pair, the product of
+/// the weight truncated to its planes `>= k`: the golden model on the
+/// truncated weights (one bit wider, since a NAF truncation can round a
+/// weight up to `2^(w_bits-1)`) gives the same logits, the same kept digits
+/// and the same kept pairs.
+#[test]
+fn truncation_equals_the_golden_model_on_truncated_weights() {
+    let seed = seed();
+    let mut rng = sievingnet::seed::rng(seed ^ 11, 0);
+    for coding in Coding::ALL {
+        let unit = UnitConfig::builder().coding(coding).build().unwrap();
+        let mut mlp = random_mlp(&mut rng, unit, &[24, 9, 4], 0.3);
+        for l in &mut mlp.layers {
+            l.thresholds.iter_mut().for_each(|t| *t = 0);
+        }
+        let lut = WeightLut::new(&unit);
+        let wide = UnitConfig::builder()
+            .coding(coding)
+            .w_bits(unit.w_bits() + 1)
+            .build()
+            .unwrap();
+        let inputs = random_inputs(&mut rng, &unit, 30, 24);
+        for k in 0..=unit.planes() {
+            let fast = FastMlp::truncated(&mlp, &lut, k);
+            let mut golden = mlp.clone();
+            golden.unit = wide;
+            for l in &mut golden.layers {
+                for w in &mut l.weights {
+                    *w = lut.trunc(*w, k as usize) as i64;
+                }
+            }
+            for (s, x) in inputs.iter().enumerate() {
+                let x32: Vec<i32> = x.iter().map(|&v| v as i32).collect();
+                let f = fast.infer(&x32);
+                let g = golden.infer(x);
+                let what = format!("seed {seed} {coding} k {k} sample {s}");
+                assert_eq!(f.logits, g.logits, "{what}");
+                assert_eq!(f.kept_pairs, g.kept_pairs, "{what}");
+                let kept: Vec<u64> = f.counts.iter().map(|c| c.kept).collect();
+                let want: Vec<u64> = g.counts.iter().map(|c| c.kept).collect();
+                assert_eq!(kept, want, "{what}");
+            }
+        }
+    }
+}
