@@ -278,14 +278,16 @@ fn run_train(args: &TrainArgs) -> Result<()> {
     let target = run.target().to_path_buf();
     run.finish()?;
     println!(
-        "{}: float {} exact {} sieved {} (delta {:+.2} points), sieved share {:.1}% of effective terms; \
-         ROM in {}, logs in {}",
+        "{}: float {} exact {} sieved {} (delta {:+.2} points), sieved share {:.1}% of effective terms, \
+         {:.0} kept digit-terms and {:.0} kept pairs per inference; ROM in {}, logs in {}",
         cfg.dataset,
         pct(last.test_float_acc),
         pct(last.test_exact_acc),
         pct(last.test_sieved_acc),
         100.0 * (last.test_sieved_acc - last.test_exact_acc),
         100.0 * last.total.sieved_share,
+        last.total.kept_terms,
+        last.total.kept_pairs,
         rom_dir.display(),
         target.display()
     );

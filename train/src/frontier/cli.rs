@@ -238,8 +238,8 @@ fn best(
              evaluation of an exact training, not a training of its own)"
         );
     }
-    let plan = read_plan(dir)?;
-    let groups = super::merge(dir)?;
+    let (plan, points, _, _) = super::load(dir)?;
+    let groups = super::group(&points);
     let layers = |j: &super::Job| -> Result<Vec<usize>> { Ok(job::job_args(j)?.config()?.layers) };
     let mut chosen = None;
     for g in groups

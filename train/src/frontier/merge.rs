@@ -228,10 +228,9 @@ fn markdown(table: &[Cheapest]) -> String {
     s
 }
 
-/// Reads every finished job of the study in `study` and writes
-/// `frontier_points.csv`, `frontier.csv`, `frontier.md`, `frontier.json`
-/// and `frontier.svg`. Unfinished jobs are listed, not fatal.
-pub fn merge(study: &Path) -> Result<Vec<Group>> {
+/// The plan of the study in `study`, the points of its finished jobs, the
+/// names of the unfinished ones and the finished jobs' training seconds.
+pub fn load(study: &Path) -> Result<(super::Plan, Vec<Point>, Vec<String>, f64)> {
     let plan = read_plan(study)?;
     let mut points = Vec::new();
     let mut missing = Vec::new();
@@ -252,6 +251,14 @@ pub fn merge(study: &Path) -> Result<Vec<Group>> {
             study.display()
         );
     }
+    Ok((plan, points, missing, seconds))
+}
+
+/// Reads every finished job of the study in `study` and writes
+/// `frontier_points.csv`, `frontier.csv`, `frontier.md`, `frontier.json`
+/// and `frontier.svg`. Unfinished jobs are listed, not fatal.
+pub fn merge(study: &Path) -> Result<Vec<Group>> {
+    let (plan, points, missing, seconds) = load(study)?;
     if !missing.is_empty() {
         eprintln!(
             "warning: {} of {} jobs have not finished (e.g. {}): merging the others",

@@ -25,7 +25,7 @@ mod merge;
 mod plot;
 
 pub use job::{job_args, read_points, run_job, Point, PointsFile};
-pub use merge::{merge, Group};
+pub use merge::{group, load, merge, Group};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
