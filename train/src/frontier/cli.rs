@@ -59,6 +59,10 @@ pub struct PlanArgs {
     out: PathBuf,
     #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
     seeds: Vec<u64>,
+    /// The trainings to plan: exact (each also evaluated post-sieved and
+    /// truncated) and sieve (sieve-aware).
+    #[arg(long, value_delimiter = ',', default_value = "exact,sieve", value_parser = ["exact", "sieve"])]
+    families: Vec<String>,
     /// Weight widths of the exact (quantization-aware, no sieve) networks.
     #[arg(long, value_delimiter = ',', default_value = "2,3,4,5,6,7,8")]
     exact_w_bits: Vec<u32>,
@@ -143,9 +147,17 @@ fn plan(a: &PlanArgs) -> Result<()> {
     let grid = Grid {
         common: a.train.clone(),
         seeds: a.seeds.clone(),
-        exact_w_bits: a.exact_w_bits.clone(),
+        exact_w_bits: if a.families.iter().any(|f| f == "exact") {
+            a.exact_w_bits.clone()
+        } else {
+            Vec::new()
+        },
         exact_a_bits: a.exact_a_bits.clone(),
-        sieve_w_bits: a.sieve_w_bits.clone(),
+        sieve_w_bits: if a.families.iter().any(|f| f == "sieve") {
+            a.sieve_w_bits.clone()
+        } else {
+            Vec::new()
+        },
         sieve_ims: a.ims.clone(),
         sieve_codings: a.sieve_codings.clone(),
         post_ims: a.post_ims.clone(),
