@@ -204,11 +204,21 @@ fn bad_plans_are_refused_before_anything_runs() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("acceptance rate 1.5 is outside (0, 1]"));
 
     ok(plan(&dir, &[]));
-    // The same plan again is fine; a different one would orphan its jobs.
+    // The same plan again is fine, and so is a larger one; one that drops
+    // or changes jobs would orphan them.
     ok(plan(&dir, &[]));
-    let out = plan(&dir, &["--seeds", "4"]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already holds a different plan"));
+    ok(plan(&dir, &["--seeds", "3,4"]));
+    assert_eq!(read_plan(&dir).unwrap().jobs.len(), 4);
+    let dropping = bin()
+        .args(["frontier", "plan", "--out"])
+        .arg(&dir)
+        .args(["--seeds", "4", "--", "--dataset", "iris"])
+        .output()
+        .unwrap();
+    for out in [dropping, plan(&dir, &["--post-ims", "0.5"])] {
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("does not extend"));
+    }
 
     let out = bin()
         .args(["frontier", "run"])

@@ -103,7 +103,7 @@ impl Grid {
         if self.seeds.is_empty() {
             bail!("--seeds is empty: give at least one seed");
         }
-        let mut jobs = Vec::new();
+        let mut jobs: Vec<Job> = Vec::new();
         for &seed in &self.seeds {
             let base = |extra: Vec<String>| -> Vec<String> {
                 let mut a = self.common.clone();
@@ -152,6 +152,9 @@ impl Grid {
                 }
             }
         }
+        // A value given twice (e.g. `--seeds 1 --seeds 1,2`) plans its jobs once.
+        let mut seen = std::collections::HashSet::new();
+        jobs.retain(|j| seen.insert(j.name.clone()));
         Ok(Plan {
             jobs,
             post_ims: self.post_ims.clone(),
@@ -167,19 +170,22 @@ pub fn points_file(study: &Path, job: &str) -> PathBuf {
     study.join("jobs").join(job).join("points.json")
 }
 
-/// Writes `plan.json`, `jobs.txt` and `slurm.sh` into `study`. An existing
-/// plan is kept if it is the same; a different one is refused (it would
-/// orphan the finished jobs).
+/// Writes `plan.json`, `jobs.txt` and `slurm.sh` into `study`. A study can
+/// grow (more seeds, widths, rates or codings): the new plan must keep
+/// every job of the old one unchanged, and the same post-training rates;
+/// anything else would orphan finished jobs and is refused.
 pub fn write_plan(study: &Path, plan: &Plan, exe: &Path) -> Result<()> {
     std::fs::create_dir_all(study)
         .with_context(|| format!("cannot create the study folder {}", study.display()))?;
     let path = study.join("plan.json");
     if path.exists() {
         let old = read_plan(study)?;
-        if old.jobs != plan.jobs || old.post_ims != plan.post_ims {
+        let kept = old.jobs.iter().all(|j| plan.jobs.contains(j));
+        if !kept || old.post_ims != plan.post_ims {
             bail!(
-                "{} already holds a different plan: give another --out, or remove that folder \
-                 to start the study again",
+                "{} already holds a plan that this one does not extend (it changes or drops jobs, \
+                 or the post-training rates): give another --out, or remove that folder to start \
+                 the study again",
                 study.display()
             );
         }
