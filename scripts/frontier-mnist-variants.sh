@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Two of the seed's questions on the MNIST frontier, as sieve-aware studies
+# beside scripts/frontier-mnist.sh's (same network, seeds, widths 4 and 8,
+# ternary, `im` 0.35, 0.22, 0.15):
+#   output:   thresholds tied to each neuron's output exponent
+#             (`--thresholds output`) instead of per-neuron quantiles;
+#   no-warmup: the sieve at its final `im` from its first epoch
+#             (`--im-delta 1`) instead of the warm-up from im 1.
+# About 10 minutes each on 2 cores. Records in reports/frontier/mnist128-NAME.
+# MNIST comes from SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MNIST=${SIEVINGNET_MNIST_DIR:-../shared/data/mnist}
+cargo build --release --quiet -p sievingnet-train
+bin=target/release/sievingnet-train
+
+study() {
+  local name=$1; shift
+  local dir=runs/frontier-mnist128-$name record=reports/frontier/mnist128-$name
+  "$bin" frontier plan --out "$dir" --seeds 1,2 --families sieve --sieve-w-bits 4,8 -- \
+    --dataset mnist --data-dir "$MNIST" --layers 784,128,10 --weight-scale mse --quiet "$@"
+  "$bin" frontier run "$dir"
+  rm -rf "$record"
+  mkdir -p "$record"
+  for f in plan.json frontier.csv frontier_points.csv frontier.md frontier.json frontier.svg; do
+    cp "$dir/$f" "$record/$f"
+  done
+  (cd "$dir" && find jobs -name points.json) | while read -r f; do
+    mkdir -p "$record/$(dirname "$f")"
+    cp "$dir/$f" "$record/$f"
+  done
+  echo "record in $record" >&2
+}
+
+study output --thresholds output
+study no-warmup --im-delta 1
