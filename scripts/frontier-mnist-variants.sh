@@ -20,16 +20,7 @@ study() {
   "$bin" frontier plan --out "$dir" --seeds 1,2 --families sieve --sieve-w-bits 4,8 -- \
     --dataset mnist --data-dir "$MNIST" --layers 784,128,10 --weight-scale mse --quiet "$@"
   "$bin" frontier run "$dir"
-  rm -rf "$record"
-  mkdir -p "$record"
-  for f in plan.json frontier.csv frontier_points.csv frontier.md frontier.json frontier.svg; do
-    cp "$dir/$f" "$record/$f"
-  done
-  (cd "$dir" && find jobs -name points.json) | while read -r f; do
-    mkdir -p "$record/$(dirname "$f")"
-    cp "$dir/$f" "$record/$f"
-  done
-  echo "record in $record" >&2
+  scripts/frontier-record.sh "$dir" "$record"
 }
 
 study output --thresholds output

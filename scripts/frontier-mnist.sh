@@ -21,14 +21,4 @@ study=runs/frontier-mnist128
 "$bin" frontier plan --out "$study" --seeds "$seeds" --sieve-codings ternary,binary -- \
   --dataset mnist --data-dir "$MNIST" --layers 784,128,10 --weight-scale mse --quiet
 "$bin" frontier run "$study"
-record=reports/frontier/mnist128
-rm -rf "$record"
-mkdir -p "$record"
-for f in plan.json frontier.csv frontier_points.csv frontier.md frontier.json frontier.svg; do
-  cp "$study/$f" "$record/$f"
-done
-(cd "$study" && find jobs -name points.json) | while read -r f; do
-  mkdir -p "$record/$(dirname "$f")"
-  cp "$study/$f" "$record/$f"
-done
-echo "record in $record" >&2
+scripts/frontier-record.sh "$study" reports/frontier/mnist128

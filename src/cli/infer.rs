@@ -63,12 +63,7 @@ pub fn run(args: InferArgs) -> Result<()> {
     let run = run_rom(&rom, engine, design, args.limit)?;
     let planes = rom.mlp.unit.planes();
     let samples = run.samples as u64;
-    let work: Vec<Work> = run
-        .counts
-        .iter()
-        .zip(&run.kept_pairs)
-        .map(|(&planes, &kept_pairs)| Work { planes, kept_pairs })
-        .collect();
+    let work = Work::zip(&run.counts, &run.kept_pairs);
     let layers: Vec<serde_json::Value> = work
         .iter()
         .zip(&run.cycles)

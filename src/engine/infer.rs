@@ -5,7 +5,7 @@
 use super::{compute_design, Engine};
 use crate::design::Design;
 use crate::model::mlp::{argmax_first, LayerOutput};
-use crate::model::{run_stream, sieve_pair, Pair, PlaneCounts};
+use crate::model::{run_stream_counting, Pair, PlaneCounts};
 use crate::rom::Rom;
 use anyhow::{bail, Context, Result};
 
@@ -75,18 +75,18 @@ pub fn run_rom(rom: &Rom, engine: Engine, design: Design, limit: Option<usize>) 
             }
         }
         pairs_total += pairs.len();
-        kept_pairs[li] = pairs
-            .iter()
-            .filter(|p| sieve_pair(&cfg, p.a, p.w, p.thr).counts.kept > 0)
-            .count() as u64;
         cycles[li] = pairs
             .iter()
             .map(|p| design.pair_cycles(&cfg, p) as u64)
             .sum();
-        let got = compute_design(&cfg, engine, design, &pairs)?;
-        // The model engine is the reference itself: nothing to compare.
-        if engine != Engine::Model {
-            let want = run_stream(&cfg, &pairs);
+        // One pass of the golden model: the reference results and the kept
+        // pairs (a model-only figure). The model engine is that pass itself.
+        let (want, kept) = run_stream_counting(&cfg, &pairs);
+        kept_pairs[li] = kept;
+        let got = if engine == Engine::Model {
+            want
+        } else {
+            let got = compute_design(&cfg, engine, design, &pairs)?;
             if got.len() != want.len() {
                 bail!(
                     "layer {li}: {} results from the {} engine, {} expected",
@@ -105,7 +105,8 @@ pub fn run_rom(rom: &Rom, engine: Engine, design: Design, limit: Option<usize>) 
                     want[k]
                 );
             }
-        }
+            got
+        };
         let mut next = Vec::with_capacity(n);
         for chunk in got.chunks(layer.outputs) {
             for r in chunk {

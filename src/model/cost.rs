@@ -41,6 +41,16 @@ impl Work {
         self.kept_pairs += other.kept_pairs;
     }
 
+    /// Per layer, the plane counts and kept pairs that a run reports side
+    /// by side.
+    pub fn zip(counts: &[PlaneCounts], kept_pairs: &[u64]) -> Vec<Work> {
+        counts
+            .iter()
+            .zip(kept_pairs)
+            .map(|(&planes, &kept_pairs)| Work { planes, kept_pairs })
+            .collect()
+    }
+
     /// The sum over layers.
     pub fn total(layers: &[Work]) -> Work {
         let mut t = Work::default();

@@ -44,11 +44,7 @@ pub struct Inference {
 impl Inference {
     /// Per layer, the work of this inference (see [`super::cost`]).
     pub fn work(&self) -> Vec<super::cost::Work> {
-        self.counts
-            .iter()
-            .zip(&self.kept_pairs)
-            .map(|(&planes, &kept_pairs)| super::cost::Work { planes, kept_pairs })
-            .collect()
+        super::cost::Work::zip(&self.counts, &self.kept_pairs)
     }
 }
 

@@ -22,4 +22,6 @@ pub use cost::{Cost, Work};
 pub use digits::{weight_digits, Digits};
 pub use exponent::exponent;
 pub use sieve::{sieve_pair, PairResult, PlaneClass, PlaneCounts};
-pub use stream::{expected_results, run_stream, DotStream, Pair, VectorResult};
+pub use stream::{
+    expected_results, run_stream, run_stream_counting, DotStream, Pair, VectorResult,
+};

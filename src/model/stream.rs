@@ -119,8 +119,18 @@ impl DotStream {
 
 /// Runs a whole stream; a trailing vector without `last` produces nothing.
 pub fn run_stream(cfg: &UnitConfig, pairs: &[Pair]) -> Vec<VectorResult> {
+    run_stream_counting(cfg, pairs).0
+}
+
+/// [`run_stream`], also returning how many pairs kept at least one digit.
+pub fn run_stream_counting(cfg: &UnitConfig, pairs: &[Pair]) -> (Vec<VectorResult>, u64) {
     let mut s = DotStream::new(*cfg);
-    pairs.iter().filter_map(|&p| s.push(p)).collect()
+    let mut kept_pairs = 0;
+    let results = pairs
+        .iter()
+        .filter_map(|&p| s.push_counting(p, &mut kept_pairs))
+        .collect();
+    (results, kept_pairs)
 }
 
 /// The results of a run that resets the unit before each pair listed in

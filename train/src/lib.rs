@@ -9,7 +9,9 @@
 //! * [`quant`]: quantization (scales, rounding, saturation) and thresholds.
 //! * [`kernel`]: the fast batched integer inference, bit-exact with the
 //!   golden model's `IntMlp::infer` (tested against it, never the reverse).
-//! * [`train`]: the training loop and the per-epoch measurements.
+//! * [`train`]: the training loop and the per-epoch measurements;
+//!   [`measure`]: test-set measurement, threshold calibration, the sieve
+//!   applied after training.
 //! * [`report`]: ROM, JSON and CSV logs. [`plots`]: SVG figures.
 //! * [`frontier`]: the study of accuracy against work over every family
 //!   (exact networks of each precision, post-training sieve, truncation,
@@ -29,6 +31,7 @@ pub mod args;
 pub mod data;
 pub mod frontier;
 pub mod kernel;
+pub mod measure;
 pub mod net;
 pub mod output;
 pub mod plots;

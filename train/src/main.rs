@@ -9,8 +9,8 @@ use sievingnet_train::args::TrainArgs;
 use sievingnet_train::kernel::FastMlp;
 use sievingnet_train::output;
 use sievingnet_train::plots::{self, SweepPoint};
+use sievingnet_train::report;
 use sievingnet_train::train::{self, Prepared};
-use sievingnet_train::{quant, report};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -375,31 +375,10 @@ fn run_sweep(args: &TrainArgs, ims: &[f64], rs_betas: &[i64]) -> Result<()> {
     for coding in Coding::ALL {
         let unit = cfg.unit.with_coding(coding);
         let lut = sievingnet_train::kernel::WeightLut::new(&unit);
-        let zero: Vec<Vec<i64>> = outcome
-            .net
-            .layers
-            .iter()
-            .map(|l| vec![0; l.outputs])
-            .collect();
-        let q0 = quant::quantize(
-            &outcome.net,
-            &unit,
-            prep.in_mult,
-            &outcome.shifts,
-            &zero,
-            cfg.weight_scale,
-        );
+        let q0 = train::quantize_unsieved(&cfg, &prep, &outcome, &unit);
         for &im in ims {
-            let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im, cfg.thresholds);
-            let q = quant::quantize(
-                &outcome.net,
-                &unit,
-                prep.in_mult,
-                &outcome.shifts,
-                &t,
-                cfg.weight_scale,
-            );
-            let (exact, sieved, work) = train::measure(&q, &lut, &prep);
+            let (exact, sieved, work) =
+                train::post_training_sieve(&cfg, &prep, &outcome, &q0, &lut, im);
             let share = sieved_share(&work);
             eprintln!(
                 "{coding:<7} im {im:.2}: sieved share {:.1}%, exact {}, sieved {} ({:+.2} points)",

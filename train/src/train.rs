@@ -30,6 +30,10 @@
 
 use crate::data::{Dataset, Normalize, Normalizer, Split};
 use crate::kernel::{FastMlp, RunningSumMlp, SampleResult, WeightLut};
+pub use crate::measure::{
+    accuracy, calibrate_thresholds, measure, measure_with, post_training_sieve, quantize_unsieved,
+    thresholds_for,
+};
 use crate::net::{dense_backward, softmax_xent, Net, OptKind, Optimizer};
 use crate::quant::{self, Quantized};
 use anyhow::{bail, Result};
@@ -252,75 +256,6 @@ pub struct Outcome {
     pub logs: Vec<EpochLog>,
     /// Exponent statistics of the last calibration pass.
     pub exp_stats: Vec<Vec<u64>>,
-}
-
-/// The share of `pred` equal to `labels`.
-pub fn accuracy(pred: &[usize], labels: &[u8]) -> f64 {
-    let ok = pred
-        .iter()
-        .zip(labels)
-        .filter(|(p, l)| **p == **l as usize)
-        .count();
-    ok as f64 / labels.len().max(1) as f64
-}
-
-/// Measures a quantized network on the test set: (exact acc, sieved acc,
-/// the sieved network's work per layer).
-pub fn measure(q: &Quantized, lut: &WeightLut, prep: &Prepared) -> (f64, f64, Vec<Work>) {
-    measure_with(q, lut, prep, None)
-}
-
-/// [`measure`], with the running-sum rule in place of the thresholds if given.
-pub fn measure_with(
-    q: &Quantized,
-    lut: &WeightLut,
-    prep: &Prepared,
-    rs: Option<RunningSumRule>,
-) -> (f64, f64, Vec<Work>) {
-    let mut exact = q.mlp.clone();
-    for l in &mut exact.layers {
-        l.thresholds.iter_mut().for_each(|t| *t = 0);
-    }
-    let f = prep.test.features;
-    let e = FastMlp::with_lut(&exact, lut).infer_batch(&prep.test_q, f);
-    let s = match rs {
-        None => FastMlp::with_lut(&q.mlp, lut).infer_batch(&prep.test_q, f),
-        Some(rule) => RunningSumMlp::new(&exact, rule).infer_batch(&prep.test_q, f),
-    };
-    (
-        accuracy(&e.predictions, &prep.test.labels),
-        accuracy(&s.predictions, &prep.test.labels),
-        s.work(),
-    )
-}
-
-/// Chooses every layer's thresholds for `im` from exponent statistics.
-pub fn thresholds_for(
-    q: &Quantized,
-    lut: &WeightLut,
-    stats: &[Vec<u64>],
-    im: f64,
-    mode: quant::ThresholdMode,
-) -> Vec<Vec<i64>> {
-    q.mlp
-        .layers
-        .iter()
-        .zip(stats)
-        .map(|(l, s)| quant::choose_thresholds(&q.mlp.unit, lut, l, s, im, mode))
-        .collect()
-}
-
-/// Re-derives thresholds from a fresh calibration pass (thresholds `from`
-/// in place while collecting) and returns them with the statistics.
-pub fn calibrate_thresholds(
-    q: &Quantized,
-    lut: &WeightLut,
-    prep: &Prepared,
-    im: f64,
-    mode: quant::ThresholdMode,
-) -> (Vec<Vec<i64>>, Vec<Vec<u64>>) {
-    let stats = FastMlp::with_lut(&q.mlp, lut).exp_stats_batch(&prep.calib_q, prep.calib.features);
-    (thresholds_for(q, lut, &stats, im, mode), stats)
 }
 
 /// One quantization-aware step: integer forward (bit-exact, sieve included),

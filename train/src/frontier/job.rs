@@ -4,7 +4,6 @@
 use super::{points_file, Job, JobKind, Plan};
 use crate::args::TrainArgs;
 use crate::kernel::{FastMlp, WeightLut};
-use crate::quant;
 use crate::train::{self, Prepared};
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -116,23 +115,10 @@ pub fn run_job(study: &Path, plan: &Plan, job: &Job, mut on_epoch: impl FnMut(&s
             points.push(point("sieve", &unit, Some(*im), None, sieved, exact, &work));
         }
         JobKind::Exact { .. } => {
-            let zero: Vec<Vec<i64>> = outcome
-                .net
-                .layers
-                .iter()
-                .map(|l| vec![0; l.outputs])
-                .collect();
             for coding in Coding::ALL {
                 let u = unit.with_coding(coding);
                 let lut = WeightLut::new(&u);
-                let q0 = quant::quantize(
-                    &outcome.net,
-                    &u,
-                    prep.in_mult,
-                    &outcome.shifts,
-                    &zero,
-                    cfg.weight_scale,
-                );
+                let q0 = train::quantize_unsieved(&cfg, &prep, &outcome, &u);
                 let (exact, _, work) = train::measure(&q0, &lut, &prep);
                 points.push(point("exact", &u, None, None, exact, exact, &work));
                 for k in 1..u.planes() {
@@ -153,16 +139,8 @@ pub fn run_job(study: &Path, plan: &Plan, job: &Job, mut on_epoch: impl FnMut(&s
                     continue;
                 }
                 for &im in &plan.post_ims {
-                    let (t, _) = train::calibrate_thresholds(&q0, &lut, &prep, im, cfg.thresholds);
-                    let q = quant::quantize(
-                        &outcome.net,
-                        &u,
-                        prep.in_mult,
-                        &outcome.shifts,
-                        &t,
-                        cfg.weight_scale,
-                    );
-                    let (_, sieved, work) = train::measure(&q, &lut, &prep);
+                    let (_, sieved, work) =
+                        train::post_training_sieve(&cfg, &prep, &outcome, &q0, &lut, im);
                     points.push(point(
                         "post-sieve",
                         &u,

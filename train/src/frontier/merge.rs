@@ -1,8 +1,8 @@
 //! Merging a study: the points of every finished job, grouped over seeds,
 //! each family's Pareto front, the equal-accuracy table and the figure.
 
-use super::job::{read_points, Point};
-use super::{is_done, points_file, read_plan};
+use super::job::Point;
+use super::{finished_points, read_plan};
 use anyhow::{bail, Result};
 use serde::Serialize;
 use sievingnet::files::write_atomic;
@@ -236,12 +236,12 @@ pub fn load(study: &Path) -> Result<(super::Plan, Vec<Point>, Vec<String>, f64)>
     let mut missing = Vec::new();
     let mut seconds = 0.0;
     for job in &plan.jobs {
-        if is_done(study, job) {
-            let f = read_points(&points_file(study, &job.name))?;
-            seconds += f.seconds;
-            points.extend(f.points);
-        } else {
-            missing.push(job.name.clone());
+        match finished_points(study, job) {
+            Some(f) => {
+                seconds += f.seconds;
+                points.extend(f.points);
+            }
+            None => missing.push(job.name.clone()),
         }
     }
     if points.is_empty() {

@@ -235,11 +235,16 @@ pub fn read_plan(study: &Path) -> Result<Plan> {
         .with_context(|| format!("{} is not a frontier plan", path.display()))
 }
 
+/// The points of `job` if it has finished with the plan's arguments.
+pub fn finished_points(study: &Path, job: &Job) -> Option<PointsFile> {
+    job::read_points(&points_file(study, &job.name))
+        .ok()
+        .filter(|f| f.args == job.args)
+}
+
 /// Whether `job` has finished with the plan's arguments.
 pub fn is_done(study: &Path, job: &Job) -> bool {
-    job::read_points(&points_file(study, &job.name))
-        .map(|f| f.args == job.args)
-        .unwrap_or(false)
+    finished_points(study, job).is_some()
 }
 
 /// Whether `job` (a training) produced the setting `g` (any seed).

@@ -87,11 +87,7 @@ impl BatchResult {
 
     /// Per layer, the work of the batch (see [`sievingnet::model::cost`]).
     pub fn work(&self) -> Vec<Work> {
-        self.counts
-            .iter()
-            .zip(&self.kept_pairs)
-            .map(|(&planes, &kept_pairs)| Work { planes, kept_pairs })
-            .collect()
+        Work::zip(&self.counts, &self.kept_pairs)
     }
 }
 
