@@ -40,6 +40,15 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] in_reg_w$d;
     wire  [7:0] in_reg_w$q;
     reg  in_reg_w$clock;
+    reg  in_reg_skip$d;
+    wire  in_reg_skip$q;
+    reg  in_reg_skip$clock;
+    reg  p1_skip$d;
+    wire  p1_skip$q;
+    reg  p1_skip$clock;
+    reg  p2_skip$d;
+    wire  p2_skip$q;
+    reg  p2_skip$clock;
     reg  p1_valid$d;
     wire  p1_valid$q;
     reg  p1_valid$clock;
@@ -78,6 +87,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  res_valid$clock;
     
     // Local signals
+    reg  skip_in;
     reg  [15:0] wide_a;
     reg  [15:0] wide_w;
     reg  [31:0] raw_product;
@@ -116,6 +126,21 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .d(in_reg_w$d),
         .q(in_reg_w$q),
         .clock(in_reg_w$clock)
+    );
+    sieve_dot$in_reg_skip in_reg_skip(
+        .d(in_reg_skip$d),
+        .q(in_reg_skip$q),
+        .clock(in_reg_skip$clock)
+    );
+    sieve_dot$p1_skip p1_skip(
+        .d(p1_skip$d),
+        .q(p1_skip$q),
+        .clock(p1_skip$clock)
+    );
+    sieve_dot$p2_skip p2_skip(
+        .d(p2_skip$d),
+        .q(p2_skip$q),
+        .clock(p2_skip$clock)
     );
     sieve_dot$p1_valid p1_valid(
         .d(p1_valid$d),
@@ -184,6 +209,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         in_reg_last$clock = clock;
         in_reg_a$clock = clock;
         in_reg_w$clock = clock;
+        in_reg_skip$clock = clock;
+        p1_skip$clock = clock;
+        p2_skip$clock = clock;
         p1_valid$clock = clock;
         p1_last$clock = clock;
         p1_low$clock = clock;
@@ -200,6 +228,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         in_reg_last$d = in_reg_last$q;
         in_reg_a$d = in_reg_a$q;
         in_reg_w$d = in_reg_w$q;
+        in_reg_skip$d = in_reg_skip$q;
+        p1_skip$d = p1_skip$q;
+        p2_skip$d = p2_skip$q;
         p1_valid$d = p1_valid$q;
         p1_last$d = p1_last$q;
         p1_low$d = p1_low$q;
@@ -215,8 +246,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         in_ready = 1'b1;
         in_reg_valid$d = in_valid & ~reset;
         in_reg_last$d = in_last;
-        in_reg_a$d = in_a;
-        in_reg_w$d = in_w;
+        skip_in = (in_a == 32'h0) | (in_w == 32'h0);
+        in_reg_skip$d = skip_in;
+        if (in_valid & ~skip_in) begin
+            in_reg_a$d = in_a;
+            in_reg_w$d = in_w;
+        end
         wide_a = ((in_reg_a$q) & 16'hffff);
         wide_w = ((in_reg_w$q) & 16'hffff);
         wide_w_low = ((in_reg_w$q & low_mask) & 16'hffff);
@@ -236,17 +271,23 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         end
         p1_valid$d = in_reg_valid$q;
         p1_last$d = in_reg_last$q;
+        p1_skip$d = in_reg_skip$q;
         p1_low$d = ((raw_product) & 16'hffff);
         p1_high$d = ((high_product) & 16'hffff);
         p1_correction$d = correction;
         p2_valid$d = p1_valid$q;
         p2_last$d = p1_last$q;
+        p2_skip$d = p1_skip$q;
         p2_product$d = (p1_low$q + (p1_high$q << half_shift)) - p1_correction$q;
         product_ext = ((p2_product$q) & 32'hffffffff);
         product_sign = 1'b0;
         product_sign = p2_product$q[15];
         if (product_sign) begin
             product_ext = product_ext | acc_sign_ext;
+        end
+        if (p2_skip$q) begin
+            product_ext = 32'h0;
+            product_sign = 1'b0;
         end
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
@@ -364,6 +405,25 @@ module sieve_dot$in_reg_last(d,q,clock);
 endmodule // sieve_dot$in_reg_last
 
 
+module sieve_dot$in_reg_skip(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$in_reg_skip
+
+
 module sieve_dot$in_reg_valid(d,q,clock);
     
     // Module arguments
@@ -478,6 +538,25 @@ module sieve_dot$p1_low(d,q,clock);
 endmodule // sieve_dot$p1_low
 
 
+module sieve_dot$p1_skip(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$p1_skip
+
+
 module sieve_dot$p1_valid(d,q,clock);
     
     // Module arguments
@@ -533,6 +612,25 @@ module sieve_dot$p2_product(d,q,clock);
     end
           
 endmodule // sieve_dot$p2_product
+
+
+module sieve_dot$p2_skip(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$p2_skip
 
 
 module sieve_dot$p2_valid(d,q,clock);

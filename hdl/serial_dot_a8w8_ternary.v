@@ -169,6 +169,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [3:0] sieved_count;
     reg  [3:0] zero_w_count;
     reg  [7:0] thr_offset_value;
+    reg  [7:0] w_gated;
+    reg  [7:0] thr_gated;
     reg  [7:0] remaining;
     reg  [7:0] neg_remaining;
     reg  [7:0] lowest;
@@ -437,7 +439,13 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             e = index$7;
         end
         not_e = ~e;
-        thr_offset_value = in_thr ^ thr_offset;
+        w_gated = in_w;
+        thr_gated = in_thr;
+        if (in_a == 32'h0) begin
+            w_gated = 32'h0;
+            thr_gated = 32'h0;
+        end
+        thr_offset_value = thr_gated ^ thr_offset;
         v = ((thr_offset_value) & 9'h1ff) + ((not_e) & 9'h1ff);
         keep = 32'h0;
         if (v <= limit$0) begin
@@ -464,7 +472,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (v <= limit$7) begin
             keep = keep | onehot$7;
         end
-        recoder$w = in_w;
+        recoder$w = w_gated;
         nonzero = recoder$pos | recoder$neg;
         kept_planes = nonzero & keep;
         if (zero_a) begin
@@ -636,13 +644,15 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             pair_last$d = in_last;
             pair_pos$d = recoder$pos & kept_planes;
             pair_neg$d = recoder$neg & kept_planes;
-            if (recoder$negative) begin
-                pair_x$d = a_negated;
-                pair_nx$d = a_wide;
-            end
-            else begin
-                pair_x$d = a_wide;
-                pair_nx$d = a_negated;
+            if (kept_planes != 32'h0) begin
+                if (recoder$negative) begin
+                    pair_x$d = a_negated;
+                    pair_nx$d = a_wide;
+                end
+                else begin
+                    pair_x$d = a_wide;
+                    pair_nx$d = a_negated;
+                end
             end
             pair_zero_a$d = zero_a & counting;
             pair_kept$d = kept_count;

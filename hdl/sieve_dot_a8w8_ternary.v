@@ -82,6 +82,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] s1_w$d;
     wire  [7:0] s1_w$q;
     reg  s1_w$clock;
+    reg  s1_skip$d;
+    wire  s1_skip$q;
+    reg  s1_skip$clock;
     reg  s2_valid$d;
     wire  s2_valid$q;
     reg  s2_valid$clock;
@@ -106,6 +109,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [8:0] s2_nx$d;
     wire  [8:0] s2_nx$q;
     reg  s2_nx$clock;
+    reg  s2_skip$d;
+    wire  s2_skip$q;
+    reg  s2_skip$clock;
     reg  s3_valid$d;
     wire  s3_valid$q;
     reg  s3_valid$clock;
@@ -121,6 +127,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] s3_keep$d;
     wire  [7:0] s3_keep$q;
     reg  s3_keep$clock;
+    reg  s3_skip$d;
+    wire  s3_skip$q;
+    reg  s3_skip$clock;
     reg  side_valid$0$d;
     wire  side_valid$0$q;
     reg  side_valid$0$clock;
@@ -175,6 +184,15 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [3:0] side_zero_w$2$d;
     wire  [3:0] side_zero_w$2$q;
     reg  side_zero_w$2$clock;
+    reg  side_skip$0$d;
+    wire  side_skip$0$q;
+    reg  side_skip$0$clock;
+    reg  side_skip$1$d;
+    wire  side_skip$1$q;
+    reg  side_skip$1$clock;
+    reg  side_skip$2$d;
+    wire  side_skip$2$q;
+    reg  side_skip$2$clock;
     reg  [31:0] acc$d;
     wire  [31:0] acc$q;
     reg  acc$clock;
@@ -202,6 +220,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     
     // Local signals
     reg  accept;
+    reg  zero_a_in;
+    reg  zero_w_in;
+    reg  skip_in;
+    reg  load;
     reg  a_negative;
     reg  [7:0] a_inverted;
     reg  [7:0] mag_a;
@@ -319,6 +341,11 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(s1_w$q),
         .clock(s1_w$clock)
     );
+    sieve_dot$s1_skip s1_skip(
+        .d(s1_skip$d),
+        .q(s1_skip$q),
+        .clock(s1_skip$clock)
+    );
     sieve_dot$s2_valid s2_valid(
         .d(s2_valid$d),
         .q(s2_valid$q),
@@ -359,6 +386,11 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(s2_nx$q),
         .clock(s2_nx$clock)
     );
+    sieve_dot$s2_skip s2_skip(
+        .d(s2_skip$d),
+        .q(s2_skip$q),
+        .clock(s2_skip$clock)
+    );
     sieve_dot$s3_valid s3_valid(
         .d(s3_valid$d),
         .q(s3_valid$q),
@@ -383,6 +415,11 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .d(s3_keep$d),
         .q(s3_keep$q),
         .clock(s3_keep$clock)
+    );
+    sieve_dot$s3_skip s3_skip(
+        .d(s3_skip$d),
+        .q(s3_skip$q),
+        .clock(s3_skip$clock)
     );
     sieve_dot$side_valid$0 side_valid$0(
         .d(side_valid$0$d),
@@ -474,6 +511,21 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(side_zero_w$2$q),
         .clock(side_zero_w$2$clock)
     );
+    sieve_dot$side_skip$0 side_skip$0(
+        .d(side_skip$0$d),
+        .q(side_skip$0$q),
+        .clock(side_skip$0$clock)
+    );
+    sieve_dot$side_skip$1 side_skip$1(
+        .d(side_skip$1$d),
+        .q(side_skip$1$q),
+        .clock(side_skip$1$clock)
+    );
+    sieve_dot$side_skip$2 side_skip$2(
+        .d(side_skip$2$d),
+        .q(side_skip$2$q),
+        .clock(side_skip$2$clock)
+    );
     sieve_dot$acc acc(
         .d(acc$d),
         .q(acc$q),
@@ -524,6 +576,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s1_mag_a$clock = clock;
         s1_thr$clock = clock;
         s1_w$clock = clock;
+        s1_skip$clock = clock;
         s2_valid$clock = clock;
         s2_last$clock = clock;
         s2_zero_a$clock = clock;
@@ -532,11 +585,13 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s2_neg$clock = clock;
         s2_x$clock = clock;
         s2_nx$clock = clock;
+        s2_skip$clock = clock;
         s3_valid$clock = clock;
         s3_last$clock = clock;
         s3_zero_a$clock = clock;
         s3_nonzero$clock = clock;
         s3_keep$clock = clock;
+        s3_skip$clock = clock;
         acc$clock = clock;
         acc_overflow$clock = clock;
         cnt_zero_a$clock = clock;
@@ -552,6 +607,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s1_mag_a$d = s1_mag_a$q;
         s1_thr$d = s1_thr$q;
         s1_w$d = s1_w$q;
+        s1_skip$d = s1_skip$q;
         s2_valid$d = s2_valid$q;
         s2_last$d = s2_last$q;
         s2_zero_a$d = s2_zero_a$q;
@@ -560,11 +616,13 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s2_neg$d = s2_neg$q;
         s2_x$d = s2_x$q;
         s2_nx$d = s2_nx$q;
+        s2_skip$d = s2_skip$q;
         s3_valid$d = s3_valid$q;
         s3_last$d = s3_last$q;
         s3_zero_a$d = s3_zero_a$q;
         s3_nonzero$d = s3_nonzero$q;
         s3_keep$d = s3_keep$q;
+        s3_skip$d = s3_skip$q;
         acc$d = acc$q;
         acc_overflow$d = acc_overflow$q;
         cnt_zero_a$d = cnt_zero_a$q;
@@ -579,18 +637,21 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         side_kept$0$clock = clock;
         side_sieved$0$clock = clock;
         side_zero_w$0$clock = clock;
+        side_skip$0$clock = clock;
         side_valid$1$clock = clock;
         side_last$1$clock = clock;
         side_zero_a$1$clock = clock;
         side_kept$1$clock = clock;
         side_sieved$1$clock = clock;
         side_zero_w$1$clock = clock;
+        side_skip$1$clock = clock;
         side_valid$2$clock = clock;
         side_last$2$clock = clock;
         side_zero_a$2$clock = clock;
         side_kept$2$clock = clock;
         side_sieved$2$clock = clock;
         side_zero_w$2$clock = clock;
+        side_skip$2$clock = clock;
         tree$clock = clock;
         in_ready = 1'b1;
         accept = in_valid & ~reset;
@@ -603,11 +664,18 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         end
         s1_valid$d = accept;
         s1_last$d = in_last;
-        s1_zero_a$d = in_a == 32'h0;
-        s1_a_negative$d = a_negative;
-        s1_mag_a$d = mag_a;
-        s1_thr$d = in_thr ^ thr_offset;
-        s1_w$d = in_w;
+        zero_a_in = in_a == 32'h0;
+        zero_w_in = in_w == 32'h0;
+        skip_in = zero_a_in | (zero_w_in & ~counting);
+        s1_zero_a$d = zero_a_in;
+        s1_skip$d = skip_in;
+        load = accept & ~skip_in;
+        if (load) begin
+            s1_a_negative$d = a_negative;
+            s1_mag_a$d = mag_a;
+            s1_thr$d = in_thr ^ thr_offset;
+            s1_w$d = in_w;
+        end
         exponent$mag = s1_mag_a$q;
         recoder$w = s1_w$q;
         not_e = ~exponent$e;
@@ -619,6 +687,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s2_valid$d = s1_valid$q;
         s2_last$d = s1_last$q;
         s2_zero_a$d = s1_zero_a$q;
+        s2_skip$d = s1_skip$q;
         s2_v$d = v;
         s2_pos$d = recoder$pos;
         s2_neg$d = recoder$neg;
@@ -700,6 +769,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s3_valid$d = s2_valid$q;
         s3_last$d = s2_last$q;
         s3_zero_a$d = s2_zero_a$q;
+        s3_skip$d = s2_skip$q;
         s3_nonzero$d = s2_pos$q | s2_neg$q;
         s3_keep$d = comparator$keep;
         not_keep = ~s3_keep$q;
@@ -723,18 +793,21 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         side_kept$0$d = kept_count;
         side_sieved$0$d = sieved_count;
         side_zero_w$0$d = zero_w_count;
+        side_skip$0$d = s3_skip$q;
         side_valid$1$d = side_valid$0$q;
         side_last$1$d = side_last$0$q;
         side_zero_a$1$d = side_zero_a$0$q;
         side_kept$1$d = side_kept$0$q;
         side_sieved$1$d = side_sieved$0$q;
         side_zero_w$1$d = side_zero_w$0$q;
+        side_skip$1$d = side_skip$0$q;
         side_valid$2$d = side_valid$1$q;
         side_last$2$d = side_last$1$q;
         side_zero_a$2$d = side_zero_a$1$q;
         side_kept$2$d = side_kept$1$q;
         side_sieved$2$d = side_sieved$1$q;
         side_zero_w$2$d = side_zero_w$1$q;
+        side_skip$2$d = side_skip$1$q;
         final_valid = 1'b0;
         final_last = 1'b0;
         inc_zero_a = 32'h0;
@@ -754,6 +827,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         product_sign = tree$sum[15];
         if (product_sign) begin
             product = product | acc_sign_ext;
+        end
+        if (side_skip$2$q) begin
+            product = 32'h0;
+            product_sign = 1'b0;
         end
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
@@ -1390,6 +1467,25 @@ module sieve_dot$s1_mag_a(d,q,clock);
 endmodule // sieve_dot$s1_mag_a
 
 
+module sieve_dot$s1_skip(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$s1_skip
+
+
 module sieve_dot$s1_thr(d,q,clock);
     
     // Module arguments
@@ -1542,6 +1638,25 @@ module sieve_dot$s2_pos(d,q,clock);
 endmodule // sieve_dot$s2_pos
 
 
+module sieve_dot$s2_skip(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$s2_skip
+
+
 module sieve_dot$s2_v(d,q,clock);
     
     // Module arguments
@@ -1673,6 +1788,25 @@ module sieve_dot$s3_nonzero(d,q,clock);
     end
           
 endmodule // sieve_dot$s3_nonzero
+
+
+module sieve_dot$s3_skip(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$s3_skip
 
 
 module sieve_dot$s3_valid(d,q,clock);
@@ -1882,6 +2016,63 @@ module sieve_dot$side_sieved$2(d,q,clock);
     end
           
 endmodule // sieve_dot$side_sieved$2
+
+
+module sieve_dot$side_skip$0(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_skip$0
+
+
+module sieve_dot$side_skip$1(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_skip$1
+
+
+module sieve_dot$side_skip$2(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$side_skip$2
 
 
 module sieve_dot$side_valid$0(d,q,clock);

@@ -8,7 +8,7 @@
 // Usage:
 //   Vsieve_dot --in PAIRS.bin --out RESULTS.bin --a-bits A --w-bits W
 //       --t-bits T --acc-bits ACC --cnt-bits CNT [--gap-prob P] [--seed S]
-//       [--max-wait CYCLES] [--tail CYCLES]
+//       [--max-wait CYCLES] [--tail CYCLES] [--coverage COVERAGE.dat] [--vcd TRACE.vcd]
 //
 // PAIRS.bin: the header "SNVP0001" then 8-byte little-endian records
 //   int16 a, int16 w, int8 thr, uint8 flags, uint16 reserved,
@@ -37,10 +37,19 @@
 //   partial vector in flight;
 // * after the last pair it waits for the outstanding results (at most
 //   --max-wait cycles), then runs --tail more cycles to catch extra results.
+// --coverage (only in a build with Verilator's --coverage-toggle, see
+// src/power): the toggle counters are zeroed after the initial reset and
+// written to COVERAGE.dat at the end, so they count the stream alone.
+// --vcd (only in a build with --trace): a VCD of the same window, its first
+// dump the state at the moment the counters were zeroed, then one dump
+// after every evaluation (the tests count toggles from it by hand).
 // Exit status: 0 ok, 2 bad usage or file, 3 timeout waiting for results.
 
 #include "Vsieve_dot.h"
 #include "verilated.h"
+#if VM_TRACE
+#include "verilated_vcd_c.h"
+#endif
 
 #include <chrono>
 #include <ctime>
@@ -62,6 +71,8 @@ struct Args {
     uint64_t seed = 1;
     uint64_t max_wait = 100000;
     uint64_t tail = 64;
+    const char* coverage = nullptr;
+    const char* vcd = nullptr;
 };
 
 [[noreturn]] void die(const char* what, const char* detail) {
@@ -145,6 +156,8 @@ Args parse(int argc, char** argv) {
         else if (k == "--seed") a.seed = std::strtoull(v, nullptr, 10);
         else if (k == "--max-wait") a.max_wait = std::strtoull(v, nullptr, 10);
         else if (k == "--tail") a.tail = std::strtoull(v, nullptr, 10);
+        else if (k == "--coverage") a.coverage = v;
+        else if (k == "--vcd") a.vcd = v;
         else die("unknown argument", argv[i - 1]);
     }
     if (!a.in || !a.out) die("usage", "--in PAIRS.bin --out RESULTS.bin and the five widths are required");
@@ -152,6 +165,12 @@ Args parse(int argc, char** argv) {
         a.acc_bits < 1 || a.acc_bits > 64 || a.cnt_bits < 1 || a.cnt_bits > 64)
         die("a width is missing or out of range", nullptr);
     if (a.gap_prob < 0.0 || a.gap_prob >= 1.0) die("--gap-prob must be in [0, 1)", nullptr);
+#if !VM_COVERAGE
+    if (a.coverage) die("--coverage needs a build with --coverage-toggle", a.coverage);
+#endif
+#if !VM_TRACE
+    if (a.vcd) die("--vcd needs a build with --trace", a.vcd);
+#endif
     return a;
 }
 
@@ -161,6 +180,11 @@ int main(int argc, char** argv) {
     Args args = parse(argc, argv);
 
     auto ctx = std::make_unique<VerilatedContext>();
+#if VM_TRACE
+    if (args.vcd) ctx->traceEverOn(true);
+    std::unique_ptr<VerilatedVcdC> vcd;
+    uint64_t vcd_time = 0;
+#endif
     ctx->randReset(2);  // random initial register state: reset must clear it
     ctx->randSeed((int)(args.seed & 0x7fffffff));
     auto top = std::make_unique<Vsieve_dot>(ctx.get(), "dut");
@@ -186,6 +210,9 @@ int main(int argc, char** argv) {
         top->clock = 0;
         top->reset = reset;
         top->eval();
+#if VM_TRACE
+        if (vcd) vcd->dump(vcd_time++);
+#endif
         const bool fired = !reset && top->in_valid && top->in_ready;
         if (top->out_valid && collect) {
             // High now, so after the previous edge.
@@ -208,6 +235,9 @@ int main(int argc, char** argv) {
         }
         top->clock = 1;
         top->eval();
+#if VM_TRACE
+        if (vcd) vcd->dump(vcd_time++);
+#endif
         ++cycles;
         return fired;
     };
@@ -247,6 +277,17 @@ int main(int argc, char** argv) {
     }
     collect = true;
     edge0 = cycles;
+#if VM_COVERAGE
+    ctx->coveragep()->zero();  // count the stream's toggles, not the reset's
+#endif
+#if VM_TRACE
+    if (args.vcd) {
+        vcd = std::make_unique<VerilatedVcdC>();
+        top->trace(vcd.get(), 99);
+        vcd->open(args.vcd);
+        vcd->dump(vcd_time++);
+    }
+#endif
 
     auto t0 = std::chrono::steady_clock::now();
     std::clock_t c0 = std::clock();
@@ -284,6 +325,12 @@ int main(int argc, char** argv) {
     auto t1 = std::chrono::steady_clock::now();
     std::clock_t c1 = std::clock();
     top->final();
+#if VM_TRACE
+    if (vcd) vcd->close();
+#endif
+#if VM_COVERAGE
+    if (args.coverage) ctx->coveragep()->write(args.coverage);
+#endif
 
     if (std::fflush(out) != 0 || std::fclose(out) != 0) die("cannot write the results file", args.out);
     std::printf("sim cycles=%llu pairs=%llu results=%llu resets=%llu seconds=%.6f cpu_seconds=%.6f\n",

@@ -13,7 +13,8 @@
 //!    export (section 6);
 //! 3. `engine`: the simulators behind `dot --engine` and `infer`;
 //! 4. `eda`: the Yosys/nextpnr area flow;
-//! 5. the command line (`src/cli`, in the binary).
+//! 5. `power`: switching activity of the mapped units on real streams;
+//! 6. the command line (`src/cli`, in the binary).
 
 pub mod config;
 pub mod design;
@@ -25,6 +26,8 @@ pub mod engine;
 pub mod export;
 pub mod files;
 pub mod model;
+#[cfg(feature = "rtl")]
+pub mod power;
 pub mod presets;
 pub mod rom;
 #[cfg(feature = "rtl")]

@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["rtl", "export"],
     &["engine"],
     &["eda"],
+    &["power"],
     &["cli"],
 ];
 

@@ -9,6 +9,7 @@ mod dot;
 mod export;
 mod export_mlp;
 mod infer;
+mod power;
 mod presets;
 
 /// SievingNet: a bit-plane dot product that sieves partial products too small
@@ -42,6 +43,10 @@ pub enum Command {
     /// iCE40 area, Fmax and inferences per second of the whole-network
     /// accelerator of a ROM (synth_ice40, nextpnr, Verilator).
     AreaMlp(area_mlp::AreaMlpArgs),
+    /// Switching activity of the units on a ROM's real streams: toggles of
+    /// the mapped iCE40 netlist (Yosys, Verilator), sieve on and off, against
+    /// the exact MAC. A relative proxy for dynamic energy, not milliwatts.
+    Power(power::PowerArgs),
     /// List the named unit configurations (`--preset`): widths, purpose, and
     /// the designs shipped in hdl/.
     Presets(presets::PresetsArgs),
@@ -55,6 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Infer(args) => infer::run(args),
         Command::Area(args) => area::run(args),
         Command::AreaMlp(args) => area_mlp::run(args),
+        Command::Power(args) => power::run(args),
         Command::Presets(args) => presets::run(args),
     }
 }

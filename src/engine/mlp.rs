@@ -17,6 +17,7 @@ use std::process::Command;
 pub const MLP_HARNESS: Harness = Harness {
     driver: include_str!("../../sim/verilator_mlp.cpp"),
     prefix: "Vsieve_mlp",
+    flags: &[],
 };
 
 /// Which simulation runs the accelerator.

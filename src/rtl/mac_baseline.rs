@@ -54,6 +54,11 @@ pub struct ExactMac<
     in_reg_last: DFF<Bit>,
     in_reg_a: DFF<Bits<A>>,
     in_reg_w: DFF<Bits<W>>,
+    /// The pair adds nothing (`a = 0` or `w = 0`): its operands were not
+    /// loaded, and this flag masks the held product.
+    in_reg_skip: DFF<Bit>,
+    p1_skip: DFF<Bit>,
+    p2_skip: DFF<Bit>,
     p1_valid: DFF<Bit>,
     p1_last: DFF<Bit>,
     p1_low: DFF<Bits<PW>>,
@@ -67,6 +72,7 @@ pub struct ExactMac<
     /// The accumulator holds a finished vector's result (as in the sieve).
     restart: DFF<Bit>,
     res_valid: DFF<Bit>,
+    skip_in: Signal<Local, Bit>,
     wide_a: Signal<Local, Bits<16>>,
     wide_w: Signal<Local, Bits<16>>,
     raw_product: Signal<Local, Bits<32>>,
@@ -128,6 +134,10 @@ impl<
             in_reg_last: Default::default(),
             in_reg_a: Default::default(),
             in_reg_w: Default::default(),
+            in_reg_skip: Default::default(),
+            p1_skip: Default::default(),
+            p2_skip: Default::default(),
+            skip_in: Default::default(),
             p1_valid: Default::default(),
             p1_last: Default::default(),
             p1_low: Default::default(),
@@ -179,6 +189,9 @@ impl<
             in_reg_last,
             in_reg_a,
             in_reg_w,
+            in_reg_skip,
+            p1_skip,
+            p2_skip,
             p1_valid,
             p1_last,
             p1_low,
@@ -196,8 +209,15 @@ impl<
         // Edge 0: the input registers.
         self.in_reg_valid.d.next = self.in_valid.val() & !self.reset.val();
         self.in_reg_last.d.next = self.in_last.val();
-        self.in_reg_a.d.next = self.in_a.val();
-        self.in_reg_w.d.next = self.in_w.val();
+        // Operand isolation: a pair with a zero operand (or no pair) loads
+        // no operand, so the multiplier does not toggle; `skip` masks the
+        // product it holds.
+        self.skip_in.next = (self.in_a.val() == 0) | (self.in_w.val() == 0);
+        self.in_reg_skip.d.next = self.skip_in.val();
+        if self.in_valid.val() & !self.skip_in.val() {
+            self.in_reg_a.d.next = self.in_a.val();
+            self.in_reg_w.d.next = self.in_w.val();
+        }
 
         // Edge 1: the product of the bit patterns and the sign correction.
         self.wide_a.next = bit_cast::<16, A>(self.in_reg_a.q.val());
@@ -224,6 +244,7 @@ impl<
         }
         self.p1_valid.d.next = self.in_reg_valid.q.val();
         self.p1_last.d.next = self.in_reg_last.q.val();
+        self.p1_skip.d.next = self.in_reg_skip.q.val();
         self.p1_low.d.next = bit_cast::<PW, 32>(self.raw_product.val());
         self.p1_high.d.next = bit_cast::<PW, 32>(self.high_product.val());
         self.p1_correction.d.next = self.correction.val();
@@ -231,6 +252,7 @@ impl<
         // Edge 2: the exact product, mod 2^(A+W).
         self.p2_valid.d.next = self.p1_valid.q.val();
         self.p2_last.d.next = self.p1_last.q.val();
+        self.p2_skip.d.next = self.p1_skip.q.val();
         self.p2_product.d.next = (self.p1_low.q.val()
             + (self.p1_high.q.val() << self.half_shift.val()))
             - self.p1_correction.q.val();
@@ -243,6 +265,10 @@ impl<
         }
         if self.product_sign.val() {
             self.product_ext.next = self.product_ext.val() | self.acc_sign_ext.val();
+        }
+        if self.p2_skip.q.val() {
+            self.product_ext.next = 0.into();
+            self.product_sign.next = false;
         }
         self.base_acc.next = self.acc.q.val();
         self.base_overflow.next = self.acc_overflow.q.val();

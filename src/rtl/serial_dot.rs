@@ -156,6 +156,8 @@ pub struct SerialDot<
     sieved_count: Signal<Local, Bits<CW>>,
     zero_w_count: Signal<Local, Bits<CW>>,
     thr_offset_value: Signal<Local, Bits<T>>,
+    w_gated: Signal<Local, Bits<W>>,
+    thr_gated: Signal<Local, Bits<T>>,
     remaining: Signal<Local, Bits<W>>,
     neg_remaining: Signal<Local, Bits<W>>,
     lowest: Signal<Local, Bits<W>>,
@@ -304,6 +306,8 @@ impl<
             sieved_count: Default::default(),
             zero_w_count: Default::default(),
             thr_offset_value: Default::default(),
+            w_gated: Default::default(),
+            thr_gated: Default::default(),
             remaining: Default::default(),
             neg_remaining: Default::default(),
             lowest: Default::default(),
@@ -414,7 +418,17 @@ impl<
             }
         }
         self.not_e.next = !self.e.val();
-        self.thr_offset_value.next = self.in_thr.val() ^ self.thr_offset.val();
+        // Operand gating: with a = 0 the weight and the threshold do not
+        // reach the recoder and the comparator, which then do not toggle.
+        // (The condition reads the port, not `zero_a`: Verilator would see
+        // a loop through the recoder otherwise.)
+        self.w_gated.next = self.in_w.val();
+        self.thr_gated.next = self.in_thr.val();
+        if self.in_a.val() == 0 {
+            self.w_gated.next = 0.into();
+            self.thr_gated.next = 0.into();
+        }
+        self.thr_offset_value.next = self.thr_gated.val() ^ self.thr_offset.val();
         self.v.next =
             bit_cast::<VW, T>(self.thr_offset_value.val()) + bit_cast::<VW, EB>(self.not_e.val());
         self.keep.next = 0.into();
@@ -423,7 +437,7 @@ impl<
                 self.keep.next = self.keep.val() | self.onehot[k].val();
             }
         }
-        self.recoder.w.next = self.in_w.val();
+        self.recoder.w.next = self.w_gated.val();
         self.nonzero.next = self.recoder.pos.val() | self.recoder.neg.val();
         self.kept_planes.next = self.nonzero.val() & self.keep.val();
         if self.zero_a.val() {
@@ -506,12 +520,15 @@ impl<
             self.pair_last.d.next = self.in_last.val();
             self.pair_pos.d.next = self.recoder.pos.val() & self.kept_planes.val();
             self.pair_neg.d.next = self.recoder.neg.val() & self.kept_planes.val();
-            if self.recoder.negative.val() {
-                self.pair_x.d.next = self.a_negated.val();
-                self.pair_nx.d.next = self.a_wide.val();
-            } else {
-                self.pair_x.d.next = self.a_wide.val();
-                self.pair_nx.d.next = self.a_negated.val();
+            // A pair without kept digits leaves +-a as it was (no toggles).
+            if self.kept_planes.val() != 0 {
+                if self.recoder.negative.val() {
+                    self.pair_x.d.next = self.a_negated.val();
+                    self.pair_nx.d.next = self.a_wide.val();
+                } else {
+                    self.pair_x.d.next = self.a_wide.val();
+                    self.pair_nx.d.next = self.a_negated.val();
+                }
             }
             self.pair_zero_a.d.next = self.zero_a.val() & self.counting.val();
             self.pair_kept.d.next = self.kept_count.val();

@@ -104,6 +104,9 @@ pub struct SieveDot<
     s1_mag_a: DFF<Bits<A>>,
     s1_thr: DFF<Bits<T>>,
     s1_w: DFF<Bits<W>>,
+    /// The pair adds nothing (`a = 0`, or `w = 0` without counters): its
+    /// operands were not loaded, and this flag masks the held product.
+    s1_skip: DFF<Bit>,
     // Stage 2 registers.
     s2_valid: DFF<Bit>,
     s2_last: DFF<Bit>,
@@ -113,12 +116,14 @@ pub struct SieveDot<
     s2_neg: DFF<Bits<W>>,
     s2_x: DFF<Bits<XW>>,
     s2_nx: DFF<Bits<XW>>,
+    s2_skip: DFF<Bit>,
     // Stage 3 registers (the rows are registered in the tree's leaves).
     s3_valid: DFF<Bit>,
     s3_last: DFF<Bit>,
     s3_zero_a: DFF<Bit>,
     s3_nonzero: DFF<Bits<W>>,
     s3_keep: DFF<Bits<W>>,
+    s3_skip: DFF<Bit>,
     // Side pipeline alongside the tree levels.
     side_valid: [DFF<Bit>; DEPTH],
     side_last: [DFF<Bit>; DEPTH],
@@ -126,6 +131,7 @@ pub struct SieveDot<
     side_kept: [DFF<Bits<CW>>; DEPTH],
     side_sieved: [DFF<Bits<CW>>; DEPTH],
     side_zero_w: [DFF<Bits<CW>>; DEPTH],
+    side_skip: [DFF<Bit>; DEPTH],
     // Accumulator stage.
     acc: DFF<Bits<ACC>>,
     acc_overflow: DFF<Bit>,
@@ -140,6 +146,10 @@ pub struct SieveDot<
 
     // Combinational intermediates, each at its exact width.
     accept: Signal<Local, Bit>,
+    zero_a_in: Signal<Local, Bit>,
+    zero_w_in: Signal<Local, Bit>,
+    skip_in: Signal<Local, Bit>,
+    load: Signal<Local, Bit>,
     a_negative: Signal<Local, Bit>,
     a_inverted: Signal<Local, Bits<A>>,
     mag_a: Signal<Local, Bits<A>>,
@@ -270,6 +280,7 @@ impl<
             s1_mag_a: Default::default(),
             s1_thr: Default::default(),
             s1_w: Default::default(),
+            s1_skip: Default::default(),
             s2_valid: Default::default(),
             s2_last: Default::default(),
             s2_zero_a: Default::default(),
@@ -278,17 +289,20 @@ impl<
             s2_neg: Default::default(),
             s2_x: Default::default(),
             s2_nx: Default::default(),
+            s2_skip: Default::default(),
             s3_valid: Default::default(),
             s3_last: Default::default(),
             s3_zero_a: Default::default(),
             s3_nonzero: Default::default(),
             s3_keep: Default::default(),
+            s3_skip: Default::default(),
             side_valid: std::array::from_fn(|_| Default::default()),
             side_last: std::array::from_fn(|_| Default::default()),
             side_zero_a: std::array::from_fn(|_| Default::default()),
             side_kept: std::array::from_fn(|_| Default::default()),
             side_sieved: std::array::from_fn(|_| Default::default()),
             side_zero_w: std::array::from_fn(|_| Default::default()),
+            side_skip: std::array::from_fn(|_| Default::default()),
             acc: Default::default(),
             acc_overflow: Default::default(),
             cnt_zero_a: Default::default(),
@@ -298,6 +312,10 @@ impl<
             restart: Default::default(),
             res_valid: Default::default(),
             accept: Default::default(),
+            zero_a_in: Default::default(),
+            zero_w_in: Default::default(),
+            skip_in: Default::default(),
+            load: Default::default(),
             a_negative: Default::default(),
             a_inverted: Default::default(),
             mag_a: Default::default(),
@@ -371,6 +389,7 @@ impl<
             s1_mag_a,
             s1_thr,
             s1_w,
+            s1_skip,
             s2_valid,
             s2_last,
             s2_zero_a,
@@ -379,11 +398,13 @@ impl<
             s2_neg,
             s2_x,
             s2_nx,
+            s2_skip,
             s3_valid,
             s3_last,
             s3_zero_a,
             s3_nonzero,
             s3_keep,
+            s3_skip,
             acc,
             acc_overflow,
             cnt_zero_a,
@@ -400,6 +421,7 @@ impl<
             self.side_kept[i].clock.next = self.clock.val();
             self.side_sieved[i].clock.next = self.clock.val();
             self.side_zero_w[i].clock.next = self.clock.val();
+            self.side_skip[i].clock.next = self.clock.val();
         }
         self.tree.clock.next = self.clock.val();
         self.in_ready.next = true;
@@ -417,11 +439,21 @@ impl<
         }
         self.s1_valid.d.next = self.accept.val();
         self.s1_last.d.next = self.in_last.val();
-        self.s1_zero_a.d.next = self.in_a.val() == 0;
-        self.s1_a_negative.d.next = self.a_negative.val();
-        self.s1_mag_a.d.next = self.mag_a.val();
-        self.s1_thr.d.next = self.in_thr.val() ^ self.thr_offset.val();
-        self.s1_w.d.next = self.in_w.val();
+        self.zero_a_in.next = self.in_a.val() == 0;
+        self.zero_w_in.next = self.in_w.val() == 0;
+        self.skip_in.next = self.zero_a_in.val() | (self.zero_w_in.val() & !self.counting.val());
+        self.s1_zero_a.d.next = self.zero_a_in.val();
+        self.s1_skip.d.next = self.skip_in.val();
+        // Operand isolation: a pair that adds nothing (or no pair) loads no
+        // operand, so the datapath behind these registers does not toggle;
+        // `skip` masks the product it holds.
+        self.load.next = self.accept.val() & !self.skip_in.val();
+        if self.load.val() {
+            self.s1_a_negative.d.next = self.a_negative.val();
+            self.s1_mag_a.d.next = self.mag_a.val();
+            self.s1_thr.d.next = self.in_thr.val() ^ self.thr_offset.val();
+            self.s1_w.d.next = self.in_w.val();
+        }
 
         // Stage 2: exponent, digits, v = T' + ~e, +|a| and -|a| signed.
         self.exponent.mag.next = self.s1_mag_a.q.val();
@@ -435,6 +467,7 @@ impl<
         self.s2_valid.d.next = self.s1_valid.q.val();
         self.s2_last.d.next = self.s1_last.q.val();
         self.s2_zero_a.d.next = self.s1_zero_a.q.val();
+        self.s2_skip.d.next = self.s1_skip.q.val();
         self.s2_v.d.next = self.v.val();
         self.s2_pos.d.next = self.recoder.pos.val();
         self.s2_neg.d.next = self.recoder.neg.val();
@@ -472,6 +505,7 @@ impl<
         self.s3_valid.d.next = self.s2_valid.q.val();
         self.s3_last.d.next = self.s2_last.q.val();
         self.s3_zero_a.d.next = self.s2_zero_a.q.val();
+        self.s3_skip.d.next = self.s2_skip.q.val();
         self.s3_nonzero.d.next = self.s2_pos.q.val() | self.s2_neg.q.val();
         self.s3_keep.d.next = self.comparator.keep.val();
 
@@ -497,6 +531,7 @@ impl<
         self.side_kept[0].d.next = self.kept_count.val();
         self.side_sieved[0].d.next = self.sieved_count.val();
         self.side_zero_w[0].d.next = self.zero_w_count.val();
+        self.side_skip[0].d.next = self.s3_skip.q.val();
         for i in 1..DEPTH {
             self.side_valid[i].d.next = self.side_valid[i - 1].q.val();
             self.side_last[i].d.next = self.side_last[i - 1].q.val();
@@ -504,6 +539,7 @@ impl<
             self.side_kept[i].d.next = self.side_kept[i - 1].q.val();
             self.side_sieved[i].d.next = self.side_sieved[i - 1].q.val();
             self.side_zero_w[i].d.next = self.side_zero_w[i - 1].q.val();
+            self.side_skip[i].d.next = self.side_skip[i - 1].q.val();
         }
 
         // Accumulator stage: wrap, sticky overflow, counters, results.
@@ -530,6 +566,12 @@ impl<
         }
         if self.product_sign.val() {
             self.product.next = self.product.val() | self.acc_sign_ext.val();
+        }
+        for i in (DEPTH - 1)..DEPTH {
+            if self.side_skip[i].q.val() {
+                self.product.next = 0.into();
+                self.product_sign.next = false;
+            }
         }
         // After a vector's last pair the registers hold its result; the
         // next pair starts from zero.

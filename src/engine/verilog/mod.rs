@@ -29,7 +29,8 @@ mod verilator;
 
 pub use icarus::encode_pairs_hex;
 pub use verilator::{
-    encode_pairs, verilator_build, verilator_build_with, Harness, UNIT_HARNESS, VERILATOR_DRIVER,
+    encode_pairs, run_built, verilator_build, verilator_build_with, Harness, UNIT_HARNESS,
+    VERILATOR_DRIVER,
 };
 
 use crate::config::UnitConfig;

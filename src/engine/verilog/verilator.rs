@@ -35,12 +35,15 @@ pub struct Harness {
     pub driver: &'static str,
     /// The model class it includes (`--prefix`), also the executable's name.
     pub prefix: &'static str,
+    /// Verilator flags beyond the common ones (part of the cache key).
+    pub flags: &'static [&'static str],
 }
 
 /// The driver of one dot-product unit (SPEC section 6 ports).
 pub const UNIT_HARNESS: Harness = Harness {
     driver: VERILATOR_DRIVER,
     prefix: "Vsieve_dot",
+    flags: &[],
 };
 
 /// Flags of the Verilator build (the prefix follows); part of the cache key.
@@ -106,6 +109,7 @@ pub fn verilator_build_with(
         harness.prefix.as_bytes(),
         &version.stdout,
         VERILATOR_FLAGS.join(" ").as_bytes(),
+        harness.flags.join(" ").as_bytes(),
     ]);
     let root = cache_root
         .map(Path::to_path_buf)
@@ -147,18 +151,21 @@ pub fn verilator_build_with(
     std::fs::write(tmp.path().join("unit.v"), source)?;
     std::fs::write(tmp.path().join("verilator_main.cpp"), harness.driver)?;
     let mut cmd = Command::new("verilator");
-    cmd.current_dir(tmp.path()).args(VERILATOR_FLAGS).args([
-        "--prefix",
-        harness.prefix,
-        "--top-module",
-        top,
-        "-Mdir",
-        "obj",
-        "-j",
-        "1",
-        "unit.v",
-        "verilator_main.cpp",
-    ]);
+    cmd.current_dir(tmp.path())
+        .args(VERILATOR_FLAGS)
+        .args(harness.flags)
+        .args([
+            "--prefix",
+            harness.prefix,
+            "--top-module",
+            top,
+            "-Mdir",
+            "obj",
+            "-j",
+            "1",
+            "unit.v",
+            "verilator_main.cpp",
+        ]);
     run_checked(&mut cmd, "the Verilator build")?;
     std::fs::rename(
         tmp.path().join("obj").join(harness.prefix),
@@ -266,12 +273,28 @@ pub(super) fn run(
     opts: &VerilogSimOptions,
 ) -> Result<SimReport> {
     let (exe, build_seconds) = verilator_build(source, top, opts.build_dir.as_deref())?;
+    let mut report = run_built(&exe, cfg, top, pairs, opts, &[])?;
+    report.build_seconds = build_seconds;
+    Ok(report)
+}
+
+/// Runs `pairs` through a driver built by [`verilator_build_with`] from
+/// [`VERILATOR_DRIVER`] (any harness flags), with `extra` arguments for the
+/// driver (e.g. `--coverage PATH`).
+pub fn run_built(
+    exe: &Path,
+    cfg: &UnitConfig,
+    top: &str,
+    pairs: &[Pair],
+    opts: &VerilogSimOptions,
+    extra: &[std::ffi::OsString],
+) -> Result<SimReport> {
     let work = tempfile::tempdir().context("cannot create a temporary directory")?;
     let input = work.path().join("pairs.bin");
     let output = work.path().join("results.bin");
     std::fs::write(&input, encode_pairs(pairs, &opts.resets_before))
         .with_context(|| format!("cannot write {}", input.display()))?;
-    let mut cmd = Command::new(&exe);
+    let mut cmd = Command::new(exe);
     cmd.arg("--in")
         .arg(&input)
         .arg("--out")
@@ -283,7 +306,8 @@ pub(super) fn run(
         .args(["--cnt-bits", &cfg.cnt_bits().to_string()])
         .args(["--gap-prob", &format!("{}", opts.gap_prob)])
         .args(["--seed", &opts.seed.to_string()])
-        .args(["--max-wait", &opts.max_wait.to_string()]);
+        .args(["--max-wait", &opts.max_wait.to_string()])
+        .args(extra);
     let out = run_checked(
         &mut cmd,
         &format!("the Verilator simulation of {top} (seed {})", opts.seed),
@@ -306,7 +330,7 @@ pub(super) fn run(
         resets: stat_field(line, "resets").unwrap_or(0.0) as u64,
         sim_seconds: stat_field(line, "seconds").unwrap_or(0.0),
         sim_cpu_seconds: stat_field(line, "cpu_seconds").unwrap_or(0.0),
-        build_seconds,
+        build_seconds: 0.0,
         total_seconds: 0.0,
     })
 }

@@ -1,0 +1,215 @@
+//! `sievingnet power`: toggles of the mapped units on a ROM's real streams.
+
+use anyhow::{bail, Context, Result};
+use sievingnet::power::report::{ratios, write_report, Network, PowerReport, PowerRun};
+use sievingnet::power::streams::{random_stream, rom_is_exact, rom_stream, Stream};
+use sievingnet::power::{count, hardware_config, prepare, PowerDesign, Prepared, DESIGNS};
+use sievingnet::rom::read_rom;
+use sievingnet::toolchain::{source_commit, tool_version};
+use sievingnet::UnitConfig;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// `sievingnet power`: switching activity (toggles of the mapped iCE40
+/// netlist) of the units on a ROM's test samples, sieve on and off, against
+/// the exact MAC. A relative proxy for dynamic energy, not milliwatts.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PowerArgs {
+    /// A weight ROM folder (repeat for several networks, e.g. a sieving
+    /// network and the exact network of the same accuracy). A ROM whose
+    /// thresholds are all <= 0 is exact: only the MACs run it.
+    #[arg(long, required = true)]
+    pub rom: Vec<PathBuf>,
+    /// Designs, comma-separated: parallel, serial (the sieving units), mac,
+    /// mac-dsp (the exact MAC in logic and on the UP5K DSP). Counters off.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "parallel,serial,mac,mac-dsp"
+    )]
+    pub designs: Vec<String>,
+    /// Test samples of each ROM to stream (its first ones).
+    #[arg(long, default_value_t = 5)]
+    pub samples: usize,
+    /// Pairs of the random comparison stream per network (0: none).
+    #[arg(long, default_value_t = 20_000)]
+    pub random_pairs: usize,
+    /// Seed of the random streams and of the simulator's initial state.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Skip the second netlist that keeps the blocks (no per-block figures;
+    /// half the builds).
+    #[arg(long)]
+    pub no_blocks: bool,
+    /// Folder for power.json, power.md and power.svg.
+    #[arg(long, default_value = "reports/power")]
+    pub out: PathBuf,
+    /// Keep the mapped netlists and Yosys logs here.
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+}
+
+/// The label of a ROM folder: its name, or its parent's when it is `rom`.
+fn label_of(dir: &Path) -> String {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    match name(dir) {
+        Some(n) if n == "rom" => dir.parent().and_then(name).unwrap_or(n),
+        Some(n) => n,
+        None => dir.display().to_string(),
+    }
+}
+
+fn unit_name(cfg: &UnitConfig) -> String {
+    format!("a{}w{} {}", cfg.a_bits(), cfg.w_bits(), cfg.coding())
+}
+
+pub fn run(args: PowerArgs) -> Result<()> {
+    if args.samples == 0 {
+        bail!("--samples 0: give at least one test sample to stream");
+    }
+    for d in &args.designs {
+        if !DESIGNS.contains(&d.as_str()) {
+            bail!("--designs holds {d:?}: allowed {}", DESIGNS.join(", "));
+        }
+    }
+    let yosys_version = tool_version("yosys", "the toggle flow (synth_ice40)")?;
+    let verilator_version = tool_version("verilator", "the toggle flow (simulation)")?;
+    let tmp = tempfile::tempdir()?;
+    let work = args
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    let t0 = Instant::now();
+    let mut networks: Vec<Network> = Vec::new();
+    let mut jobs: Vec<(String, UnitConfig, bool, Stream)> = Vec::new();
+    for dir in &args.rom {
+        let rom = read_rom(dir).with_context(|| format!("reading the ROM {}", dir.display()))?;
+        let mut label = label_of(dir);
+        if networks.iter().any(|n| n.label == label) {
+            label = format!("{label}-{}", networks.len() + 1);
+        }
+        let tests = rom
+            .test_set
+            .as_ref()
+            .with_context(|| format!("the ROM {} has no test set to stream", dir.display()))?;
+        let accuracy = tests
+            .predictions
+            .iter()
+            .zip(&tests.labels)
+            .filter(|(p, l)| p == l)
+            .count() as f64
+            / tests.labels.len().max(1) as f64;
+        let exact = rom_is_exact(&rom);
+        let hw = hardware_config(&rom.mlp.unit)?;
+        networks.push(Network {
+            label: label.clone(),
+            rom: dir.display().to_string(),
+            unit: unit_name(&rom.mlp.unit),
+            accuracy,
+            exact,
+        });
+        let modes: &[bool] = if exact { &[false] } else { &[true, false] };
+        for &sieve in modes {
+            jobs.push((
+                label.clone(),
+                hw,
+                exact,
+                rom_stream(&rom, args.samples, sieve)?,
+            ));
+            if args.random_pairs > 0 {
+                let thr = &rom.mlp.layers[0].thresholds;
+                let s = random_stream(
+                    &rom.mlp.unit,
+                    args.random_pairs,
+                    rom.mlp.layers[0].inputs,
+                    thr,
+                    sieve,
+                    args.seed,
+                )?;
+                jobs.push((format!("{label} random"), hw, exact, s));
+            }
+        }
+    }
+    let mut prepared: Vec<Prepared> = Vec::new();
+    let mut runs: Vec<PowerRun> = Vec::new();
+    for (network, hw, exact, stream) in &jobs {
+        for name in &args.designs {
+            let d = PowerDesign::named(name, *hw)?;
+            if stream.sieve && !d.sieves() {
+                continue;
+            }
+            // An exact network never sieves: only the MACs run it.
+            if d.sieves() && *exact {
+                continue;
+            }
+            let p = match prepared
+                .iter()
+                .position(|p| p.design.name == d.name && p.design.cfg == d.cfg)
+            {
+                Some(i) => &prepared[i],
+                None => {
+                    eprintln!(
+                        "power: [{:.0}s] synthesizing and building {} ({})",
+                        t0.elapsed().as_secs_f64(),
+                        d.name,
+                        unit_name(&d.cfg)
+                    );
+                    let dir = work.join(format!(
+                        "{}-{}",
+                        d.name,
+                        unit_name(&d.cfg).replace(' ', "-")
+                    ));
+                    prepared.push(prepare(&d, !args.no_blocks, &dir, None)?);
+                    prepared.last().unwrap()
+                }
+            };
+            eprintln!(
+                "power: [{:.0}s] {} on {} {} ({} pairs)",
+                t0.elapsed().as_secs_f64(),
+                d.name,
+                network,
+                stream.name,
+                stream.pairs.len()
+            );
+            let t = count(p, stream, args.seed)?;
+            let facts = stream.facts();
+            let inf = (facts.inferences > 0).then_some(facts.inferences as f64);
+            runs.push(PowerRun {
+                design: d.name.clone(),
+                unit: unit_name(&d.cfg),
+                network: network.clone(),
+                cells: p.cells.clone(),
+                cycles: t.cycles,
+                toggles: t.total,
+                toggles_per_pair: t.total as f64 / facts.pairs.max(1) as f64,
+                toggles_per_inference: inf.map(|n| t.total as f64 / n),
+                cycles_per_inference: inf.map(|n| t.cycles as f64 / n),
+                toggles_by_kind: t.by_kind,
+                toggles_by_block: t.by_block,
+                stream: facts,
+            });
+        }
+    }
+    let report = PowerReport {
+        meaning: sievingnet::power::report::MEANING.to_string(),
+        command: std::iter::once("sievingnet".to_string())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" "),
+        commit: source_commit(),
+        sievingnet_version: env!("CARGO_PKG_VERSION").to_string(),
+        yosys_version,
+        verilator_version,
+        seed: args.seed,
+        samples: args.samples,
+        ratios: ratios(&networks, &runs),
+        networks,
+        runs,
+    };
+    let files = write_report(&report, &args.out)?;
+    print!("{}", sievingnet::power::report::markdown(&report));
+    for f in files {
+        eprintln!("wrote {}", f.display());
+    }
+    Ok(())
+}
