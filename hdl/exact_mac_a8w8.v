@@ -248,7 +248,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         in_reg_last$d = in_last;
         skip_in = (in_a == 32'h0) | (in_w == 32'h0);
         in_reg_skip$d = skip_in;
-        if (in_valid & ~skip_in) begin
+        if (in_valid & ~reset & ~skip_in) begin
             in_reg_a$d = in_a;
             in_reg_w$d = in_w;
         end

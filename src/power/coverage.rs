@@ -59,11 +59,14 @@ pub fn parse(text: &str) -> Result<Vec<Point>> {
     Ok(points)
 }
 
+/// Toggles by (module index of the netlist, cell kind).
+pub type ByModuleKind = BTreeMap<(usize, &'static str), u64>;
+
 /// Toggles of the nets driven by cells, by (module index of the netlist,
 /// cell kind). Points of other signals (cell inputs, the models' internal
 /// wires, the netlist's own wires) are left out: each net is counted once,
 /// at its driver.
-pub fn cell_output_toggles(points: &[Point]) -> BTreeMap<(usize, &'static str), u64> {
+pub fn cell_output_toggles(points: &[Point]) -> ByModuleKind {
     let mut out = BTreeMap::new();
     for p in points {
         let Some((cell, module)) = split_cell_type(&p.module) else {

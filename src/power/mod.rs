@@ -252,7 +252,7 @@ fn run_one(
     p: &Prepared,
     stream: &Stream,
     seed: u64,
-) -> Result<(BTreeMap<(usize, &'static str), u64>, u64)> {
+) -> Result<(coverage::ByModuleKind, u64)> {
     let work = tempfile::tempdir().context("cannot create a temporary folder")?;
     let cov = work.path().join("coverage.dat");
     let opts = VerilogSimOptions {

@@ -161,7 +161,7 @@ fn thousands(v: f64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -178,8 +178,9 @@ pub fn markdown(r: &PowerReport) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Toggles of the mapped iCE40 netlist on real streams ({} test samples per network, seed {}). {}\n",
-        r.samples, r.seed, "A relative proxy for dynamic energy, not milliwatts (see power.json, `meaning`)."
+        "Toggles of the mapped iCE40 netlist on real streams ({} test samples per network, \
+         seed {}). A relative proxy for dynamic energy, not milliwatts (see power.json, `meaning`).\n",
+        r.samples, r.seed
     );
     s.push_str("| network | accuracy | unit |\n|---|---|---|\n");
     for n in &r.networks {
@@ -247,11 +248,20 @@ pub fn markdown(r: &PowerReport) -> String {
             let total: u64 = x.toggles_by_block.values().sum();
             let mut v: Vec<(&String, &u64)> = x.toggles_by_block.iter().collect();
             v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let parts: Vec<String> = v
+            let share = |n: u64| 100.0 * n as f64 / total.max(1) as f64;
+            let mut parts: Vec<String> = v
                 .iter()
-                .filter(|(_, &n)| n > 0)
-                .map(|(b, &n)| format!("{b} {:.0}%", 100.0 * n as f64 / total.max(1) as f64))
+                .filter(|(_, &n)| share(n) >= 1.0)
+                .map(|(b, &n)| format!("{b} {:.0}%", share(n)))
                 .collect();
+            let rest: u64 = v
+                .iter()
+                .filter(|(_, &n)| share(n) < 1.0)
+                .map(|(_, &n)| n)
+                .sum();
+            if rest > 0 {
+                parts.push(format!("the other blocks {:.1}%", share(rest)));
+            }
             let _ = writeln!(s, "- {}: {}", x.key(), parts.join(", "));
         }
     }
@@ -271,61 +281,78 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Bars of toggles per inference (per pair for random streams), stacked by
-/// cell kind; a second panel of toggles per inference against the sieved
-/// share, one line per design, when several sieving networks were run.
+/// A round axis maximum at or above `v`.
+fn nice_max(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|&m| m >= v)
+        .unwrap_or(10.0 * mag)
+}
+
+/// Bars of toggles per inference of the networks' streams (random streams
+/// are in the tables only: they have no inference), stacked by cell kind;
+/// and, when several sieving networks were run, toggles per inference
+/// against the sieved share, one line per sieving design, with the exact
+/// network's MACs as dashed references.
 pub fn svg(r: &PowerReport) -> String {
-    let rows: Vec<&PowerRun> = r.runs.iter().collect();
-    let value = |x: &PowerRun| x.toggles_per_inference.unwrap_or(x.toggles_per_pair);
-    let label_w = 330.0;
-    let bar_w = 380.0;
-    let row_h = 20.0;
-    let top = 40.0;
-    let mut svg = String::new();
+    let rows: Vec<&PowerRun> = r
+        .runs
+        .iter()
+        .filter(|x| x.toggles_per_inference.is_some())
+        .collect();
+    let per_inf = |x: &PowerRun| x.toggles_per_inference.unwrap_or(0.0);
+    let (label_w, bar_w, row_h, top) = (330.0, 380.0, 20.0, 40.0);
     let bars_h = top + row_h * rows.len() as f64 + 50.0;
-    let by_share: BTreeMap<String, Vec<(f64, f64)>> = {
-        let mut m: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-        for x in r
-            .runs
-            .iter()
-            .filter(|x| x.stream.sieve && x.toggles_per_inference.is_some())
-        {
-            m.entry(format!("{} ({})", x.design, x.unit))
-                .or_default()
-                .push((x.stream.sieved_share, x.toggles_per_inference.unwrap()));
-        }
-        m.retain(|_, v| v.len() >= 2);
-        m
-    };
-    let share_h = if by_share.is_empty() { 0.0 } else { 300.0 };
+    let mut lines: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for x in rows.iter().filter(|x| x.stream.sieve) {
+        lines
+            .entry(format!("{} ({})", x.design, x.unit))
+            .or_default()
+            .push((x.stream.sieved_share, per_inf(x)));
+    }
+    lines.retain(|_, v| v.len() >= 2);
+    let exact_nets: Vec<&str> = r
+        .networks
+        .iter()
+        .filter(|n| n.exact)
+        .map(|n| n.label.as_str())
+        .collect();
+    let refs: Vec<(String, f64)> = rows
+        .iter()
+        .filter(|x| exact_nets.contains(&x.network.as_str()))
+        .map(|x| {
+            (
+                format!("{} ({}) on {}", x.design, x.unit, x.network),
+                per_inf(x),
+            )
+        })
+        .collect();
+    let share_h = if lines.is_empty() { 0.0 } else { 330.0 };
     let height = bars_h + share_h + 30.0;
+    let width = label_w + bar_w + 120.0;
+    let mut svg = String::new();
     let _ = writeln!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{:.0}" height="{height:.0}" font-family="sans-serif">"#,
-        label_w + bar_w + 120.0
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" font-family="sans-serif">"#
     );
     let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         svg,
-        r#"<text x="10" y="22" font-size="14">Toggles per inference (per pair for random streams), by kind of driving cell</text>"#
+        r#"<text x="10" y="22" font-size="14">Toggles per inference ({} test samples), by kind of driving cell</text>"#,
+        r.samples
     );
-    // Each kind of stream gets its own scale: per inference and per pair differ.
-    let max_inf = rows
+    let max = rows
         .iter()
-        .filter_map(|x| x.toggles_per_inference)
-        .fold(0.0, f64::max);
-    let max_pair = rows
-        .iter()
-        .filter(|x| x.toggles_per_inference.is_none())
-        .map(|x| x.toggles_per_pair)
-        .fold(0.0, f64::max);
+        .map(|x| per_inf(x))
+        .fold(0.0, f64::max)
+        .max(1e-9);
     for (i, x) in rows.iter().enumerate() {
         let y = top + row_h * i as f64;
-        let max = if x.toggles_per_inference.is_some() {
-            max_inf
-        } else {
-            max_pair
-        };
         let _ = writeln!(
             svg,
             r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"#,
@@ -339,7 +366,7 @@ pub fn svg(r: &PowerReport) -> String {
             if n == 0.0 || x.toggles == 0 {
                 continue;
             }
-            let w = bar_w * value(x) / max.max(1e-9) * n / x.toggles as f64;
+            let w = bar_w * per_inf(x) / max * n / x.toggles as f64;
             let _ = writeln!(
                 svg,
                 r#"<rect x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="{color}"/>"#,
@@ -350,15 +377,10 @@ pub fn svg(r: &PowerReport) -> String {
         }
         let _ = writeln!(
             svg,
-            r#"<text x="{:.1}" y="{:.1}" font-size="11">{}{}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
             x0 + 4.0,
             y + 13.0,
-            thousands(value(x)),
-            if x.toggles_per_inference.is_some() {
-                ""
-            } else {
-                " / pair"
-            }
+            thousands(per_inf(x))
         );
     }
     let ly = top + row_h * rows.len() as f64 + 20.0;
@@ -372,22 +394,34 @@ pub fn svg(r: &PowerReport) -> String {
             ly
         );
     }
-    if !by_share.is_empty() {
+    if !lines.is_empty() {
         let y0 = bars_h + 20.0;
-        let (pw, ph, left) = (500.0, 220.0, 80.0);
-        let ymax = by_share.values().flatten().map(|p| p.1).fold(0.0, f64::max) * 1.1;
+        let (pw, ph, ox) = (440.0, 220.0, 90.0);
+        let oy = y0 + 30.0 + ph;
+        let ymax = nice_max(
+            lines
+                .values()
+                .flatten()
+                .map(|p| p.1)
+                .chain(refs.iter().map(|r| r.1))
+                .fold(0.0, f64::max)
+                * 1.05,
+        );
         let _ = writeln!(
             svg,
-            r#"<text x="10" y="{:.1}" font-size="14">Toggles per inference against the sieved share (sieve on)</text>"#,
-            y0
+            r#"<text x="10" y="{y0:.1}" font-size="14">Toggles per inference against the sieved share (sieve on), exact networks dashed</text>"#
         );
-        let ox = left;
-        let oy = y0 + 20.0 + ph;
         let _ = writeln!(
             svg,
             r#"<line x1="{ox}" y1="{oy}" x2="{:.1}" y2="{oy}" stroke="black"/><line x1="{ox}" y1="{oy}" x2="{ox}" y2="{:.1}" stroke="black"/>"#,
             ox + pw,
             oy - ph
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">sieved share: sieved / (sieved + kept) digit-terms</text>"#,
+            ox + pw / 2.0,
+            oy + 30.0
         );
         for t in 0..=4 {
             let f = t as f64 / 4.0;
@@ -402,27 +436,56 @@ pub fn svg(r: &PowerReport) -> String {
                 thousands(ymax * f)
             );
         }
-        let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
-        for (k, (name, pts)) in by_share.iter().enumerate() {
+        let palette = [
+            "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#ff7f0e",
+        ];
+        let py = |v: f64| oy - ph * v / ymax;
+        let mut legend_y = y0 + 40.0;
+        for (k, (name, pts)) in lines.iter().enumerate() {
             let mut pts = pts.clone();
-            pts.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             let c = palette[k % palette.len()];
             let path: Vec<String> = pts
                 .iter()
-                .map(|(s, v)| format!("{:.1},{:.1}", ox + pw * s, oy - ph * v / ymax))
+                .map(|(s, v)| format!("{:.1},{:.1}", ox + pw * s, py(*v)))
                 .collect();
             let _ = writeln!(
                 svg,
                 r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2"/>"#,
                 path.join(" ")
             );
+            for (s, v) in &pts {
+                let _ = writeln!(
+                    svg,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{c}"/>"#,
+                    ox + pw * s,
+                    py(*v)
+                );
+            }
             let _ = writeln!(
                 svg,
-                r#"<text x="{:.1}" y="{:.1}" font-size="11" fill="{c}">{}</text>"#,
+                r#"<text x="{:.1}" y="{legend_y:.1}" font-size="11" fill="{c}">{}</text>"#,
                 ox + pw + 10.0,
-                y0 + 30.0 + 16.0 * k as f64,
                 escape(name)
             );
+            legend_y += 16.0;
+        }
+        for (k, (name, v)) in refs.iter().enumerate() {
+            let c = palette[(lines.len() + k) % palette.len()];
+            let _ = writeln!(
+                svg,
+                r#"<line x1="{ox}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{c}" stroke-dasharray="6,4"/>"#,
+                py(*v),
+                ox + pw,
+                py(*v)
+            );
+            let _ = writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{legend_y:.1}" font-size="11" fill="{c}">- - {}</text>"#,
+                ox + pw + 10.0,
+                escape(name)
+            );
+            legend_y += 16.0;
         }
     }
     let _ = writeln!(

@@ -147,7 +147,7 @@ pub fn rom_stream(rom: &Rom, samples: usize, sieve: bool) -> Result<Stream> {
 }
 
 /// Salt of the random streams' generator (see [`crate::seed::rng`]).
-const RANDOM_STREAM_SALT: u64 = 0x706f_7765_72;
+const RANDOM_STREAM_SALT: u64 = 0x0070_6f77_6572;
 
 /// A seeded random stream of `pairs` pairs in vectors of `len`: `a` and `w`
 /// uniform over their ranges, each vector's threshold drawn from

@@ -214,7 +214,7 @@ impl<
         // product it holds.
         self.skip_in.next = (self.in_a.val() == 0) | (self.in_w.val() == 0);
         self.in_reg_skip.d.next = self.skip_in.val();
-        if self.in_valid.val() & !self.skip_in.val() {
+        if self.in_valid.val() & !self.reset.val() & !self.skip_in.val() {
             self.in_reg_a.d.next = self.in_a.val();
             self.in_reg_w.d.next = self.in_w.val();
         }
