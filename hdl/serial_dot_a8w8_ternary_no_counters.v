@@ -644,7 +644,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             pair_last$d = in_last;
             pair_pos$d = recoder$pos & kept_planes;
             pair_neg$d = recoder$neg & kept_planes;
-            if (kept_planes != 32'h0) begin
+            if (in_a != 32'h0) begin
                 if (recoder$negative) begin
                     pair_x$d = a_negated;
                     pair_nx$d = a_wide;

@@ -520,8 +520,10 @@ impl<
             self.pair_last.d.next = self.in_last.val();
             self.pair_pos.d.next = self.recoder.pos.val() & self.kept_planes.val();
             self.pair_neg.d.next = self.recoder.neg.val() & self.kept_planes.val();
-            // A pair without kept digits leaves +-a as it was (no toggles).
-            if self.kept_planes.val() != 0 {
+            // A pair with a = 0 leaves +-a as it was (no toggles). The
+            // condition reads the port: the kept planes come at the end
+            // of the longest path and would cost the clock.
+            if self.in_a.val() != 0 {
                 if self.recoder.negative.val() {
                     self.pair_x.d.next = self.a_negated.val();
                     self.pair_nx.d.next = self.a_wide.val();
