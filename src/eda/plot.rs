@@ -21,7 +21,8 @@ pub fn series(d: &DesignReport) -> String {
     s
 }
 
-fn nice_max(v: f64) -> f64 {
+/// A round axis maximum at or above `v` (1, 2, 2.5 or 5 times a power of ten).
+pub fn nice_max(v: f64) -> f64 {
     if v <= 0.0 {
         return 1.0;
     }
@@ -34,7 +35,8 @@ fn nice_max(v: f64) -> f64 {
     10.0 * mag
 }
 
-fn escape(s: &str) -> String {
+/// `s` as SVG text.
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -5,7 +5,7 @@
 use super::{compute_design, Engine};
 use crate::design::Design;
 use crate::model::mlp::{argmax_first, LayerOutput};
-use crate::model::{run_stream_counting, Pair, PlaneCounts};
+use crate::model::{run_stream_counting, PlaneCounts};
 use crate::rom::Rom;
 use anyhow::{bail, Context, Result};
 
@@ -59,21 +59,7 @@ pub fn run_rom(rom: &Rom, engine: Engine, design: Design, limit: Option<usize>) 
     let mut logits: Vec<Vec<i128>> = Vec::with_capacity(n);
     let mut pairs_total = 0;
     for (li, layer) in mlp.layers.iter().enumerate() {
-        // One stream per layer: sample-major, then output-major.
-        let mut pairs = Vec::with_capacity(n * layer.outputs * layer.inputs);
-        for x in &acts {
-            for j in 0..layer.outputs {
-                let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
-                for (i, (&a, &w)) in x.iter().zip(row).enumerate() {
-                    pairs.push(Pair {
-                        a,
-                        w,
-                        thr: layer.thresholds[j],
-                        last: i + 1 == layer.inputs,
-                    });
-                }
-            }
-        }
+        let pairs = mlp.layer_stream(li, &acts, true);
         pairs_total += pairs.len();
         cycles[li] = pairs
             .iter()

@@ -114,6 +114,31 @@ impl IntMlp {
         }
     }
 
+    /// The pairs layer `li` streams for `samples` (its inputs), in the order
+    /// the hardware computes them: sample-major, then output-major, `last`
+    /// on each neuron's last input. With `sieve` off every threshold is the
+    /// lowest `t_bits` value, so nothing is sieved.
+    pub fn layer_stream(&self, li: usize, samples: &[Vec<i64>], sieve: bool) -> Vec<Pair> {
+        let layer = &self.layers[li];
+        let t_min = self.unit.t_range().0;
+        let mut pairs = Vec::with_capacity(samples.len() * layer.outputs * layer.inputs);
+        for x in samples {
+            for j in 0..layer.outputs {
+                let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
+                let thr = if sieve { layer.thresholds[j] } else { t_min };
+                for (i, (&a, &w)) in x.iter().zip(row).enumerate() {
+                    pairs.push(Pair {
+                        a,
+                        w,
+                        thr,
+                        last: i + 1 == layer.inputs,
+                    });
+                }
+            }
+        }
+        pairs
+    }
+
     /// Runs one sample (already quantized to `a_bits`) through every layer.
     pub fn infer(&self, input: &[i64]) -> Inference {
         // Counters in the model never wrap within a layer: report exact counts.

@@ -4,6 +4,7 @@
 //! against the sieved share when several sieving networks were run).
 
 use super::streams::StreamFacts;
+use crate::eda::plot::{escape, nice_max};
 use crate::files::write_atomic_all;
 use anyhow::Result;
 use serde::Serialize;
@@ -274,25 +275,6 @@ const COLORS: [(&str, &str); 4] = [
     ("ff", "#2ca02c"),
     ("dsp", "#d62728"),
 ];
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// A round axis maximum at or above `v`.
-fn nice_max(v: f64) -> f64 {
-    if v <= 0.0 {
-        return 1.0;
-    }
-    let mag = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|&m| m >= v)
-        .unwrap_or(10.0 * mag)
-}
 
 /// Bars of toggles per inference of the networks' streams (random streams
 /// are in the tables only: they have no inference), stacked by cell kind;

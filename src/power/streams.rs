@@ -44,7 +44,7 @@ impl Stream {
     pub fn facts(&self) -> StreamFacts {
         let c = &self.counts;
         let eff = (c.sieved + c.kept) as f64;
-        let planes = c.total() as f64 / self.pairs.len().max(1) as f64;
+        let zero_a = self.pairs.iter().filter(|p| p.a == 0).count();
         StreamFacts {
             name: self.name.clone(),
             sieve: self.sieve,
@@ -55,11 +55,7 @@ impl Stream {
             } else {
                 0.0
             },
-            zero_a_share: if planes > 0.0 {
-                c.zero_a as f64 / planes / self.pairs.len().max(1) as f64
-            } else {
-                0.0
-            },
+            zero_a_share: zero_a as f64 / self.pairs.len().max(1) as f64,
         }
     }
 }
@@ -74,6 +70,17 @@ pub fn from_pairs(
     pairs: Vec<Pair>,
 ) -> Stream {
     let expected = run_stream(cfg, &pairs);
+    with_results(name, sieve, inferences, pairs, expected)
+}
+
+/// A stream whose golden results are already computed.
+fn with_results(
+    name: String,
+    sieve: bool,
+    inferences: usize,
+    pairs: Vec<Pair>,
+    expected: Vec<VectorResult>,
+) -> Stream {
     let mut counts = PlaneCounts::default();
     for r in &expected {
         counts.accumulate(&r.counts());
@@ -88,8 +95,8 @@ pub fn from_pairs(
     }
 }
 
-/// Whether every threshold of the ROM is the lowest `t_bits` value or below
-/// zero's reach: such a network never sieves (an exact network).
+/// Whether every threshold of the ROM is `<= 0`: since `e(a) + k >= 0`,
+/// such a network never sieves (an exact network).
 pub fn rom_is_exact(rom: &Rom) -> bool {
     rom.mlp
         .layers
@@ -111,27 +118,12 @@ pub fn rom_stream(rom: &Rom, samples: usize, sieve: bool) -> Result<Stream> {
         bail!("no test sample to run (--samples is 0 or the ROM's test set is empty)");
     }
     let mlp = &rom.mlp;
-    let cfg = mlp.unit;
-    let t_min = cfg.t_range().0;
     let mut acts: Vec<Vec<i64>> = tests.inputs[..n].to_vec();
-    let mut all = Vec::new();
+    let mut pairs = Vec::new();
+    let mut expected = Vec::new();
     for (li, layer) in mlp.layers.iter().enumerate() {
-        let mut pairs = Vec::with_capacity(n * layer.outputs * layer.inputs);
-        for x in &acts {
-            for j in 0..layer.outputs {
-                let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
-                let thr = if sieve { layer.thresholds[j] } else { t_min };
-                for (i, (&a, &w)) in x.iter().zip(row).enumerate() {
-                    pairs.push(Pair {
-                        a,
-                        w,
-                        thr,
-                        last: i + 1 == layer.inputs,
-                    });
-                }
-            }
-        }
-        let results = run_stream(&cfg, &pairs);
+        let layer_pairs = mlp.layer_stream(li, &acts, sieve);
+        let results = run_stream(&mlp.unit, &layer_pairs);
         let mut next = Vec::with_capacity(n);
         for chunk in results.chunks(layer.outputs) {
             let sums: Vec<i64> = chunk.iter().map(|r| r.sum).collect();
@@ -140,10 +132,11 @@ pub fn rom_stream(rom: &Rom, samples: usize, sieve: bool) -> Result<Stream> {
             }
         }
         acts = next;
-        all.extend(pairs);
+        pairs.extend(layer_pairs);
+        expected.extend(results);
     }
     let name = format!("rom sieve {}", if sieve { "on" } else { "off" });
-    Ok(from_pairs(name, sieve, n, &cfg, all))
+    Ok(with_results(name, sieve, n, pairs, expected))
 }
 
 /// Salt of the random streams' generator (see [`crate::seed::rng`]).
