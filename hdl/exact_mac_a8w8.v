@@ -285,10 +285,6 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (product_sign) begin
             product_ext = product_ext | acc_sign_ext;
         end
-        if (p2_skip$q) begin
-            product_ext = 32'h0;
-            product_sign = 1'b0;
-        end
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
         if (restart$q) begin
@@ -305,6 +301,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (p2_valid$q) begin
             acc$d = sum;
             acc_overflow$d = base_overflow | overflow_now;
+            if (p2_skip$q) begin
+                acc$d = base_acc;
+                acc_overflow$d = base_overflow;
+            end
             restart$d = p2_last$q;
             res_valid$d = p2_last$q;
         end

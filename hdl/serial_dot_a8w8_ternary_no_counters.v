@@ -103,6 +103,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  term_valid$d;
     wire  term_valid$q;
     reg  term_valid$clock;
+    reg  term_digit$d;
+    wire  term_digit$q;
+    reg  term_digit$clock;
     reg  term_first$d;
     wire  term_first$q;
     reg  term_first$clock;
@@ -174,6 +177,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] remaining;
     reg  [7:0] neg_remaining;
     reg  [7:0] lowest;
+    reg  has_digit;
     reg  [7:0] lowest_pos;
     reg  [7:0] lowest_neg;
     reg  acc_top;
@@ -265,6 +269,11 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(term_valid$q),
         .clock(term_valid$clock)
     );
+    sieve_dot$term_digit term_digit(
+        .d(term_digit$d),
+        .q(term_digit$q),
+        .clock(term_digit$clock)
+    );
     sieve_dot$term_first term_first(
         .d(term_first$d),
         .q(term_first$q),
@@ -355,6 +364,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         pair_sieved$clock = clock;
         pair_zero_w$clock = clock;
         term_valid$clock = clock;
+        term_digit$clock = clock;
         term_first$clock = clock;
         term_last$clock = clock;
         term$clock = clock;
@@ -382,6 +392,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         pair_sieved$d = pair_sieved$q;
         pair_zero_w$d = pair_zero_w$q;
         term_valid$d = term_valid$q;
+        term_digit$d = term_digit$q;
         term_first$d = term_first$q;
         term_last$d = term_last$q;
         term$d = term$q;
@@ -400,6 +411,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         remaining = pair_pos$q | pair_neg$q;
         neg_remaining = ~remaining + 32'h1;
         lowest = remaining & neg_remaining;
+        has_digit = remaining != 32'h0;
         not_lowest = ~lowest;
         left_after = remaining & not_lowest;
         pair_done = left_after == 32'h0;
@@ -627,7 +639,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         term_valid$d = pair_valid$q;
         term_first$d = pair_first$q;
         term_last$d = pair_last$q & pair_done;
-        term$d = next_term;
+        term_digit$d = has_digit;
+        if (has_digit) begin
+            term$d = next_term;
+        end
         term_zero_a$d = pair_zero_a$q;
         term_kept$d = pair_kept$q;
         term_sieved$d = pair_sieved$q;
@@ -705,6 +720,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         res_valid$d = 1'b0;
         if (term_valid$q) begin
             acc$d = base_acc + term_ext;
+            if (~term_digit$q) begin
+                acc$d = base_acc;
+            end
             acc_overflow$d = base_overflow;
             cnt_zero_a$d = base_zero_a + ((inc_zero_a) & 32'hffffffff);
             cnt_zero_w$d = base_zero_w + ((inc_zero_w) & 32'hffffffff);
@@ -1168,6 +1186,25 @@ module sieve_dot$term(d,q,clock);
     end
           
 endmodule // sieve_dot$term
+
+
+module sieve_dot$term_digit(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$term_digit
 
 
 module sieve_dot$term_first(d,q,clock);

@@ -70,6 +70,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [31:0] tree$rows$13;
     reg  [31:0] tree$rows$14;
     reg  [31:0] tree$rows$15;
+    reg  tree$load;
     wire  [31:0] tree$sum;
     reg  [15:0] count_kept$bits;
     wire  [4:0] count_kept$count;
@@ -275,6 +276,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] kept_pos;
     reg  [15:0] kept_neg;
     reg  [15:0] not_keep;
+    reg  any_kept;
+    reg  final_skip;
     reg  [15:0] kept_planes;
     reg  [15:0] sieved_planes;
     reg  [4:0] kept_count;
@@ -337,6 +340,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$13(tree$rows$13),
         .rows$14(tree$rows$14),
         .rows$15(tree$rows$15),
+        .load(tree$load),
         .sum(tree$sum)
     );
     sieve_dot$count_kept count_kept(
@@ -912,7 +916,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s3_valid$d = s2_valid$q;
         s3_last$d = s2_last$q;
         s3_zero_a$d = s2_zero_a$q;
-        s3_skip$d = s2_skip$q;
+        any_kept = (kept_pos | kept_neg) != 32'h0;
+        tree$load = s2_valid$q & ~s2_skip$q & any_kept;
+        s3_skip$d = s2_skip$q | ~any_kept;
         s3_nonzero$d = s2_pos$q | s2_neg$q;
         s3_keep$d = comparator$keep;
         not_keep = ~s3_keep$q;
@@ -978,10 +984,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (product_sign) begin
             product = product | acc_sign_ext;
         end
-        if (side_skip$3$q) begin
-            product = 32'h0;
-            product_sign = 1'b0;
-        end
+        final_skip = 1'b0;
+        final_skip = side_skip$3$q;
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
         base_zero_a = cnt_zero_a$q;
@@ -1010,6 +1014,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (final_valid) begin
             acc$d = sum;
             acc_overflow$d = base_overflow | overflow_now;
+            if (final_skip) begin
+                acc$d = base_acc;
+                acc_overflow$d = base_overflow;
+            end
             cnt_zero_a$d = next_zero_a;
             cnt_zero_w$d = next_zero_w;
             cnt_sieved$d = next_sieved;
@@ -2770,7 +2778,7 @@ module sieve_dot$side_zero_w$3(d,q,clock);
 endmodule // sieve_dot$side_zero_w$3
 
 
-module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,rows$8,rows$9,rows$10,rows$11,rows$12,rows$13,rows$14,rows$15,sum);
+module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,rows$8,rows$9,rows$10,rows$11,rows$12,rows$13,rows$14,rows$15,load,sum);
     
     // Module arguments
     input wire  clock;
@@ -2790,6 +2798,7 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
     input wire  [31:0] rows$13;
     input wire  [31:0] rows$14;
     input wire  [31:0] rows$15;
+    input wire  load;
     output reg  [31:0] sum;
     
     // Stub signals
@@ -3092,22 +3101,70 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
         heap$12$d = heap$25$q + heap$26$q;
         heap$13$d = heap$27$q + heap$28$q;
         heap$14$d = heap$29$q + heap$30$q;
-        heap$15$d = rows$0;
-        heap$16$d = rows$1;
-        heap$17$d = rows$2;
-        heap$18$d = rows$3;
-        heap$19$d = rows$4;
-        heap$20$d = rows$5;
-        heap$21$d = rows$6;
-        heap$22$d = rows$7;
-        heap$23$d = rows$8;
-        heap$24$d = rows$9;
-        heap$25$d = rows$10;
-        heap$26$d = rows$11;
-        heap$27$d = rows$12;
-        heap$28$d = rows$13;
-        heap$29$d = rows$14;
-        heap$30$d = rows$15;
+        heap$15$d = heap$15$q;
+        if (load) begin
+            heap$15$d = rows$0;
+        end
+        heap$16$d = heap$16$q;
+        if (load) begin
+            heap$16$d = rows$1;
+        end
+        heap$17$d = heap$17$q;
+        if (load) begin
+            heap$17$d = rows$2;
+        end
+        heap$18$d = heap$18$q;
+        if (load) begin
+            heap$18$d = rows$3;
+        end
+        heap$19$d = heap$19$q;
+        if (load) begin
+            heap$19$d = rows$4;
+        end
+        heap$20$d = heap$20$q;
+        if (load) begin
+            heap$20$d = rows$5;
+        end
+        heap$21$d = heap$21$q;
+        if (load) begin
+            heap$21$d = rows$6;
+        end
+        heap$22$d = heap$22$q;
+        if (load) begin
+            heap$22$d = rows$7;
+        end
+        heap$23$d = heap$23$q;
+        if (load) begin
+            heap$23$d = rows$8;
+        end
+        heap$24$d = heap$24$q;
+        if (load) begin
+            heap$24$d = rows$9;
+        end
+        heap$25$d = heap$25$q;
+        if (load) begin
+            heap$25$d = rows$10;
+        end
+        heap$26$d = heap$26$q;
+        if (load) begin
+            heap$26$d = rows$11;
+        end
+        heap$27$d = heap$27$q;
+        if (load) begin
+            heap$27$d = rows$12;
+        end
+        heap$28$d = heap$28$q;
+        if (load) begin
+            heap$28$d = rows$13;
+        end
+        heap$29$d = heap$29$q;
+        if (load) begin
+            heap$29$d = rows$14;
+        end
+        heap$30$d = heap$30$q;
+        if (load) begin
+            heap$30$d = rows$15;
+        end
         sum = heap$0$q;
     end
     

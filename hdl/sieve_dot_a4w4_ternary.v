@@ -46,6 +46,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] tree$rows$1;
     reg  [7:0] tree$rows$2;
     reg  [7:0] tree$rows$3;
+    reg  tree$load;
     wire  [7:0] tree$sum;
     reg  [3:0] count_kept$bits;
     wire  [2:0] count_kept$count;
@@ -209,6 +210,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [3:0] kept_pos;
     reg  [3:0] kept_neg;
     reg  [3:0] not_keep;
+    reg  any_kept;
+    reg  final_skip;
     reg  [3:0] kept_planes;
     reg  [3:0] sieved_planes;
     reg  [2:0] kept_count;
@@ -259,6 +262,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$1(tree$rows$1),
         .rows$2(tree$rows$2),
         .rows$3(tree$rows$3),
+        .load(tree$load),
         .sum(tree$sum)
     );
     sieve_dot$count_kept count_kept(
@@ -666,7 +670,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s3_valid$d = s2_valid$q;
         s3_last$d = s2_last$q;
         s3_zero_a$d = s2_zero_a$q;
-        s3_skip$d = s2_skip$q;
+        any_kept = (kept_pos | kept_neg) != 32'h0;
+        tree$load = s2_valid$q & ~s2_skip$q & any_kept;
+        s3_skip$d = s2_skip$q | ~any_kept;
         s3_nonzero$d = s2_pos$q | s2_neg$q;
         s3_keep$d = comparator$keep;
         not_keep = ~s3_keep$q;
@@ -718,10 +724,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (product_sign) begin
             product = product | acc_sign_ext;
         end
-        if (side_skip$1$q) begin
-            product = 32'h0;
-            product_sign = 1'b0;
-        end
+        final_skip = 1'b0;
+        final_skip = side_skip$1$q;
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
         base_zero_a = cnt_zero_a$q;
@@ -750,6 +754,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (final_valid) begin
             acc$d = sum;
             acc_overflow$d = base_overflow | overflow_now;
+            if (final_skip) begin
+                acc$d = base_acc;
+                acc_overflow$d = base_overflow;
+            end
             cnt_zero_a$d = next_zero_a;
             cnt_zero_w$d = next_zero_w;
             cnt_sieved$d = next_sieved;
@@ -1882,7 +1890,7 @@ module sieve_dot$side_zero_w$1(d,q,clock);
 endmodule // sieve_dot$side_zero_w$1
 
 
-module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,sum);
+module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,load,sum);
     
     // Module arguments
     input wire  clock;
@@ -1890,6 +1898,7 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,sum);
     input wire  [7:0] rows$1;
     input wire  [7:0] rows$2;
     input wire  [7:0] rows$3;
+    input wire  load;
     output reg  [7:0] sum;
     
     // Stub signals
@@ -1964,10 +1973,22 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,sum);
         heap$0$d = heap$1$q + heap$2$q;
         heap$1$d = heap$3$q + heap$4$q;
         heap$2$d = heap$5$q + heap$6$q;
-        heap$3$d = rows$0;
-        heap$4$d = rows$1;
-        heap$5$d = rows$2;
-        heap$6$d = rows$3;
+        heap$3$d = heap$3$q;
+        if (load) begin
+            heap$3$d = rows$0;
+        end
+        heap$4$d = heap$4$q;
+        if (load) begin
+            heap$4$d = rows$1;
+        end
+        heap$5$d = heap$5$q;
+        if (load) begin
+            heap$5$d = rows$2;
+        end
+        heap$6$d = heap$6$q;
+        if (load) begin
+            heap$6$d = rows$3;
+        end
         sum = heap$0$q;
     end
     

@@ -54,6 +54,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] tree$rows$5;
     reg  [15:0] tree$rows$6;
     reg  [15:0] tree$rows$7;
+    reg  tree$load;
     wire  [15:0] tree$sum;
     reg  [7:0] count_kept$bits;
     wire  [3:0] count_kept$count;
@@ -238,6 +239,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] kept_pos;
     reg  [7:0] kept_neg;
     reg  [7:0] not_keep;
+    reg  any_kept;
+    reg  final_skip;
     reg  [7:0] kept_planes;
     reg  [7:0] sieved_planes;
     reg  [3:0] kept_count;
@@ -292,6 +295,7 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$5(tree$rows$5),
         .rows$6(tree$rows$6),
         .rows$7(tree$rows$7),
+        .load(tree$load),
         .sum(tree$sum)
     );
     sieve_dot$count_kept count_kept(
@@ -769,7 +773,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         s3_valid$d = s2_valid$q;
         s3_last$d = s2_last$q;
         s3_zero_a$d = s2_zero_a$q;
-        s3_skip$d = s2_skip$q;
+        any_kept = (kept_pos | kept_neg) != 32'h0;
+        tree$load = s2_valid$q & ~s2_skip$q & any_kept;
+        s3_skip$d = s2_skip$q | ~any_kept;
         s3_nonzero$d = s2_pos$q | s2_neg$q;
         s3_keep$d = comparator$keep;
         not_keep = ~s3_keep$q;
@@ -828,10 +834,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (product_sign) begin
             product = product | acc_sign_ext;
         end
-        if (side_skip$2$q) begin
-            product = 32'h0;
-            product_sign = 1'b0;
-        end
+        final_skip = 1'b0;
+        final_skip = side_skip$2$q;
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
         base_zero_a = cnt_zero_a$q;
@@ -860,6 +864,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (final_valid) begin
             acc$d = sum;
             acc_overflow$d = base_overflow | overflow_now;
+            if (final_skip) begin
+                acc$d = base_acc;
+                acc_overflow$d = base_overflow;
+            end
             cnt_zero_a$d = next_zero_a;
             cnt_zero_w$d = next_zero_w;
             cnt_sieved$d = next_sieved;
@@ -2246,7 +2254,7 @@ module sieve_dot$side_zero_w$2(d,q,clock);
 endmodule // sieve_dot$side_zero_w$2
 
 
-module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,sum);
+module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,load,sum);
     
     // Module arguments
     input wire  clock;
@@ -2258,6 +2266,7 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
     input wire  [15:0] rows$5;
     input wire  [15:0] rows$6;
     input wire  [15:0] rows$7;
+    input wire  load;
     output reg  [15:0] sum;
     
     // Stub signals
@@ -2408,14 +2417,38 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
         heap$4$d = heap$9$q + heap$10$q;
         heap$5$d = heap$11$q + heap$12$q;
         heap$6$d = heap$13$q + heap$14$q;
-        heap$7$d = rows$0;
-        heap$8$d = rows$1;
-        heap$9$d = rows$2;
-        heap$10$d = rows$3;
-        heap$11$d = rows$4;
-        heap$12$d = rows$5;
-        heap$13$d = rows$6;
-        heap$14$d = rows$7;
+        heap$7$d = heap$7$q;
+        if (load) begin
+            heap$7$d = rows$0;
+        end
+        heap$8$d = heap$8$q;
+        if (load) begin
+            heap$8$d = rows$1;
+        end
+        heap$9$d = heap$9$q;
+        if (load) begin
+            heap$9$d = rows$2;
+        end
+        heap$10$d = heap$10$q;
+        if (load) begin
+            heap$10$d = rows$3;
+        end
+        heap$11$d = heap$11$q;
+        if (load) begin
+            heap$11$d = rows$4;
+        end
+        heap$12$d = heap$12$q;
+        if (load) begin
+            heap$12$d = rows$5;
+        end
+        heap$13$d = heap$13$q;
+        if (load) begin
+            heap$13$d = rows$6;
+        end
+        heap$14$d = heap$14$q;
+        if (load) begin
+            heap$14$d = rows$7;
+        end
         sum = heap$0$q;
     end
     

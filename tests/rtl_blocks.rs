@@ -112,13 +112,23 @@ fn tree_random<const W: usize, const PW: usize, const HN: usize>() {
     b.connect_all();
     let mask = (1u64 << PW) - 1;
     let lat = tree_latency(W);
+    // With `load` low the leaves hold the last loaded rows.
+    let mut held = vec![0u64; W];
     let mut sums = Vec::new();
+    let mut holds = 0;
     for cycle in 0..3000 {
         let rows: Vec<u64> = (0..W).map(|_| rng.gen::<u64>() & mask).collect();
-        sums.push(rows.iter().fold(0u64, |s, r| s.wrapping_add(*r)) & mask);
+        let load = rng.gen_range(0..4) != 0;
+        if load {
+            held.clone_from(&rows);
+        } else {
+            holds += 1;
+        }
+        sums.push(held.iter().fold(0u64, |s, r| s.wrapping_add(*r)) & mask);
         for (k, r) in rows.iter().enumerate() {
             b.rows[k].next = (*r).into();
         }
+        b.load.next = load;
         b.clock.next = false.into();
         settle(&mut b);
         b.clock.next = true.into();
@@ -132,6 +142,7 @@ fn tree_random<const W: usize, const PW: usize, const HN: usize>() {
             );
         }
     }
+    assert!(holds > 500, "the stream must hold the leaves often");
     yosys_validate(&format!("blocks_tree_{W}"), &generate_verilog(&b)).unwrap();
 }
 

@@ -6,7 +6,9 @@
 //! adder, not a chain. All arithmetic wraps at `PW` bits, which is exact
 //! because the full sum fits `PW` bits (two's complement is modular).
 //!
-//! Ports: `clock`; `rows` (in, `W` x `PW` bits); `sum` (out, `PW` bits).
+//! Ports: `clock`; `rows` (in, `W` x `PW` bits); `load` (in: the leaves
+//! take `rows` only when high, so a held set of rows toggles nothing
+//! downstream); `sum` (out, `PW` bits).
 //! Latency: `1 + log2(W)` clock edges from `rows` to `sum`.
 
 use rust_hdl::prelude::*;
@@ -16,6 +18,8 @@ pub struct AdderTree<const W: usize, const PW: usize, const HN: usize> {
     pub clock: Signal<In, Clock>,
     /// Partial-product rows, two's complement.
     pub rows: [Signal<In, Bits<PW>>; W],
+    /// The leaves load `rows` this edge; low, they hold.
+    pub load: Signal<In, Bit>,
     /// The registered sum of the rows `1 + log2(W)` edges ago.
     pub sum: Signal<Out, Bits<PW>>,
     /// Heap-ordered registers: leaves hold rows, inner nodes partial sums.
@@ -37,6 +41,7 @@ impl<const W: usize, const PW: usize, const HN: usize> Default for AdderTree<W, 
         Self {
             clock: Default::default(),
             rows: std::array::from_fn(|_| Default::default()),
+            load: Default::default(),
             sum: Default::default(),
             heap: std::array::from_fn(|_| Default::default()),
         }
@@ -60,7 +65,10 @@ impl<const W: usize, const PW: usize, const HN: usize> Logic for AdderTree<W, PW
         // expressions that the Verilog generator can evaluate.
         for base in (W - 1)..W {
             for k in 0..W {
-                self.heap[base + k].d.next = self.rows[k].val();
+                self.heap[base + k].d.next = self.heap[base + k].q.val();
+                if self.load.val() {
+                    self.heap[base + k].d.next = self.rows[k].val();
+                }
             }
         }
         self.sum.next = self.heap[0].q.val();

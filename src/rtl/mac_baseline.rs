@@ -210,8 +210,8 @@ impl<
         self.in_reg_valid.d.next = self.in_valid.val() & !self.reset.val();
         self.in_reg_last.d.next = self.in_last.val();
         // Operand isolation: a pair with a zero operand (or no pair) loads
-        // no operand, so the multiplier does not toggle; `skip` masks the
-        // product it holds.
+        // no operand, so the multiplier does not toggle; the accumulator
+        // adds nothing for it (the product it sees is an older pair's).
         self.skip_in.next = (self.in_a.val() == 0) | (self.in_w.val() == 0);
         self.in_reg_skip.d.next = self.skip_in.val();
         if self.in_valid.val() & !self.reset.val() & !self.skip_in.val() {
@@ -266,10 +266,6 @@ impl<
         if self.product_sign.val() {
             self.product_ext.next = self.product_ext.val() | self.acc_sign_ext.val();
         }
-        if self.p2_skip.q.val() {
-            self.product_ext.next = 0.into();
-            self.product_sign.next = false;
-        }
         self.base_acc.next = self.acc.q.val();
         self.base_overflow.next = self.acc_overflow.q.val();
         if self.restart.q.val() {
@@ -289,6 +285,11 @@ impl<
         if self.p2_valid.q.val() {
             self.acc.d.next = self.sum.val();
             self.acc_overflow.d.next = self.base_overflow.val() | self.overflow_now.val();
+            // The held product is an older pair's: add nothing.
+            if self.p2_skip.q.val() {
+                self.acc.d.next = self.base_acc.val();
+                self.acc_overflow.d.next = self.base_overflow.val();
+            }
             self.restart.d.next = self.p2_last.q.val();
             self.res_valid.d.next = self.p2_last.q.val();
         }

@@ -10,6 +10,8 @@
 //! Each following clock the lowest remaining kept plane is selected (one
 //! AND-OR, no shifter: the row is `±a << k` for the one set bit) into the
 //! *term register*, and the next clock adds the term to the accumulator.
+//! A clock without a digit (a pair with nothing kept) leaves the term
+//! register as it is and adds nothing, so it toggles no datapath.
 //! `in_ready` is high when no pair is held or the held pair hands over its
 //! last digit this clock, so pair `i` is consumed `max(1, kept_i)` clocks
 //! after pair `i - 1` when the input never waits.
@@ -117,6 +119,9 @@ pub struct SerialDot<
     pair_zero_w: DFF<Bits<CW>>,
     // Term register.
     term_valid: DFF<Bit>,
+    /// The term register took a digit this clock (else it held an older
+    /// one, and the accumulator adds nothing).
+    term_digit: DFF<Bit>,
     term_first: DFF<Bit>,
     /// The vector's last digit.
     term_last: DFF<Bit>,
@@ -161,6 +166,7 @@ pub struct SerialDot<
     remaining: Signal<Local, Bits<W>>,
     neg_remaining: Signal<Local, Bits<W>>,
     lowest: Signal<Local, Bits<W>>,
+    has_digit: Signal<Local, Bit>,
     lowest_pos: Signal<Local, Bits<W>>,
     lowest_neg: Signal<Local, Bits<W>>,
     acc_top: Signal<Local, Bit>,
@@ -272,6 +278,7 @@ impl<
             pair_sieved: Default::default(),
             pair_zero_w: Default::default(),
             term_valid: Default::default(),
+            term_digit: Default::default(),
             term_first: Default::default(),
             term_last: Default::default(),
             term: Default::default(),
@@ -311,6 +318,7 @@ impl<
             remaining: Default::default(),
             neg_remaining: Default::default(),
             lowest: Default::default(),
+            has_digit: Default::default(),
             lowest_pos: Default::default(),
             lowest_neg: Default::default(),
             acc_top: Default::default(),
@@ -370,6 +378,7 @@ impl<
             pair_sieved,
             pair_zero_w,
             term_valid,
+            term_digit,
             term_first,
             term_last,
             term,
@@ -391,6 +400,7 @@ impl<
         self.remaining.next = self.pair_pos.q.val() | self.pair_neg.q.val();
         self.neg_remaining.next = !self.remaining.val() + 1;
         self.lowest.next = self.remaining.val() & self.neg_remaining.val();
+        self.has_digit.next = self.remaining.val() != 0;
         self.not_lowest.next = !self.lowest.val();
         self.left_after.next = self.remaining.val() & self.not_lowest.val();
         self.pair_done.next = self.left_after.val() == 0;
@@ -501,7 +511,11 @@ impl<
         self.term_valid.d.next = self.pair_valid.q.val();
         self.term_first.d.next = self.pair_first.q.val();
         self.term_last.d.next = self.pair_last.q.val() & self.pair_done.val();
-        self.term.d.next = self.next_term.val();
+        // A pair without a kept digit leaves the term register as it is.
+        self.term_digit.d.next = self.has_digit.val();
+        if self.has_digit.val() {
+            self.term.d.next = self.next_term.val();
+        }
         self.term_zero_a.d.next = self.pair_zero_a.q.val();
         self.term_kept.d.next = self.pair_kept.q.val();
         self.term_sieved.d.next = self.pair_sieved.q.val();
@@ -593,6 +607,9 @@ impl<
         self.res_valid.d.next = false;
         if self.term_valid.q.val() {
             self.acc.d.next = self.base_acc.val() + self.term_ext.val();
+            if !self.term_digit.q.val() {
+                self.acc.d.next = self.base_acc.val();
+            }
             self.acc_overflow.d.next = self.base_overflow.val();
             self.cnt_zero_a.d.next =
                 self.base_zero_a.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());

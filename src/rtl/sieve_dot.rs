@@ -20,6 +20,13 @@
 //! (synchronous) drops everything in flight and clears the accumulator,
 //! the overflow flag and the counters.
 //!
+//! Operand isolation: a pair that adds nothing holds what it can. `a = 0`
+//! (or `w = 0` without counters) loads no stage-1 operand; a pair whose
+//! digits are all sieved (or zero) loads no tree leaf; and such a pair
+//! leaves the accumulator as it is instead of adding a masked product, so
+//! neither the datapath nor the accumulator's adder toggles for it. This
+//! is where the sieve saves energy in a unit whose clock it cannot save.
+//!
 //! Sign handling: with `X = ±|a|` signed by `s_a xor s_w`, a `+1` digit on
 //! plane `k` adds `X << k` and a `-1` digit adds `-X << k`, so the rows sum
 //! to exactly the SPEC's `p`. Rows are `PW = a_bits + w_bits` bits wide,
@@ -105,7 +112,7 @@ pub struct SieveDot<
     s1_thr: DFF<Bits<T>>,
     s1_w: DFF<Bits<W>>,
     /// The pair adds nothing (`a = 0`, or `w = 0` without counters): its
-    /// operands were not loaded, and this flag masks the held product.
+    /// operands were not loaded, and the accumulator skips it.
     s1_skip: DFF<Bit>,
     // Stage 2 registers.
     s2_valid: DFF<Bit>,
@@ -123,6 +130,7 @@ pub struct SieveDot<
     s3_zero_a: DFF<Bit>,
     s3_nonzero: DFF<Bits<W>>,
     s3_keep: DFF<Bits<W>>,
+    /// The pair adds nothing: `s2_skip`, or no digit kept (leaves held).
     s3_skip: DFF<Bit>,
     // Side pipeline alongside the tree levels.
     side_valid: [DFF<Bit>; DEPTH],
@@ -164,6 +172,8 @@ pub struct SieveDot<
     kept_pos: Signal<Local, Bits<W>>,
     kept_neg: Signal<Local, Bits<W>>,
     not_keep: Signal<Local, Bits<W>>,
+    any_kept: Signal<Local, Bit>,
+    final_skip: Signal<Local, Bit>,
     kept_planes: Signal<Local, Bits<W>>,
     sieved_planes: Signal<Local, Bits<W>>,
     kept_count: Signal<Local, Bits<CW>>,
@@ -330,6 +340,8 @@ impl<
             kept_pos: Default::default(),
             kept_neg: Default::default(),
             not_keep: Default::default(),
+            any_kept: Default::default(),
+            final_skip: Default::default(),
             kept_planes: Default::default(),
             sieved_planes: Default::default(),
             kept_count: Default::default(),
@@ -446,7 +458,7 @@ impl<
         self.s1_skip.d.next = self.skip_in.val();
         // Operand isolation: a pair that adds nothing (or no pair) loads no
         // operand, so the datapath behind these registers does not toggle;
-        // `skip` masks the product it holds.
+        // `skip` tells the accumulator to add nothing.
         self.load.next = self.accept.val() & !self.skip_in.val();
         if self.load.val() {
             self.s1_a_negative.d.next = self.a_negative.val();
@@ -505,7 +517,10 @@ impl<
         self.s3_valid.d.next = self.s2_valid.q.val();
         self.s3_last.d.next = self.s2_last.q.val();
         self.s3_zero_a.d.next = self.s2_zero_a.q.val();
-        self.s3_skip.d.next = self.s2_skip.q.val();
+        // A pair without a kept digit leaves the leaves as they are.
+        self.any_kept.next = (self.kept_pos.val() | self.kept_neg.val()) != 0;
+        self.tree.load.next = self.s2_valid.q.val() & !self.s2_skip.q.val() & self.any_kept.val();
+        self.s3_skip.d.next = self.s2_skip.q.val() | !self.any_kept.val();
         self.s3_nonzero.d.next = self.s2_pos.q.val() | self.s2_neg.q.val();
         self.s3_keep.d.next = self.comparator.keep.val();
 
@@ -567,11 +582,9 @@ impl<
         if self.product_sign.val() {
             self.product.next = self.product.val() | self.acc_sign_ext.val();
         }
+        self.final_skip.next = false;
         for i in (DEPTH - 1)..DEPTH {
-            if self.side_skip[i].q.val() {
-                self.product.next = 0.into();
-                self.product_sign.next = false;
-            }
+            self.final_skip.next = self.side_skip[i].q.val();
         }
         // After a vector's last pair the registers hold its result; the
         // next pair starts from zero.
@@ -607,6 +620,11 @@ impl<
         if self.final_valid.val() {
             self.acc.d.next = self.sum.val();
             self.acc_overflow.d.next = self.base_overflow.val() | self.overflow_now.val();
+            // A pair that adds nothing: the tree holds an older product.
+            if self.final_skip.val() {
+                self.acc.d.next = self.base_acc.val();
+                self.acc_overflow.d.next = self.base_overflow.val();
+            }
             self.cnt_zero_a.d.next = self.next_zero_a.val();
             self.cnt_zero_w.d.next = self.next_zero_w.val();
             self.cnt_sieved.d.next = self.next_sieved.val();
