@@ -193,10 +193,6 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  out_of_range;
     reg  [32:0] base_acc;
     reg  base_overflow;
-    reg  [31:0] base_zero_a;
-    reg  [31:0] base_zero_w;
-    reg  [31:0] base_sieved;
-    reg  [31:0] base_kept;
     reg  [3:0] inc_zero_a;
     reg  [3:0] inc_zero_w;
     reg  [3:0] inc_sieved;
@@ -693,17 +689,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             base_acc = wrapped;
             base_overflow = acc_overflow$q | out_of_range;
         end
-        base_zero_a = cnt_zero_a$q;
-        base_zero_w = cnt_zero_w$q;
-        base_sieved = cnt_sieved$q;
-        base_kept = cnt_kept$q;
         if (restart$q) begin
             base_acc = 32'h0;
             base_overflow = 1'b0;
-            base_zero_a = 32'h0;
-            base_zero_w = 32'h0;
-            base_sieved = 32'h0;
-            base_kept = 32'h0;
         end
         inc_zero_a = 32'h0;
         inc_zero_w = 32'h0;
@@ -724,10 +712,16 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
                 acc$d = base_acc;
             end
             acc_overflow$d = base_overflow;
-            cnt_zero_a$d = base_zero_a + ((inc_zero_a) & 32'hffffffff);
-            cnt_zero_w$d = base_zero_w + ((inc_zero_w) & 32'hffffffff);
-            cnt_sieved$d = base_sieved + ((inc_sieved) & 32'hffffffff);
-            cnt_kept$d = base_kept + ((inc_kept) & 32'hffffffff);
+            cnt_zero_a$d = cnt_zero_a$q + ((inc_zero_a) & 32'hffffffff);
+            cnt_zero_w$d = cnt_zero_w$q + ((inc_zero_w) & 32'hffffffff);
+            cnt_sieved$d = cnt_sieved$q + ((inc_sieved) & 32'hffffffff);
+            cnt_kept$d = cnt_kept$q + ((inc_kept) & 32'hffffffff);
+            if (restart$q) begin
+                cnt_zero_a$d = ((inc_zero_a) & 32'hffffffff);
+                cnt_zero_w$d = ((inc_zero_w) & 32'hffffffff);
+                cnt_sieved$d = ((inc_sieved) & 32'hffffffff);
+                cnt_kept$d = ((inc_kept) & 32'hffffffff);
+            end
             restart$d = term_last$q;
             res_valid$d = term_last$q;
         end

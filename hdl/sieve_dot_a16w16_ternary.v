@@ -23,7 +23,6 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     // Constant declarations
     localparam  counting = 1'b1;
     localparam  planes = 5'b10001;
-    localparam  extra_planes = 5'b1;
     localparam  thr_offset = 8'h80;
     localparam  row_sign_ext = 32'hfffe0000;
     localparam  acc_sign_ext = 40'hff00000000;
@@ -70,14 +69,28 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [31:0] tree$rows$13;
     reg  [31:0] tree$rows$14;
     reg  [31:0] tree$rows$15;
-    reg  tree$load;
+    reg  tree$load$0;
+    reg  tree$load$1;
+    reg  tree$load$2;
+    reg  tree$load$3;
+    reg  tree$load$4;
+    reg  tree$load$5;
+    reg  tree$load$6;
+    reg  tree$load$7;
+    reg  tree$load$8;
+    reg  tree$load$9;
+    reg  tree$load$10;
+    reg  tree$load$11;
+    reg  tree$load$12;
+    reg  tree$load$13;
+    reg  tree$load$14;
+    reg  tree$load$15;
+    reg  tree$clear;
     wire  [31:0] tree$sum;
     reg  [15:0] count_kept$bits;
     wire  [4:0] count_kept$count;
-    reg  [15:0] count_sieved$bits;
-    wire  [4:0] count_sieved$count;
-    reg  [15:0] count_zero_w$bits;
-    wire  [4:0] count_zero_w$count;
+    reg  [15:0] count_nonzero$bits;
+    wire  [4:0] count_nonzero$count;
     reg  s1_valid$d;
     wire  s1_valid$q;
     reg  s1_valid$clock;
@@ -275,24 +288,19 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [31:0] nx_ext;
     reg  [15:0] kept_pos;
     reg  [15:0] kept_neg;
-    reg  [15:0] not_keep;
+    reg  [15:0] kept_rows;
     reg  any_kept;
     reg  final_skip;
     reg  [15:0] kept_planes;
-    reg  [15:0] sieved_planes;
     reg  [4:0] kept_count;
     reg  [4:0] sieved_count;
-    reg  [15:0] zero_planes;
+    reg  [4:0] nonzero_count;
     reg  [4:0] zero_w_count;
     reg  final_valid;
     reg  final_last;
     reg  [39:0] product;
     reg  [39:0] base_acc;
     reg  base_overflow;
-    reg  [31:0] base_zero_a;
-    reg  [31:0] base_zero_w;
-    reg  [31:0] base_sieved;
-    reg  [31:0] base_kept;
     reg  [39:0] sum;
     reg  acc_sign;
     reg  product_sign;
@@ -340,20 +348,32 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$13(tree$rows$13),
         .rows$14(tree$rows$14),
         .rows$15(tree$rows$15),
-        .load(tree$load),
+        .load$0(tree$load$0),
+        .load$1(tree$load$1),
+        .load$2(tree$load$2),
+        .load$3(tree$load$3),
+        .load$4(tree$load$4),
+        .load$5(tree$load$5),
+        .load$6(tree$load$6),
+        .load$7(tree$load$7),
+        .load$8(tree$load$8),
+        .load$9(tree$load$9),
+        .load$10(tree$load$10),
+        .load$11(tree$load$11),
+        .load$12(tree$load$12),
+        .load$13(tree$load$13),
+        .load$14(tree$load$14),
+        .load$15(tree$load$15),
+        .clear(tree$clear),
         .sum(tree$sum)
     );
     sieve_dot$count_kept count_kept(
         .bits(count_kept$bits),
         .count(count_kept$count)
     );
-    sieve_dot$count_sieved count_sieved(
-        .bits(count_sieved$bits),
-        .count(count_sieved$count)
-    );
-    sieve_dot$count_zero_w count_zero_w(
-        .bits(count_zero_w$bits),
-        .count(count_zero_w$count)
+    sieve_dot$count_nonzero count_nonzero(
+        .bits(count_nonzero$bits),
+        .count(count_nonzero$count)
     );
     sieve_dot$s1_valid s1_valid(
         .d(s1_valid$d),
@@ -801,136 +821,105 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (s2_nx$q[16]) begin
             nx_ext = nx_ext | row_sign_ext;
         end
-        tree$rows$0 = 32'h0;
-        if (kept_pos[0]) begin
-            tree$rows$0 = x_ext << shift$0;
+        kept_rows = kept_pos | kept_neg;
+        if (~s2_valid$q | s2_skip$q) begin
+            kept_rows = 32'h0;
         end
+        any_kept = kept_rows != 32'h0;
+        tree$clear = any_kept;
+        tree$load$0 = kept_rows[0];
+        tree$rows$0 = x_ext << shift$0;
         if (kept_neg[0]) begin
             tree$rows$0 = nx_ext << shift$0;
         end
-        tree$rows$1 = 32'h0;
-        if (kept_pos[1]) begin
-            tree$rows$1 = x_ext << shift$1;
-        end
+        tree$load$1 = kept_rows[1];
+        tree$rows$1 = x_ext << shift$1;
         if (kept_neg[1]) begin
             tree$rows$1 = nx_ext << shift$1;
         end
-        tree$rows$2 = 32'h0;
-        if (kept_pos[2]) begin
-            tree$rows$2 = x_ext << shift$2;
-        end
+        tree$load$2 = kept_rows[2];
+        tree$rows$2 = x_ext << shift$2;
         if (kept_neg[2]) begin
             tree$rows$2 = nx_ext << shift$2;
         end
-        tree$rows$3 = 32'h0;
-        if (kept_pos[3]) begin
-            tree$rows$3 = x_ext << shift$3;
-        end
+        tree$load$3 = kept_rows[3];
+        tree$rows$3 = x_ext << shift$3;
         if (kept_neg[3]) begin
             tree$rows$3 = nx_ext << shift$3;
         end
-        tree$rows$4 = 32'h0;
-        if (kept_pos[4]) begin
-            tree$rows$4 = x_ext << shift$4;
-        end
+        tree$load$4 = kept_rows[4];
+        tree$rows$4 = x_ext << shift$4;
         if (kept_neg[4]) begin
             tree$rows$4 = nx_ext << shift$4;
         end
-        tree$rows$5 = 32'h0;
-        if (kept_pos[5]) begin
-            tree$rows$5 = x_ext << shift$5;
-        end
+        tree$load$5 = kept_rows[5];
+        tree$rows$5 = x_ext << shift$5;
         if (kept_neg[5]) begin
             tree$rows$5 = nx_ext << shift$5;
         end
-        tree$rows$6 = 32'h0;
-        if (kept_pos[6]) begin
-            tree$rows$6 = x_ext << shift$6;
-        end
+        tree$load$6 = kept_rows[6];
+        tree$rows$6 = x_ext << shift$6;
         if (kept_neg[6]) begin
             tree$rows$6 = nx_ext << shift$6;
         end
-        tree$rows$7 = 32'h0;
-        if (kept_pos[7]) begin
-            tree$rows$7 = x_ext << shift$7;
-        end
+        tree$load$7 = kept_rows[7];
+        tree$rows$7 = x_ext << shift$7;
         if (kept_neg[7]) begin
             tree$rows$7 = nx_ext << shift$7;
         end
-        tree$rows$8 = 32'h0;
-        if (kept_pos[8]) begin
-            tree$rows$8 = x_ext << shift$8;
-        end
+        tree$load$8 = kept_rows[8];
+        tree$rows$8 = x_ext << shift$8;
         if (kept_neg[8]) begin
             tree$rows$8 = nx_ext << shift$8;
         end
-        tree$rows$9 = 32'h0;
-        if (kept_pos[9]) begin
-            tree$rows$9 = x_ext << shift$9;
-        end
+        tree$load$9 = kept_rows[9];
+        tree$rows$9 = x_ext << shift$9;
         if (kept_neg[9]) begin
             tree$rows$9 = nx_ext << shift$9;
         end
-        tree$rows$10 = 32'h0;
-        if (kept_pos[10]) begin
-            tree$rows$10 = x_ext << shift$10;
-        end
+        tree$load$10 = kept_rows[10];
+        tree$rows$10 = x_ext << shift$10;
         if (kept_neg[10]) begin
             tree$rows$10 = nx_ext << shift$10;
         end
-        tree$rows$11 = 32'h0;
-        if (kept_pos[11]) begin
-            tree$rows$11 = x_ext << shift$11;
-        end
+        tree$load$11 = kept_rows[11];
+        tree$rows$11 = x_ext << shift$11;
         if (kept_neg[11]) begin
             tree$rows$11 = nx_ext << shift$11;
         end
-        tree$rows$12 = 32'h0;
-        if (kept_pos[12]) begin
-            tree$rows$12 = x_ext << shift$12;
-        end
+        tree$load$12 = kept_rows[12];
+        tree$rows$12 = x_ext << shift$12;
         if (kept_neg[12]) begin
             tree$rows$12 = nx_ext << shift$12;
         end
-        tree$rows$13 = 32'h0;
-        if (kept_pos[13]) begin
-            tree$rows$13 = x_ext << shift$13;
-        end
+        tree$load$13 = kept_rows[13];
+        tree$rows$13 = x_ext << shift$13;
         if (kept_neg[13]) begin
             tree$rows$13 = nx_ext << shift$13;
         end
-        tree$rows$14 = 32'h0;
-        if (kept_pos[14]) begin
-            tree$rows$14 = x_ext << shift$14;
-        end
+        tree$load$14 = kept_rows[14];
+        tree$rows$14 = x_ext << shift$14;
         if (kept_neg[14]) begin
             tree$rows$14 = nx_ext << shift$14;
         end
-        tree$rows$15 = 32'h0;
-        if (kept_pos[15]) begin
-            tree$rows$15 = x_ext << shift$15;
-        end
+        tree$load$15 = kept_rows[15];
+        tree$rows$15 = x_ext << shift$15;
         if (kept_neg[15]) begin
             tree$rows$15 = nx_ext << shift$15;
         end
         s3_valid$d = s2_valid$q;
         s3_last$d = s2_last$q;
         s3_zero_a$d = s2_zero_a$q;
-        any_kept = (kept_pos | kept_neg) != 32'h0;
-        tree$load = s2_valid$q & ~s2_skip$q & any_kept;
         s3_skip$d = s2_skip$q | ~any_kept;
         s3_nonzero$d = s2_pos$q | s2_neg$q;
         s3_keep$d = comparator$keep;
-        not_keep = ~s3_keep$q;
         kept_planes = s3_nonzero$q & s3_keep$q;
-        sieved_planes = s3_nonzero$q & not_keep;
-        zero_planes = ~s3_nonzero$q;
         count_kept$bits = kept_planes;
-        count_sieved$bits = sieved_planes;
-        count_zero_w$bits = zero_planes;
+        count_nonzero$bits = s3_nonzero$q;
         kept_count = count_kept$count;
-        sieved_count = count_sieved$count;
-        zero_w_count = count_zero_w$count + extra_planes;
+        nonzero_count = count_nonzero$count;
+        sieved_count = nonzero_count - kept_count;
+        zero_w_count = planes - nonzero_count;
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
@@ -988,17 +977,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         final_skip = side_skip$3$q;
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
-        base_zero_a = cnt_zero_a$q;
-        base_zero_w = cnt_zero_w$q;
-        base_sieved = cnt_sieved$q;
-        base_kept = cnt_kept$q;
         if (restart$q) begin
             base_acc = 32'h0;
             base_overflow = 1'b0;
-            base_zero_a = 32'h0;
-            base_zero_w = 32'h0;
-            base_sieved = 32'h0;
-            base_kept = 32'h0;
         end
         sum = base_acc + product;
         acc_sign = 1'b0;
@@ -1006,10 +987,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         acc_sign = base_acc[39];
         sum_sign = sum[39];
         overflow_now = (acc_sign == product_sign) & (sum_sign != acc_sign);
-        next_zero_a = base_zero_a + ((inc_zero_a) & 32'hffffffff);
-        next_zero_w = base_zero_w + ((inc_zero_w) & 32'hffffffff);
-        next_sieved = base_sieved + ((inc_sieved) & 32'hffffffff);
-        next_kept = base_kept + ((inc_kept) & 32'hffffffff);
+        next_zero_a = cnt_zero_a$q + ((inc_zero_a) & 32'hffffffff);
+        next_zero_w = cnt_zero_w$q + ((inc_zero_w) & 32'hffffffff);
+        next_sieved = cnt_sieved$q + ((inc_sieved) & 32'hffffffff);
+        next_kept = cnt_kept$q + ((inc_kept) & 32'hffffffff);
         res_valid$d = 1'b0;
         if (final_valid) begin
             acc$d = sum;
@@ -1022,6 +1003,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             cnt_zero_w$d = next_zero_w;
             cnt_sieved$d = next_sieved;
             cnt_kept$d = next_kept;
+            if (restart$q) begin
+                cnt_zero_a$d = ((inc_zero_a) & 32'hffffffff);
+                cnt_zero_w$d = ((inc_zero_w) & 32'hffffffff);
+                cnt_sieved$d = ((inc_sieved) & 32'hffffffff);
+                cnt_kept$d = ((inc_kept) & 32'hffffffff);
+            end
             restart$d = final_last;
             res_valid$d = final_last;
         end
@@ -1396,7 +1383,7 @@ module sieve_dot$count_kept(bits,count);
 endmodule // sieve_dot$count_kept
 
 
-module sieve_dot$count_sieved(bits,count);
+module sieve_dot$count_nonzero(bits,count);
     
     // Module arguments
     input wire  [15:0] bits;
@@ -1519,133 +1506,7 @@ module sieve_dot$count_sieved(bits,count);
         count = heap$0;
     end
     
-endmodule // sieve_dot$count_sieved
-
-
-module sieve_dot$count_zero_w(bits,count);
-    
-    // Module arguments
-    input wire  [15:0] bits;
-    output reg  [4:0] count;
-    
-    // Local signals
-    reg  [4:0] heap$0;
-    reg  [4:0] heap$1;
-    reg  [4:0] heap$2;
-    reg  [4:0] heap$3;
-    reg  [4:0] heap$4;
-    reg  [4:0] heap$5;
-    reg  [4:0] heap$6;
-    reg  [4:0] heap$7;
-    reg  [4:0] heap$8;
-    reg  [4:0] heap$9;
-    reg  [4:0] heap$10;
-    reg  [4:0] heap$11;
-    reg  [4:0] heap$12;
-    reg  [4:0] heap$13;
-    reg  [4:0] heap$14;
-    reg  [4:0] heap$15;
-    reg  [4:0] heap$16;
-    reg  [4:0] heap$17;
-    reg  [4:0] heap$18;
-    reg  [4:0] heap$19;
-    reg  [4:0] heap$20;
-    reg  [4:0] heap$21;
-    reg  [4:0] heap$22;
-    reg  [4:0] heap$23;
-    reg  [4:0] heap$24;
-    reg  [4:0] heap$25;
-    reg  [4:0] heap$26;
-    reg  [4:0] heap$27;
-    reg  [4:0] heap$28;
-    reg  [4:0] heap$29;
-    reg  [4:0] heap$30;
-    
-    // Update code
-    always @(*) begin
-        heap$15 = 32'h0;
-        if (bits[0]) begin
-            heap$15 = 32'h1;
-        end
-        heap$16 = 32'h0;
-        if (bits[1]) begin
-            heap$16 = 32'h1;
-        end
-        heap$17 = 32'h0;
-        if (bits[2]) begin
-            heap$17 = 32'h1;
-        end
-        heap$18 = 32'h0;
-        if (bits[3]) begin
-            heap$18 = 32'h1;
-        end
-        heap$19 = 32'h0;
-        if (bits[4]) begin
-            heap$19 = 32'h1;
-        end
-        heap$20 = 32'h0;
-        if (bits[5]) begin
-            heap$20 = 32'h1;
-        end
-        heap$21 = 32'h0;
-        if (bits[6]) begin
-            heap$21 = 32'h1;
-        end
-        heap$22 = 32'h0;
-        if (bits[7]) begin
-            heap$22 = 32'h1;
-        end
-        heap$23 = 32'h0;
-        if (bits[8]) begin
-            heap$23 = 32'h1;
-        end
-        heap$24 = 32'h0;
-        if (bits[9]) begin
-            heap$24 = 32'h1;
-        end
-        heap$25 = 32'h0;
-        if (bits[10]) begin
-            heap$25 = 32'h1;
-        end
-        heap$26 = 32'h0;
-        if (bits[11]) begin
-            heap$26 = 32'h1;
-        end
-        heap$27 = 32'h0;
-        if (bits[12]) begin
-            heap$27 = 32'h1;
-        end
-        heap$28 = 32'h0;
-        if (bits[13]) begin
-            heap$28 = 32'h1;
-        end
-        heap$29 = 32'h0;
-        if (bits[14]) begin
-            heap$29 = 32'h1;
-        end
-        heap$30 = 32'h0;
-        if (bits[15]) begin
-            heap$30 = 32'h1;
-        end
-        heap$14 = heap$29 + heap$30;
-        heap$13 = heap$27 + heap$28;
-        heap$12 = heap$25 + heap$26;
-        heap$11 = heap$23 + heap$24;
-        heap$10 = heap$21 + heap$22;
-        heap$9 = heap$19 + heap$20;
-        heap$8 = heap$17 + heap$18;
-        heap$7 = heap$15 + heap$16;
-        heap$6 = heap$13 + heap$14;
-        heap$5 = heap$11 + heap$12;
-        heap$4 = heap$9 + heap$10;
-        heap$3 = heap$7 + heap$8;
-        heap$2 = heap$5 + heap$6;
-        heap$1 = heap$3 + heap$4;
-        heap$0 = heap$1 + heap$2;
-        count = heap$0;
-    end
-    
-endmodule // sieve_dot$count_zero_w
+endmodule // sieve_dot$count_nonzero
 
 
 module sieve_dot$exponent(mag,e);
@@ -2778,7 +2639,7 @@ module sieve_dot$side_zero_w$3(d,q,clock);
 endmodule // sieve_dot$side_zero_w$3
 
 
-module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,rows$8,rows$9,rows$10,rows$11,rows$12,rows$13,rows$14,rows$15,load,sum);
+module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,rows$8,rows$9,rows$10,rows$11,rows$12,rows$13,rows$14,rows$15,load$0,load$1,load$2,load$3,load$4,load$5,load$6,load$7,load$8,load$9,load$10,load$11,load$12,load$13,load$14,load$15,clear,sum);
     
     // Module arguments
     input wire  clock;
@@ -2798,7 +2659,23 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
     input wire  [31:0] rows$13;
     input wire  [31:0] rows$14;
     input wire  [31:0] rows$15;
-    input wire  load;
+    input wire  load$0;
+    input wire  load$1;
+    input wire  load$2;
+    input wire  load$3;
+    input wire  load$4;
+    input wire  load$5;
+    input wire  load$6;
+    input wire  load$7;
+    input wire  load$8;
+    input wire  load$9;
+    input wire  load$10;
+    input wire  load$11;
+    input wire  load$12;
+    input wire  load$13;
+    input wire  load$14;
+    input wire  load$15;
+    input wire  clear;
     output reg  [31:0] sum;
     
     // Stub signals
@@ -3102,67 +2979,115 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
         heap$13$d = heap$27$q + heap$28$q;
         heap$14$d = heap$29$q + heap$30$q;
         heap$15$d = heap$15$q;
-        if (load) begin
+        if (clear) begin
+            heap$15$d = 32'h0;
+        end
+        if (load$0) begin
             heap$15$d = rows$0;
         end
         heap$16$d = heap$16$q;
-        if (load) begin
+        if (clear) begin
+            heap$16$d = 32'h0;
+        end
+        if (load$1) begin
             heap$16$d = rows$1;
         end
         heap$17$d = heap$17$q;
-        if (load) begin
+        if (clear) begin
+            heap$17$d = 32'h0;
+        end
+        if (load$2) begin
             heap$17$d = rows$2;
         end
         heap$18$d = heap$18$q;
-        if (load) begin
+        if (clear) begin
+            heap$18$d = 32'h0;
+        end
+        if (load$3) begin
             heap$18$d = rows$3;
         end
         heap$19$d = heap$19$q;
-        if (load) begin
+        if (clear) begin
+            heap$19$d = 32'h0;
+        end
+        if (load$4) begin
             heap$19$d = rows$4;
         end
         heap$20$d = heap$20$q;
-        if (load) begin
+        if (clear) begin
+            heap$20$d = 32'h0;
+        end
+        if (load$5) begin
             heap$20$d = rows$5;
         end
         heap$21$d = heap$21$q;
-        if (load) begin
+        if (clear) begin
+            heap$21$d = 32'h0;
+        end
+        if (load$6) begin
             heap$21$d = rows$6;
         end
         heap$22$d = heap$22$q;
-        if (load) begin
+        if (clear) begin
+            heap$22$d = 32'h0;
+        end
+        if (load$7) begin
             heap$22$d = rows$7;
         end
         heap$23$d = heap$23$q;
-        if (load) begin
+        if (clear) begin
+            heap$23$d = 32'h0;
+        end
+        if (load$8) begin
             heap$23$d = rows$8;
         end
         heap$24$d = heap$24$q;
-        if (load) begin
+        if (clear) begin
+            heap$24$d = 32'h0;
+        end
+        if (load$9) begin
             heap$24$d = rows$9;
         end
         heap$25$d = heap$25$q;
-        if (load) begin
+        if (clear) begin
+            heap$25$d = 32'h0;
+        end
+        if (load$10) begin
             heap$25$d = rows$10;
         end
         heap$26$d = heap$26$q;
-        if (load) begin
+        if (clear) begin
+            heap$26$d = 32'h0;
+        end
+        if (load$11) begin
             heap$26$d = rows$11;
         end
         heap$27$d = heap$27$q;
-        if (load) begin
+        if (clear) begin
+            heap$27$d = 32'h0;
+        end
+        if (load$12) begin
             heap$27$d = rows$12;
         end
         heap$28$d = heap$28$q;
-        if (load) begin
+        if (clear) begin
+            heap$28$d = 32'h0;
+        end
+        if (load$13) begin
             heap$28$d = rows$13;
         end
         heap$29$d = heap$29$q;
-        if (load) begin
+        if (clear) begin
+            heap$29$d = 32'h0;
+        end
+        if (load$14) begin
             heap$29$d = rows$14;
         end
         heap$30$d = heap$30$q;
-        if (load) begin
+        if (clear) begin
+            heap$30$d = 32'h0;
+        end
+        if (load$15) begin
             heap$30$d = rows$15;
         end
         sum = heap$0$q;

@@ -23,7 +23,6 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     // Constant declarations
     localparam  counting = 1'b1;
     localparam  planes = 3'b101;
-    localparam  extra_planes = 3'b1;
     localparam  thr_offset = 8'h80;
     localparam  row_sign_ext = 8'he0;
     localparam  acc_sign_ext = 32'hffffff00;
@@ -46,14 +45,16 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] tree$rows$1;
     reg  [7:0] tree$rows$2;
     reg  [7:0] tree$rows$3;
-    reg  tree$load;
+    reg  tree$load$0;
+    reg  tree$load$1;
+    reg  tree$load$2;
+    reg  tree$load$3;
+    reg  tree$clear;
     wire  [7:0] tree$sum;
     reg  [3:0] count_kept$bits;
     wire  [2:0] count_kept$count;
-    reg  [3:0] count_sieved$bits;
-    wire  [2:0] count_sieved$count;
-    reg  [3:0] count_zero_w$bits;
-    wire  [2:0] count_zero_w$count;
+    reg  [3:0] count_nonzero$bits;
+    wire  [2:0] count_nonzero$count;
     reg  s1_valid$d;
     wire  s1_valid$q;
     reg  s1_valid$clock;
@@ -209,24 +210,19 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [7:0] nx_ext;
     reg  [3:0] kept_pos;
     reg  [3:0] kept_neg;
-    reg  [3:0] not_keep;
+    reg  [3:0] kept_rows;
     reg  any_kept;
     reg  final_skip;
     reg  [3:0] kept_planes;
-    reg  [3:0] sieved_planes;
     reg  [2:0] kept_count;
     reg  [2:0] sieved_count;
-    reg  [3:0] zero_planes;
+    reg  [2:0] nonzero_count;
     reg  [2:0] zero_w_count;
     reg  final_valid;
     reg  final_last;
     reg  [31:0] product;
     reg  [31:0] base_acc;
     reg  base_overflow;
-    reg  [31:0] base_zero_a;
-    reg  [31:0] base_zero_w;
-    reg  [31:0] base_sieved;
-    reg  [31:0] base_kept;
     reg  [31:0] sum;
     reg  acc_sign;
     reg  product_sign;
@@ -262,20 +258,20 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$1(tree$rows$1),
         .rows$2(tree$rows$2),
         .rows$3(tree$rows$3),
-        .load(tree$load),
+        .load$0(tree$load$0),
+        .load$1(tree$load$1),
+        .load$2(tree$load$2),
+        .load$3(tree$load$3),
+        .clear(tree$clear),
         .sum(tree$sum)
     );
     sieve_dot$count_kept count_kept(
         .bits(count_kept$bits),
         .count(count_kept$count)
     );
-    sieve_dot$count_sieved count_sieved(
-        .bits(count_sieved$bits),
-        .count(count_sieved$count)
-    );
-    sieve_dot$count_zero_w count_zero_w(
-        .bits(count_zero_w$bits),
-        .count(count_zero_w$count)
+    sieve_dot$count_nonzero count_nonzero(
+        .bits(count_nonzero$bits),
+        .count(count_nonzero$count)
     );
     sieve_dot$s1_valid s1_valid(
         .d(s1_valid$d),
@@ -639,52 +635,45 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (s2_nx$q[4]) begin
             nx_ext = nx_ext | row_sign_ext;
         end
-        tree$rows$0 = 32'h0;
-        if (kept_pos[0]) begin
-            tree$rows$0 = x_ext << shift$0;
+        kept_rows = kept_pos | kept_neg;
+        if (~s2_valid$q | s2_skip$q) begin
+            kept_rows = 32'h0;
         end
+        any_kept = kept_rows != 32'h0;
+        tree$clear = any_kept;
+        tree$load$0 = kept_rows[0];
+        tree$rows$0 = x_ext << shift$0;
         if (kept_neg[0]) begin
             tree$rows$0 = nx_ext << shift$0;
         end
-        tree$rows$1 = 32'h0;
-        if (kept_pos[1]) begin
-            tree$rows$1 = x_ext << shift$1;
-        end
+        tree$load$1 = kept_rows[1];
+        tree$rows$1 = x_ext << shift$1;
         if (kept_neg[1]) begin
             tree$rows$1 = nx_ext << shift$1;
         end
-        tree$rows$2 = 32'h0;
-        if (kept_pos[2]) begin
-            tree$rows$2 = x_ext << shift$2;
-        end
+        tree$load$2 = kept_rows[2];
+        tree$rows$2 = x_ext << shift$2;
         if (kept_neg[2]) begin
             tree$rows$2 = nx_ext << shift$2;
         end
-        tree$rows$3 = 32'h0;
-        if (kept_pos[3]) begin
-            tree$rows$3 = x_ext << shift$3;
-        end
+        tree$load$3 = kept_rows[3];
+        tree$rows$3 = x_ext << shift$3;
         if (kept_neg[3]) begin
             tree$rows$3 = nx_ext << shift$3;
         end
         s3_valid$d = s2_valid$q;
         s3_last$d = s2_last$q;
         s3_zero_a$d = s2_zero_a$q;
-        any_kept = (kept_pos | kept_neg) != 32'h0;
-        tree$load = s2_valid$q & ~s2_skip$q & any_kept;
         s3_skip$d = s2_skip$q | ~any_kept;
         s3_nonzero$d = s2_pos$q | s2_neg$q;
         s3_keep$d = comparator$keep;
-        not_keep = ~s3_keep$q;
         kept_planes = s3_nonzero$q & s3_keep$q;
-        sieved_planes = s3_nonzero$q & not_keep;
-        zero_planes = ~s3_nonzero$q;
         count_kept$bits = kept_planes;
-        count_sieved$bits = sieved_planes;
-        count_zero_w$bits = zero_planes;
+        count_nonzero$bits = s3_nonzero$q;
         kept_count = count_kept$count;
-        sieved_count = count_sieved$count;
-        zero_w_count = count_zero_w$count + extra_planes;
+        nonzero_count = count_nonzero$count;
+        sieved_count = nonzero_count - kept_count;
+        zero_w_count = planes - nonzero_count;
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
@@ -728,17 +717,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         final_skip = side_skip$1$q;
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
-        base_zero_a = cnt_zero_a$q;
-        base_zero_w = cnt_zero_w$q;
-        base_sieved = cnt_sieved$q;
-        base_kept = cnt_kept$q;
         if (restart$q) begin
             base_acc = 32'h0;
             base_overflow = 1'b0;
-            base_zero_a = 32'h0;
-            base_zero_w = 32'h0;
-            base_sieved = 32'h0;
-            base_kept = 32'h0;
         end
         sum = base_acc + product;
         acc_sign = 1'b0;
@@ -746,10 +727,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         acc_sign = base_acc[31];
         sum_sign = sum[31];
         overflow_now = (acc_sign == product_sign) & (sum_sign != acc_sign);
-        next_zero_a = base_zero_a + ((inc_zero_a) & 32'hffffffff);
-        next_zero_w = base_zero_w + ((inc_zero_w) & 32'hffffffff);
-        next_sieved = base_sieved + ((inc_sieved) & 32'hffffffff);
-        next_kept = base_kept + ((inc_kept) & 32'hffffffff);
+        next_zero_a = cnt_zero_a$q + ((inc_zero_a) & 32'hffffffff);
+        next_zero_w = cnt_zero_w$q + ((inc_zero_w) & 32'hffffffff);
+        next_sieved = cnt_sieved$q + ((inc_sieved) & 32'hffffffff);
+        next_kept = cnt_kept$q + ((inc_kept) & 32'hffffffff);
         res_valid$d = 1'b0;
         if (final_valid) begin
             acc$d = sum;
@@ -762,6 +743,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             cnt_zero_w$d = next_zero_w;
             cnt_sieved$d = next_sieved;
             cnt_kept$d = next_kept;
+            if (restart$q) begin
+                cnt_zero_a$d = ((inc_zero_a) & 32'hffffffff);
+                cnt_zero_w$d = ((inc_zero_w) & 32'hffffffff);
+                cnt_sieved$d = ((inc_sieved) & 32'hffffffff);
+                cnt_kept$d = ((inc_kept) & 32'hffffffff);
+            end
             restart$d = final_last;
             res_valid$d = final_last;
         end
@@ -990,7 +977,7 @@ module sieve_dot$count_kept(bits,count);
 endmodule // sieve_dot$count_kept
 
 
-module sieve_dot$count_sieved(bits,count);
+module sieve_dot$count_nonzero(bits,count);
     
     // Module arguments
     input wire  [3:0] bits;
@@ -1029,49 +1016,7 @@ module sieve_dot$count_sieved(bits,count);
         count = heap$0;
     end
     
-endmodule // sieve_dot$count_sieved
-
-
-module sieve_dot$count_zero_w(bits,count);
-    
-    // Module arguments
-    input wire  [3:0] bits;
-    output reg  [2:0] count;
-    
-    // Local signals
-    reg  [2:0] heap$0;
-    reg  [2:0] heap$1;
-    reg  [2:0] heap$2;
-    reg  [2:0] heap$3;
-    reg  [2:0] heap$4;
-    reg  [2:0] heap$5;
-    reg  [2:0] heap$6;
-    
-    // Update code
-    always @(*) begin
-        heap$3 = 32'h0;
-        if (bits[0]) begin
-            heap$3 = 32'h1;
-        end
-        heap$4 = 32'h0;
-        if (bits[1]) begin
-            heap$4 = 32'h1;
-        end
-        heap$5 = 32'h0;
-        if (bits[2]) begin
-            heap$5 = 32'h1;
-        end
-        heap$6 = 32'h0;
-        if (bits[3]) begin
-            heap$6 = 32'h1;
-        end
-        heap$2 = heap$5 + heap$6;
-        heap$1 = heap$3 + heap$4;
-        heap$0 = heap$1 + heap$2;
-        count = heap$0;
-    end
-    
-endmodule // sieve_dot$count_zero_w
+endmodule // sieve_dot$count_nonzero
 
 
 module sieve_dot$exponent(mag,e);
@@ -1890,7 +1835,7 @@ module sieve_dot$side_zero_w$1(d,q,clock);
 endmodule // sieve_dot$side_zero_w$1
 
 
-module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,load,sum);
+module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,load$0,load$1,load$2,load$3,clear,sum);
     
     // Module arguments
     input wire  clock;
@@ -1898,7 +1843,11 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,load,sum);
     input wire  [7:0] rows$1;
     input wire  [7:0] rows$2;
     input wire  [7:0] rows$3;
-    input wire  load;
+    input wire  load$0;
+    input wire  load$1;
+    input wire  load$2;
+    input wire  load$3;
+    input wire  clear;
     output reg  [7:0] sum;
     
     // Stub signals
@@ -1974,19 +1923,31 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,load,sum);
         heap$1$d = heap$3$q + heap$4$q;
         heap$2$d = heap$5$q + heap$6$q;
         heap$3$d = heap$3$q;
-        if (load) begin
+        if (clear) begin
+            heap$3$d = 32'h0;
+        end
+        if (load$0) begin
             heap$3$d = rows$0;
         end
         heap$4$d = heap$4$q;
-        if (load) begin
+        if (clear) begin
+            heap$4$d = 32'h0;
+        end
+        if (load$1) begin
             heap$4$d = rows$1;
         end
         heap$5$d = heap$5$q;
-        if (load) begin
+        if (clear) begin
+            heap$5$d = 32'h0;
+        end
+        if (load$2) begin
             heap$5$d = rows$2;
         end
         heap$6$d = heap$6$q;
-        if (load) begin
+        if (clear) begin
+            heap$6$d = 32'h0;
+        end
+        if (load$3) begin
             heap$6$d = rows$3;
         end
         sum = heap$0$q;

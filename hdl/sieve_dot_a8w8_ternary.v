@@ -23,7 +23,6 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     // Constant declarations
     localparam  counting = 1'b1;
     localparam  planes = 4'h9;
-    localparam  extra_planes = 4'h1;
     localparam  thr_offset = 8'h80;
     localparam  row_sign_ext = 16'hfe00;
     localparam  acc_sign_ext = 32'hffff0000;
@@ -54,14 +53,20 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] tree$rows$5;
     reg  [15:0] tree$rows$6;
     reg  [15:0] tree$rows$7;
-    reg  tree$load;
+    reg  tree$load$0;
+    reg  tree$load$1;
+    reg  tree$load$2;
+    reg  tree$load$3;
+    reg  tree$load$4;
+    reg  tree$load$5;
+    reg  tree$load$6;
+    reg  tree$load$7;
+    reg  tree$clear;
     wire  [15:0] tree$sum;
     reg  [7:0] count_kept$bits;
     wire  [3:0] count_kept$count;
-    reg  [7:0] count_sieved$bits;
-    wire  [3:0] count_sieved$count;
-    reg  [7:0] count_zero_w$bits;
-    wire  [3:0] count_zero_w$count;
+    reg  [7:0] count_nonzero$bits;
+    wire  [3:0] count_nonzero$count;
     reg  s1_valid$d;
     wire  s1_valid$q;
     reg  s1_valid$clock;
@@ -238,24 +243,19 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] nx_ext;
     reg  [7:0] kept_pos;
     reg  [7:0] kept_neg;
-    reg  [7:0] not_keep;
+    reg  [7:0] kept_rows;
     reg  any_kept;
     reg  final_skip;
     reg  [7:0] kept_planes;
-    reg  [7:0] sieved_planes;
     reg  [3:0] kept_count;
     reg  [3:0] sieved_count;
-    reg  [7:0] zero_planes;
+    reg  [3:0] nonzero_count;
     reg  [3:0] zero_w_count;
     reg  final_valid;
     reg  final_last;
     reg  [31:0] product;
     reg  [31:0] base_acc;
     reg  base_overflow;
-    reg  [31:0] base_zero_a;
-    reg  [31:0] base_zero_w;
-    reg  [31:0] base_sieved;
-    reg  [31:0] base_kept;
     reg  [31:0] sum;
     reg  acc_sign;
     reg  product_sign;
@@ -295,20 +295,24 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .rows$5(tree$rows$5),
         .rows$6(tree$rows$6),
         .rows$7(tree$rows$7),
-        .load(tree$load),
+        .load$0(tree$load$0),
+        .load$1(tree$load$1),
+        .load$2(tree$load$2),
+        .load$3(tree$load$3),
+        .load$4(tree$load$4),
+        .load$5(tree$load$5),
+        .load$6(tree$load$6),
+        .load$7(tree$load$7),
+        .clear(tree$clear),
         .sum(tree$sum)
     );
     sieve_dot$count_kept count_kept(
         .bits(count_kept$bits),
         .count(count_kept$count)
     );
-    sieve_dot$count_sieved count_sieved(
-        .bits(count_sieved$bits),
-        .count(count_sieved$count)
-    );
-    sieve_dot$count_zero_w count_zero_w(
-        .bits(count_zero_w$bits),
-        .count(count_zero_w$count)
+    sieve_dot$count_nonzero count_nonzero(
+        .bits(count_nonzero$bits),
+        .count(count_nonzero$count)
     );
     sieve_dot$s1_valid s1_valid(
         .d(s1_valid$d),
@@ -714,80 +718,65 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (s2_nx$q[8]) begin
             nx_ext = nx_ext | row_sign_ext;
         end
-        tree$rows$0 = 32'h0;
-        if (kept_pos[0]) begin
-            tree$rows$0 = x_ext << shift$0;
+        kept_rows = kept_pos | kept_neg;
+        if (~s2_valid$q | s2_skip$q) begin
+            kept_rows = 32'h0;
         end
+        any_kept = kept_rows != 32'h0;
+        tree$clear = any_kept;
+        tree$load$0 = kept_rows[0];
+        tree$rows$0 = x_ext << shift$0;
         if (kept_neg[0]) begin
             tree$rows$0 = nx_ext << shift$0;
         end
-        tree$rows$1 = 32'h0;
-        if (kept_pos[1]) begin
-            tree$rows$1 = x_ext << shift$1;
-        end
+        tree$load$1 = kept_rows[1];
+        tree$rows$1 = x_ext << shift$1;
         if (kept_neg[1]) begin
             tree$rows$1 = nx_ext << shift$1;
         end
-        tree$rows$2 = 32'h0;
-        if (kept_pos[2]) begin
-            tree$rows$2 = x_ext << shift$2;
-        end
+        tree$load$2 = kept_rows[2];
+        tree$rows$2 = x_ext << shift$2;
         if (kept_neg[2]) begin
             tree$rows$2 = nx_ext << shift$2;
         end
-        tree$rows$3 = 32'h0;
-        if (kept_pos[3]) begin
-            tree$rows$3 = x_ext << shift$3;
-        end
+        tree$load$3 = kept_rows[3];
+        tree$rows$3 = x_ext << shift$3;
         if (kept_neg[3]) begin
             tree$rows$3 = nx_ext << shift$3;
         end
-        tree$rows$4 = 32'h0;
-        if (kept_pos[4]) begin
-            tree$rows$4 = x_ext << shift$4;
-        end
+        tree$load$4 = kept_rows[4];
+        tree$rows$4 = x_ext << shift$4;
         if (kept_neg[4]) begin
             tree$rows$4 = nx_ext << shift$4;
         end
-        tree$rows$5 = 32'h0;
-        if (kept_pos[5]) begin
-            tree$rows$5 = x_ext << shift$5;
-        end
+        tree$load$5 = kept_rows[5];
+        tree$rows$5 = x_ext << shift$5;
         if (kept_neg[5]) begin
             tree$rows$5 = nx_ext << shift$5;
         end
-        tree$rows$6 = 32'h0;
-        if (kept_pos[6]) begin
-            tree$rows$6 = x_ext << shift$6;
-        end
+        tree$load$6 = kept_rows[6];
+        tree$rows$6 = x_ext << shift$6;
         if (kept_neg[6]) begin
             tree$rows$6 = nx_ext << shift$6;
         end
-        tree$rows$7 = 32'h0;
-        if (kept_pos[7]) begin
-            tree$rows$7 = x_ext << shift$7;
-        end
+        tree$load$7 = kept_rows[7];
+        tree$rows$7 = x_ext << shift$7;
         if (kept_neg[7]) begin
             tree$rows$7 = nx_ext << shift$7;
         end
         s3_valid$d = s2_valid$q;
         s3_last$d = s2_last$q;
         s3_zero_a$d = s2_zero_a$q;
-        any_kept = (kept_pos | kept_neg) != 32'h0;
-        tree$load = s2_valid$q & ~s2_skip$q & any_kept;
         s3_skip$d = s2_skip$q | ~any_kept;
         s3_nonzero$d = s2_pos$q | s2_neg$q;
         s3_keep$d = comparator$keep;
-        not_keep = ~s3_keep$q;
         kept_planes = s3_nonzero$q & s3_keep$q;
-        sieved_planes = s3_nonzero$q & not_keep;
-        zero_planes = ~s3_nonzero$q;
         count_kept$bits = kept_planes;
-        count_sieved$bits = sieved_planes;
-        count_zero_w$bits = zero_planes;
+        count_nonzero$bits = s3_nonzero$q;
         kept_count = count_kept$count;
-        sieved_count = count_sieved$count;
-        zero_w_count = count_zero_w$count + extra_planes;
+        nonzero_count = count_nonzero$count;
+        sieved_count = nonzero_count - kept_count;
+        zero_w_count = planes - nonzero_count;
         if (s3_zero_a$q | ~counting) begin
             kept_count = 32'h0;
             sieved_count = 32'h0;
@@ -838,17 +827,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         final_skip = side_skip$2$q;
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
-        base_zero_a = cnt_zero_a$q;
-        base_zero_w = cnt_zero_w$q;
-        base_sieved = cnt_sieved$q;
-        base_kept = cnt_kept$q;
         if (restart$q) begin
             base_acc = 32'h0;
             base_overflow = 1'b0;
-            base_zero_a = 32'h0;
-            base_zero_w = 32'h0;
-            base_sieved = 32'h0;
-            base_kept = 32'h0;
         end
         sum = base_acc + product;
         acc_sign = 1'b0;
@@ -856,10 +837,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         acc_sign = base_acc[31];
         sum_sign = sum[31];
         overflow_now = (acc_sign == product_sign) & (sum_sign != acc_sign);
-        next_zero_a = base_zero_a + ((inc_zero_a) & 32'hffffffff);
-        next_zero_w = base_zero_w + ((inc_zero_w) & 32'hffffffff);
-        next_sieved = base_sieved + ((inc_sieved) & 32'hffffffff);
-        next_kept = base_kept + ((inc_kept) & 32'hffffffff);
+        next_zero_a = cnt_zero_a$q + ((inc_zero_a) & 32'hffffffff);
+        next_zero_w = cnt_zero_w$q + ((inc_zero_w) & 32'hffffffff);
+        next_sieved = cnt_sieved$q + ((inc_sieved) & 32'hffffffff);
+        next_kept = cnt_kept$q + ((inc_kept) & 32'hffffffff);
         res_valid$d = 1'b0;
         if (final_valid) begin
             acc$d = sum;
@@ -872,6 +853,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
             cnt_zero_w$d = next_zero_w;
             cnt_sieved$d = next_sieved;
             cnt_kept$d = next_kept;
+            if (restart$q) begin
+                cnt_zero_a$d = ((inc_zero_a) & 32'hffffffff);
+                cnt_zero_w$d = ((inc_zero_w) & 32'hffffffff);
+                cnt_sieved$d = ((inc_sieved) & 32'hffffffff);
+                cnt_kept$d = ((inc_kept) & 32'hffffffff);
+            end
             restart$d = final_last;
             res_valid$d = final_last;
         end
@@ -1149,7 +1136,7 @@ module sieve_dot$count_kept(bits,count);
 endmodule // sieve_dot$count_kept
 
 
-module sieve_dot$count_sieved(bits,count);
+module sieve_dot$count_nonzero(bits,count);
     
     // Module arguments
     input wire  [7:0] bits;
@@ -1216,77 +1203,7 @@ module sieve_dot$count_sieved(bits,count);
         count = heap$0;
     end
     
-endmodule // sieve_dot$count_sieved
-
-
-module sieve_dot$count_zero_w(bits,count);
-    
-    // Module arguments
-    input wire  [7:0] bits;
-    output reg  [3:0] count;
-    
-    // Local signals
-    reg  [3:0] heap$0;
-    reg  [3:0] heap$1;
-    reg  [3:0] heap$2;
-    reg  [3:0] heap$3;
-    reg  [3:0] heap$4;
-    reg  [3:0] heap$5;
-    reg  [3:0] heap$6;
-    reg  [3:0] heap$7;
-    reg  [3:0] heap$8;
-    reg  [3:0] heap$9;
-    reg  [3:0] heap$10;
-    reg  [3:0] heap$11;
-    reg  [3:0] heap$12;
-    reg  [3:0] heap$13;
-    reg  [3:0] heap$14;
-    
-    // Update code
-    always @(*) begin
-        heap$7 = 32'h0;
-        if (bits[0]) begin
-            heap$7 = 32'h1;
-        end
-        heap$8 = 32'h0;
-        if (bits[1]) begin
-            heap$8 = 32'h1;
-        end
-        heap$9 = 32'h0;
-        if (bits[2]) begin
-            heap$9 = 32'h1;
-        end
-        heap$10 = 32'h0;
-        if (bits[3]) begin
-            heap$10 = 32'h1;
-        end
-        heap$11 = 32'h0;
-        if (bits[4]) begin
-            heap$11 = 32'h1;
-        end
-        heap$12 = 32'h0;
-        if (bits[5]) begin
-            heap$12 = 32'h1;
-        end
-        heap$13 = 32'h0;
-        if (bits[6]) begin
-            heap$13 = 32'h1;
-        end
-        heap$14 = 32'h0;
-        if (bits[7]) begin
-            heap$14 = 32'h1;
-        end
-        heap$6 = heap$13 + heap$14;
-        heap$5 = heap$11 + heap$12;
-        heap$4 = heap$9 + heap$10;
-        heap$3 = heap$7 + heap$8;
-        heap$2 = heap$5 + heap$6;
-        heap$1 = heap$3 + heap$4;
-        heap$0 = heap$1 + heap$2;
-        count = heap$0;
-    end
-    
-endmodule // sieve_dot$count_zero_w
+endmodule // sieve_dot$count_nonzero
 
 
 module sieve_dot$exponent(mag,e);
@@ -2254,7 +2171,7 @@ module sieve_dot$side_zero_w$2(d,q,clock);
 endmodule // sieve_dot$side_zero_w$2
 
 
-module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,load,sum);
+module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,rows$7,load$0,load$1,load$2,load$3,load$4,load$5,load$6,load$7,clear,sum);
     
     // Module arguments
     input wire  clock;
@@ -2266,7 +2183,15 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
     input wire  [15:0] rows$5;
     input wire  [15:0] rows$6;
     input wire  [15:0] rows$7;
-    input wire  load;
+    input wire  load$0;
+    input wire  load$1;
+    input wire  load$2;
+    input wire  load$3;
+    input wire  load$4;
+    input wire  load$5;
+    input wire  load$6;
+    input wire  load$7;
+    input wire  clear;
     output reg  [15:0] sum;
     
     // Stub signals
@@ -2418,35 +2343,59 @@ module sieve_dot$tree(clock,rows$0,rows$1,rows$2,rows$3,rows$4,rows$5,rows$6,row
         heap$5$d = heap$11$q + heap$12$q;
         heap$6$d = heap$13$q + heap$14$q;
         heap$7$d = heap$7$q;
-        if (load) begin
+        if (clear) begin
+            heap$7$d = 32'h0;
+        end
+        if (load$0) begin
             heap$7$d = rows$0;
         end
         heap$8$d = heap$8$q;
-        if (load) begin
+        if (clear) begin
+            heap$8$d = 32'h0;
+        end
+        if (load$1) begin
             heap$8$d = rows$1;
         end
         heap$9$d = heap$9$q;
-        if (load) begin
+        if (clear) begin
+            heap$9$d = 32'h0;
+        end
+        if (load$2) begin
             heap$9$d = rows$2;
         end
         heap$10$d = heap$10$q;
-        if (load) begin
+        if (clear) begin
+            heap$10$d = 32'h0;
+        end
+        if (load$3) begin
             heap$10$d = rows$3;
         end
         heap$11$d = heap$11$q;
-        if (load) begin
+        if (clear) begin
+            heap$11$d = 32'h0;
+        end
+        if (load$4) begin
             heap$11$d = rows$4;
         end
         heap$12$d = heap$12$q;
-        if (load) begin
+        if (clear) begin
+            heap$12$d = 32'h0;
+        end
+        if (load$5) begin
             heap$12$d = rows$5;
         end
         heap$13$d = heap$13$q;
-        if (load) begin
+        if (clear) begin
+            heap$13$d = 32'h0;
+        end
+        if (load$6) begin
             heap$13$d = rows$6;
         end
         heap$14$d = heap$14$q;
-        if (load) begin
+        if (clear) begin
+            heap$14$d = 32'h0;
+        end
+        if (load$7) begin
             heap$14$d = rows$7;
         end
         sum = heap$0$q;

@@ -112,23 +112,30 @@ fn tree_random<const W: usize, const PW: usize, const HN: usize>() {
     b.connect_all();
     let mask = (1u64 << PW) - 1;
     let lat = tree_latency(W);
-    // With `load` low the leaves hold the last loaded rows.
-    let mut held = vec![0u64; W];
+    // Leaf k takes row k when load[k]; the others clear or hold.
+    let mut leaves = vec![0u64; W];
     let mut sums = Vec::new();
-    let mut holds = 0;
+    let (mut holds, mut clears) = (0, 0);
     for cycle in 0..3000 {
         let rows: Vec<u64> = (0..W).map(|_| rng.gen::<u64>() & mask).collect();
-        let load = rng.gen_range(0..4) != 0;
-        if load {
-            held.clone_from(&rows);
-        } else {
-            holds += 1;
+        let load: Vec<bool> = (0..W).map(|_| rng.gen_range(0..3) != 0).collect();
+        let clear = rng.gen_bool(0.5);
+        for k in 0..W {
+            if load[k] {
+                leaves[k] = rows[k];
+            } else if clear {
+                leaves[k] = 0;
+                clears += 1;
+            } else {
+                holds += 1;
+            }
         }
-        sums.push(held.iter().fold(0u64, |s, r| s.wrapping_add(*r)) & mask);
-        for (k, r) in rows.iter().enumerate() {
-            b.rows[k].next = (*r).into();
+        sums.push(leaves.iter().fold(0u64, |s, r| s.wrapping_add(*r)) & mask);
+        for k in 0..W {
+            b.rows[k].next = rows[k].into();
+            b.load[k].next = load[k];
         }
-        b.load.next = load;
+        b.clear.next = clear;
         b.clock.next = false.into();
         settle(&mut b);
         b.clock.next = true.into();
@@ -142,7 +149,7 @@ fn tree_random<const W: usize, const PW: usize, const HN: usize>() {
             );
         }
     }
-    assert!(holds > 500, "the stream must hold the leaves often");
+    assert!(holds > 500 && clears > 500, "the stream must hold and clear leaves often");
     yosys_validate(&format!("blocks_tree_{W}"), &generate_verilog(&b)).unwrap();
 }
 

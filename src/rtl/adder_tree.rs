@@ -6,8 +6,9 @@
 //! adder, not a chain. All arithmetic wraps at `PW` bits, which is exact
 //! because the full sum fits `PW` bits (two's complement is modular).
 //!
-//! Ports: `clock`; `rows` (in, `W` x `PW` bits); `load` (in: the leaves
-//! take `rows` only when high, so a held set of rows toggles nothing
+//! Ports: `clock`; `rows` (in, `W` x `PW` bits); `load` (in, `W` bits:
+//! leaf `k` takes row `k`); `clear` (in: the leaves not loaded become 0,
+//! else they hold, so a pair that loads nothing toggles nothing
 //! downstream); `sum` (out, `PW` bits).
 //! Latency: `1 + log2(W)` clock edges from `rows` to `sum`.
 
@@ -18,8 +19,10 @@ pub struct AdderTree<const W: usize, const PW: usize, const HN: usize> {
     pub clock: Signal<In, Clock>,
     /// Partial-product rows, two's complement.
     pub rows: [Signal<In, Bits<PW>>; W],
-    /// The leaves load `rows` this edge; low, they hold.
-    pub load: Signal<In, Bit>,
+    /// Leaf `k` loads row `k` this edge.
+    pub load: [Signal<In, Bit>; W],
+    /// The leaves that do not load become 0 (else they hold).
+    pub clear: Signal<In, Bit>,
     /// The registered sum of the rows `1 + log2(W)` edges ago.
     pub sum: Signal<Out, Bits<PW>>,
     /// Heap-ordered registers: leaves hold rows, inner nodes partial sums.
@@ -41,7 +44,8 @@ impl<const W: usize, const PW: usize, const HN: usize> Default for AdderTree<W, 
         Self {
             clock: Default::default(),
             rows: std::array::from_fn(|_| Default::default()),
-            load: Default::default(),
+            load: std::array::from_fn(|_| Default::default()),
+            clear: Default::default(),
             sum: Default::default(),
             heap: std::array::from_fn(|_| Default::default()),
         }
@@ -66,7 +70,10 @@ impl<const W: usize, const PW: usize, const HN: usize> Logic for AdderTree<W, PW
         for base in (W - 1)..W {
             for k in 0..W {
                 self.heap[base + k].d.next = self.heap[base + k].q.val();
-                if self.load.val() {
+                if self.clear.val() {
+                    self.heap[base + k].d.next = 0.into();
+                }
+                if self.load[k].val() {
                     self.heap[base + k].d.next = self.rows[k].val();
                 }
             }

@@ -182,10 +182,6 @@ pub struct SerialDot<
     out_of_range: Signal<Local, Bit>,
     base_acc: Signal<Local, Bits<AX>>,
     base_overflow: Signal<Local, Bit>,
-    base_zero_a: Signal<Local, Bits<CNT>>,
-    base_zero_w: Signal<Local, Bits<CNT>>,
-    base_sieved: Signal<Local, Bits<CNT>>,
-    base_kept: Signal<Local, Bits<CNT>>,
     inc_zero_a: Signal<Local, Bits<CW>>,
     inc_zero_w: Signal<Local, Bits<CW>>,
     inc_sieved: Signal<Local, Bits<CW>>,
@@ -334,10 +330,6 @@ impl<
             out_of_range: Default::default(),
             base_acc: Default::default(),
             base_overflow: Default::default(),
-            base_zero_a: Default::default(),
-            base_zero_w: Default::default(),
-            base_sieved: Default::default(),
-            base_kept: Default::default(),
             inc_zero_a: Default::default(),
             inc_zero_w: Default::default(),
             inc_sieved: Default::default(),
@@ -580,17 +572,9 @@ impl<
             self.base_acc.next = self.wrapped.val();
             self.base_overflow.next = self.acc_overflow.q.val() | self.out_of_range.val();
         }
-        self.base_zero_a.next = self.cnt_zero_a.q.val();
-        self.base_zero_w.next = self.cnt_zero_w.q.val();
-        self.base_sieved.next = self.cnt_sieved.q.val();
-        self.base_kept.next = self.cnt_kept.q.val();
         if self.restart.q.val() {
             self.base_acc.next = 0.into();
             self.base_overflow.next = false;
-            self.base_zero_a.next = 0.into();
-            self.base_zero_w.next = 0.into();
-            self.base_sieved.next = 0.into();
-            self.base_kept.next = 0.into();
         }
         self.inc_zero_a.next = 0.into();
         self.inc_zero_w.next = 0.into();
@@ -611,13 +595,21 @@ impl<
                 self.acc.d.next = self.base_acc.val();
             }
             self.acc_overflow.d.next = self.base_overflow.val();
+            // Counters add to the register itself and take the bare
+            // increment on restart (no zeroing mux in front of the adder).
             self.cnt_zero_a.d.next =
-                self.base_zero_a.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
+                self.cnt_zero_a.q.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
             self.cnt_zero_w.d.next =
-                self.base_zero_w.val() + bit_cast::<CNT, CW>(self.inc_zero_w.val());
+                self.cnt_zero_w.q.val() + bit_cast::<CNT, CW>(self.inc_zero_w.val());
             self.cnt_sieved.d.next =
-                self.base_sieved.val() + bit_cast::<CNT, CW>(self.inc_sieved.val());
-            self.cnt_kept.d.next = self.base_kept.val() + bit_cast::<CNT, CW>(self.inc_kept.val());
+                self.cnt_sieved.q.val() + bit_cast::<CNT, CW>(self.inc_sieved.val());
+            self.cnt_kept.d.next = self.cnt_kept.q.val() + bit_cast::<CNT, CW>(self.inc_kept.val());
+            if self.restart.q.val() {
+                self.cnt_zero_a.d.next = bit_cast::<CNT, CW>(self.inc_zero_a.val());
+                self.cnt_zero_w.d.next = bit_cast::<CNT, CW>(self.inc_zero_w.val());
+                self.cnt_sieved.d.next = bit_cast::<CNT, CW>(self.inc_sieved.val());
+                self.cnt_kept.d.next = bit_cast::<CNT, CW>(self.inc_kept.val());
+            }
             self.restart.d.next = self.term_last.q.val();
             self.res_valid.d.next = self.term_last.q.val();
         }

@@ -82,9 +82,6 @@ pub struct SieveDot<
     counting: Constant<Bit>,
     /// Planes per pair `P` (w_bits, or w_bits + 1 for ternary).
     planes: Constant<Bits<CW>>,
-    /// Planes without a datapath row (1 for ternary: the NAF's empty top
-    /// plane), always `zero_w` when `a != 0`.
-    extra_planes: Constant<Bits<CW>>,
     /// Top bit of the threshold: flipping it offsets T by 2^(t_bits-1).
     thr_offset: Constant<Bits<T>>,
     /// Ones above bit XW-1, to sign-extend `±|a|` to PW bits.
@@ -100,8 +97,7 @@ pub struct SieveDot<
     comparator: PlaneComparator<W, VW>,
     tree: AdderTree<W, PW, HN>,
     count_kept: PopCount<W, CW, HN>,
-    count_sieved: PopCount<W, CW, HN>,
-    count_zero_w: PopCount<W, CW, HN>,
+    count_nonzero: PopCount<W, CW, HN>,
 
     // Stage 1 registers.
     s1_valid: DFF<Bit>,
@@ -171,24 +167,19 @@ pub struct SieveDot<
     nx_ext: Signal<Local, Bits<PW>>,
     kept_pos: Signal<Local, Bits<W>>,
     kept_neg: Signal<Local, Bits<W>>,
-    not_keep: Signal<Local, Bits<W>>,
+    kept_rows: Signal<Local, Bits<W>>,
     any_kept: Signal<Local, Bit>,
     final_skip: Signal<Local, Bit>,
     kept_planes: Signal<Local, Bits<W>>,
-    sieved_planes: Signal<Local, Bits<W>>,
     kept_count: Signal<Local, Bits<CW>>,
     sieved_count: Signal<Local, Bits<CW>>,
-    zero_planes: Signal<Local, Bits<W>>,
+    nonzero_count: Signal<Local, Bits<CW>>,
     zero_w_count: Signal<Local, Bits<CW>>,
     final_valid: Signal<Local, Bit>,
     final_last: Signal<Local, Bit>,
     product: Signal<Local, Bits<ACC>>,
     base_acc: Signal<Local, Bits<ACC>>,
     base_overflow: Signal<Local, Bit>,
-    base_zero_a: Signal<Local, Bits<CNT>>,
-    base_zero_w: Signal<Local, Bits<CNT>>,
-    base_sieved: Signal<Local, Bits<CNT>>,
-    base_kept: Signal<Local, Bits<CNT>>,
     sum: Signal<Local, Bits<ACC>>,
     acc_sign: Signal<Local, Bit>,
     product_sign: Signal<Local, Bit>,
@@ -271,7 +262,6 @@ impl<
             out_kept: Default::default(),
             counting: Constant::new(counting),
             planes: Constant::new((cfg.planes() as u64).into()),
-            extra_planes: Constant::new(((cfg.planes() as usize - W) as u64).into()),
             thr_offset: Constant::new((1u64 << (T - 1)).into()),
             row_sign_ext: Constant::new(row_sign_ext.into()),
             acc_sign_ext: Constant::new(acc_sign_ext.into()),
@@ -281,8 +271,7 @@ impl<
             comparator: PlaneComparator::new(T, EB),
             tree: Default::default(),
             count_kept: Default::default(),
-            count_sieved: Default::default(),
-            count_zero_w: Default::default(),
+            count_nonzero: Default::default(),
             s1_valid: Default::default(),
             s1_last: Default::default(),
             s1_zero_a: Default::default(),
@@ -339,24 +328,19 @@ impl<
             nx_ext: Default::default(),
             kept_pos: Default::default(),
             kept_neg: Default::default(),
-            not_keep: Default::default(),
+            kept_rows: Default::default(),
             any_kept: Default::default(),
             final_skip: Default::default(),
             kept_planes: Default::default(),
-            sieved_planes: Default::default(),
             kept_count: Default::default(),
             sieved_count: Default::default(),
-            zero_planes: Default::default(),
+            nonzero_count: Default::default(),
             zero_w_count: Default::default(),
             final_valid: Default::default(),
             final_last: Default::default(),
             product: Default::default(),
             base_acc: Default::default(),
             base_overflow: Default::default(),
-            base_zero_a: Default::default(),
-            base_zero_w: Default::default(),
-            base_sieved: Default::default(),
-            base_kept: Default::default(),
             sum: Default::default(),
             acc_sign: Default::default(),
             product_sign: Default::default(),
@@ -505,11 +489,17 @@ impl<
                 self.nx_ext.next = self.nx_ext.val() | self.row_sign_ext.val();
             }
         }
+        // Leaf k loads its row when its digit is kept; the other leaves
+        // clear if any digit is kept, else all hold (the pair adds nothing).
+        self.kept_rows.next = self.kept_pos.val() | self.kept_neg.val();
+        if !self.s2_valid.q.val() | self.s2_skip.q.val() {
+            self.kept_rows.next = 0.into();
+        }
+        self.any_kept.next = self.kept_rows.val() != 0;
+        self.tree.clear.next = self.any_kept.val();
         for k in 0..W {
-            self.tree.rows[k].next = 0.into();
-            if self.kept_pos.val().get_bit(k) {
-                self.tree.rows[k].next = self.x_ext.val() << self.shift[k].val();
-            }
+            self.tree.load[k].next = self.kept_rows.val().get_bit(k);
+            self.tree.rows[k].next = self.x_ext.val() << self.shift[k].val();
             if self.kept_neg.val().get_bit(k) {
                 self.tree.rows[k].next = self.nx_ext.val() << self.shift[k].val();
             }
@@ -517,24 +507,20 @@ impl<
         self.s3_valid.d.next = self.s2_valid.q.val();
         self.s3_last.d.next = self.s2_last.q.val();
         self.s3_zero_a.d.next = self.s2_zero_a.q.val();
-        // A pair without a kept digit leaves the leaves as they are.
-        self.any_kept.next = (self.kept_pos.val() | self.kept_neg.val()) != 0;
-        self.tree.load.next = self.s2_valid.q.val() & !self.s2_skip.q.val() & self.any_kept.val();
         self.s3_skip.d.next = self.s2_skip.q.val() | !self.any_kept.val();
         self.s3_nonzero.d.next = self.s2_pos.q.val() | self.s2_neg.q.val();
         self.s3_keep.d.next = self.comparator.keep.val();
 
         // Side pipeline: plane counts travel beside the tree.
-        self.not_keep.next = !self.s3_keep.q.val();
         self.kept_planes.next = self.s3_nonzero.q.val() & self.s3_keep.q.val();
-        self.sieved_planes.next = self.s3_nonzero.q.val() & self.not_keep.val();
-        self.zero_planes.next = !self.s3_nonzero.q.val();
         self.count_kept.bits.next = self.kept_planes.val();
-        self.count_sieved.bits.next = self.sieved_planes.val();
-        self.count_zero_w.bits.next = self.zero_planes.val();
+        self.count_nonzero.bits.next = self.s3_nonzero.q.val();
         self.kept_count.next = self.count_kept.count.val();
-        self.sieved_count.next = self.count_sieved.count.val();
-        self.zero_w_count.next = self.count_zero_w.count.val() + self.extra_planes.val();
+        // Two popcounts, not three: the non-zero digits are kept or sieved,
+        // the other planes are zero digits.
+        self.nonzero_count.next = self.count_nonzero.count.val();
+        self.sieved_count.next = self.nonzero_count.val() - self.kept_count.val();
+        self.zero_w_count.next = self.planes.val() - self.nonzero_count.val();
         if self.s3_zero_a.q.val() | !self.counting.val() {
             self.kept_count.next = 0.into();
             self.sieved_count.next = 0.into();
@@ -590,17 +576,9 @@ impl<
         // next pair starts from zero.
         self.base_acc.next = self.acc.q.val();
         self.base_overflow.next = self.acc_overflow.q.val();
-        self.base_zero_a.next = self.cnt_zero_a.q.val();
-        self.base_zero_w.next = self.cnt_zero_w.q.val();
-        self.base_sieved.next = self.cnt_sieved.q.val();
-        self.base_kept.next = self.cnt_kept.q.val();
         if self.restart.q.val() {
             self.base_acc.next = 0.into();
             self.base_overflow.next = false;
-            self.base_zero_a.next = 0.into();
-            self.base_zero_w.next = 0.into();
-            self.base_sieved.next = 0.into();
-            self.base_kept.next = 0.into();
         }
         self.sum.next = self.base_acc.val() + self.product.val();
         self.acc_sign.next = false;
@@ -611,10 +589,17 @@ impl<
         }
         self.overflow_now.next = (self.acc_sign.val() == self.product_sign.val())
             & (self.sum_sign.val() != self.acc_sign.val());
-        self.next_zero_a.next = self.base_zero_a.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
-        self.next_zero_w.next = self.base_zero_w.val() + bit_cast::<CNT, CW>(self.inc_zero_w.val());
-        self.next_sieved.next = self.base_sieved.val() + bit_cast::<CNT, CW>(self.inc_sieved.val());
-        self.next_kept.next = self.base_kept.val() + bit_cast::<CNT, CW>(self.inc_kept.val());
+        // Counters add to the register itself and take the bare increment
+        // on restart: no zeroing mux in front of the adder (a LUT per bit),
+        // and above the increment's width the restart is the flip-flops'
+        // own synchronous reset.
+        self.next_zero_a.next =
+            self.cnt_zero_a.q.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
+        self.next_zero_w.next =
+            self.cnt_zero_w.q.val() + bit_cast::<CNT, CW>(self.inc_zero_w.val());
+        self.next_sieved.next =
+            self.cnt_sieved.q.val() + bit_cast::<CNT, CW>(self.inc_sieved.val());
+        self.next_kept.next = self.cnt_kept.q.val() + bit_cast::<CNT, CW>(self.inc_kept.val());
 
         self.res_valid.d.next = false;
         if self.final_valid.val() {
@@ -629,6 +614,12 @@ impl<
             self.cnt_zero_w.d.next = self.next_zero_w.val();
             self.cnt_sieved.d.next = self.next_sieved.val();
             self.cnt_kept.d.next = self.next_kept.val();
+            if self.restart.q.val() {
+                self.cnt_zero_a.d.next = bit_cast::<CNT, CW>(self.inc_zero_a.val());
+                self.cnt_zero_w.d.next = bit_cast::<CNT, CW>(self.inc_zero_w.val());
+                self.cnt_sieved.d.next = bit_cast::<CNT, CW>(self.inc_sieved.val());
+                self.cnt_kept.d.next = bit_cast::<CNT, CW>(self.inc_kept.val());
+            }
             self.restart.d.next = self.final_last.val();
             self.res_valid.d.next = self.final_last.val();
         }
