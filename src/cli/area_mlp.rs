@@ -43,6 +43,9 @@ pub struct AreaMlpArgs {
 }
 
 pub fn run(args: AreaMlpArgs) -> Result<()> {
+    // The sources measured are those of the start: the tree may change
+    // during a long run.
+    let commit = source_commit();
     let rom = read_rom(&args.rom)
         .with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
     let devices = args
@@ -86,7 +89,7 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
     let json = serde_json::json!({
         "format": "sievingnet-accelerator-area",
         "version": 1,
-        "commit": source_commit(),
+        "commit": commit,
         "command": std::env::args().collect::<Vec<_>>().join(" "),
         "yosys": yosys,
         "nextpnr": nextpnr,

@@ -72,6 +72,9 @@ pub fn run(args: PowerArgs) -> Result<()> {
             bail!("--designs holds {d:?}: allowed {}", DESIGNS.join(", "));
         }
     }
+    // The sources measured are those of the start: the tree may change
+    // during a long run.
+    let commit = source_commit();
     let yosys_version = tool_version("yosys", "the toggle flow (synth_ice40)")?;
     let verilator_version = tool_version("verilator", "the toggle flow (simulation)")?;
     let tmp = tempfile::tempdir()?;
@@ -196,7 +199,7 @@ pub fn run(args: PowerArgs) -> Result<()> {
             .chain(std::env::args().skip(1))
             .collect::<Vec<_>>()
             .join(" "),
-        commit: source_commit(),
+        commit,
         sievingnet_version: env!("CARGO_PKG_VERSION").to_string(),
         yosys_version,
         verilator_version,
