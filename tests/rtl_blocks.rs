@@ -149,7 +149,10 @@ fn tree_random<const W: usize, const PW: usize, const HN: usize>() {
             );
         }
     }
-    assert!(holds > 500 && clears > 500, "the stream must hold and clear leaves often");
+    assert!(
+        holds > 500 && clears > 500,
+        "the stream must hold and clear leaves often"
+    );
     yosys_validate(&format!("blocks_tree_{W}"), &generate_verilog(&b)).unwrap();
 }
 
