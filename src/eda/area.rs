@@ -55,6 +55,9 @@ pub fn run_area(
     if opts.seeds.is_empty() {
         bail!("seeds is empty: give at least one placement seed (e.g. --seeds 1,2,3)");
     }
+    // The sources measured are those of the start: the tree may change
+    // during a long run.
+    let commit = crate::toolchain::source_commit();
     let (yosys_version, nextpnr_version) = tool_versions(!opts.devices.is_empty())?;
     let tmp;
     let root = match &opts.work_dir {
@@ -137,7 +140,7 @@ pub fn run_area(
         format: "sievingnet-area",
         version: 2,
         meaning: MEANING,
-        commit: crate::toolchain::source_commit(),
+        commit,
         command: opts.command.clone(),
         yosys_version,
         nextpnr_version,
