@@ -6,7 +6,7 @@
 //
 // Usage:
 //   Vsieve_mlp --in JOB.bin --out EVENTS.bin [--gap-prob P] [--seed S]
-//       [--max-wait CYCLES] [--tail CYCLES] [--a-bits A]
+//       [--max-wait CYCLES] [--tail CYCLES] [--a-bits A] [--coverage COVERAGE.dat]
 //
 // JOB.bin: "SNMJ0001", then little-endian uint32 load_count, sample_count,
 //   features; then load_count int32 load values; then sample_count *
@@ -14,7 +14,8 @@
 // EVENTS.bin: "SNME0001", then 24-byte records of three little-endian uint64
 //   [tag, cycle, value]: tag 0 a result (value = out_class), tag 1 a
 //   sample's first feature consumed, tag 2 its last feature consumed, tag 3
-//   the last load value consumed. Cycles count rising edges after reset.
+//   the last load value consumed; with --coverage, tag 4 the first edge
+//   counted and tag 5 the number of edges simulated. Cycles count rising edges after reset.
 // The last line on stdout: "sim cycles=C results=R seconds=S".
 //
 // Driving rules: a value or feature is consumed at a rising edge where reset
@@ -23,6 +24,11 @@
 // reset cycles first with randomized register state; outputs sampled just
 // before each rising edge; after the last feature, wait for the results (at
 // most --max-wait cycles), then --tail more cycles to catch extra results.
+// --coverage (only in a build with Verilator's --coverage-toggle, see
+// `sievingnet power-mlp`): writes the toggle coverage of the inference only.
+// The ports carry no random data (an idle port holds its last value), and
+// the count is zeroed 8 idle cycles after the last load value, so the
+// loading of the memories is not counted.
 // Exit status: 0 ok, 2 bad usage or file, 3 timeout.
 
 #include "Vsieve_mlp.h"
@@ -70,6 +76,7 @@ int main(int argc, char** argv) {
     double gap_prob = 0.0;
     uint64_t seed = 1, max_wait = 10000000, tail = 64;
     int a_bits = 8;
+    const char* coverage = nullptr;
     for (int i = 1; i < argc; ++i) {
         std::string k = argv[i];
         if (k.rfind("+verilator", 0) == 0) continue;
@@ -82,11 +89,15 @@ int main(int argc, char** argv) {
         else if (k == "--max-wait") max_wait = std::strtoull(v, nullptr, 10);
         else if (k == "--tail") tail = std::strtoull(v, nullptr, 10);
         else if (k == "--a-bits") a_bits = std::atoi(v);
+        else if (k == "--coverage") coverage = v;
         else die("unknown argument", argv[i - 1]);
     }
     if (!in || !outp) die("usage", "--in JOB.bin --out EVENTS.bin are required");
     if (gap_prob < 0.0 || gap_prob >= 1.0) die("--gap-prob must be in [0, 1)", nullptr);
     if (a_bits < 2 || a_bits > 16) die("--a-bits must be in 2..=16", nullptr);
+#if !VM_COVERAGE
+    if (coverage) die("--coverage needs a build with --coverage-toggle", coverage);
+#endif
 
     std::FILE* f = std::fopen(in, "rb");
     if (!f) die("cannot open the job file", in);
@@ -138,7 +149,9 @@ int main(int argc, char** argv) {
         top->eval();
         ++cycles;
     };
+    bool quiet_ports = false;  // set once the reset is over, when counting
     auto junk = [&]() {
+        if (quiet_ports) return;
         uint64_t r = rng.next();
         top->load_data = (uint32_t)r;
         top->in_x = (r >> 32) & ma;
@@ -162,6 +175,14 @@ int main(int argc, char** argv) {
     }
     collect = true;
     edge0 = cycles;
+    if (coverage) {
+        quiet_ports = true;
+        top->load_valid = 0;
+        top->in_valid = 0;
+        top->load_data = 0;
+        top->in_x = 0;
+        top->in_last = 0;
+    }
     auto t0 = std::chrono::steady_clock::now();
 
     top->in_valid = 0;
@@ -184,6 +205,15 @@ int main(int argc, char** argv) {
         if (n + 1 == n_load) event(3, cycles - 1 - edge0, 0);
     }
     top->load_valid = 0;
+    if (coverage) {
+        // Let the last write land, then count the inference alone.
+        top->load_data = 0;
+        for (int i = 0; i < 8; ++i) cycle(false, nullptr, nullptr);
+#if VM_COVERAGE
+        ctx->coveragep()->zero();
+#endif
+        event(4, cycles - edge0, 0);
+    }
     for (uint32_t s = 0; s < n_samples; ++s) {
         for (uint32_t i = 0; i < n_features; ++i) {
             idle();
@@ -220,7 +250,11 @@ int main(int argc, char** argv) {
     }
     for (uint64_t i = 0; i < tail; ++i) cycle(false, nullptr, nullptr);
     auto t1 = std::chrono::steady_clock::now();
+    if (coverage) event(5, cycles - edge0, 0);
     top->final();
+#if VM_COVERAGE
+    if (coverage) ctx->coveragep()->write(coverage);
+#endif
     if (std::fflush(out) != 0 || std::fclose(out) != 0) die("cannot write the events file", outp);
     std::printf("sim cycles=%llu results=%llu seconds=%.6f\n", (unsigned long long)(cycles - edge0),
                 (unsigned long long)results, std::chrono::duration<double>(t1 - t0).count());

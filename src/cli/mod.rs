@@ -10,6 +10,7 @@ mod export;
 mod export_mlp;
 mod infer;
 mod power;
+mod power_mlp;
 mod presets;
 
 /// SievingNet: a bit-plane dot product that sieves partial products too small
@@ -47,6 +48,10 @@ pub enum Command {
     /// the mapped iCE40 netlist (Yosys, Verilator), sieve on and off, against
     /// the exact MAC. A relative proxy for dynamic energy, not milliwatts.
     Power(power::PowerArgs),
+    /// Switching activity of the whole accelerator on a ROM's test samples:
+    /// toggles of its mapped UP5K netlist and the reads and writes of every
+    /// memory, sieving lanes against exact MACs.
+    PowerMlp(power_mlp::PowerMlpArgs),
     /// List the named unit configurations (`--preset`): widths, purpose, and
     /// the designs shipped in hdl/.
     Presets(presets::PresetsArgs),
@@ -61,6 +66,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Area(args) => area::run(args),
         Command::AreaMlp(args) => area_mlp::run(args),
         Command::Power(args) => power::run(args),
+        Command::PowerMlp(args) => power_mlp::run(args),
         Command::Presets(args) => presets::run(args),
     }
 }

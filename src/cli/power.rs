@@ -1,13 +1,13 @@
 //! `sievingnet power`: toggles of the mapped units on a ROM's real streams.
 
 use anyhow::{bail, Context, Result};
-use sievingnet::power::report::{ratios, write_report, Network, PowerReport, PowerRun};
-use sievingnet::power::streams::{random_stream, rom_is_exact, rom_stream, Stream};
+use sievingnet::power::report::{ratios, unit_name, write_report, Network, PowerReport, PowerRun};
+use sievingnet::power::streams::{random_stream, rom_stream, Stream};
 use sievingnet::power::{count, hardware_config, prepare, PowerDesign, Prepared, DESIGNS};
 use sievingnet::rom::read_rom;
 use sievingnet::toolchain::{source_commit, tool_version};
 use sievingnet::UnitConfig;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// `sievingnet power`: switching activity (toggles of the mapped iCE40
@@ -49,20 +49,6 @@ pub struct PowerArgs {
     pub work_dir: Option<PathBuf>,
 }
 
-/// The label of a ROM folder: its name, or its parent's when it is `rom`.
-fn label_of(dir: &Path) -> String {
-    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
-    match name(dir) {
-        Some(n) if n == "rom" => dir.parent().and_then(name).unwrap_or(n),
-        Some(n) => n,
-        None => dir.display().to_string(),
-    }
-}
-
-fn unit_name(cfg: &UnitConfig) -> String {
-    format!("a{}w{} {}", cfg.a_bits(), cfg.w_bits(), cfg.coding())
-}
-
 pub fn run(args: PowerArgs) -> Result<()> {
     if args.samples == 0 {
         bail!("--samples 0: give at least one test sample to stream");
@@ -87,30 +73,10 @@ pub fn run(args: PowerArgs) -> Result<()> {
     let mut jobs: Vec<(String, UnitConfig, bool, Stream)> = Vec::new();
     for dir in &args.rom {
         let rom = read_rom(dir).with_context(|| format!("reading the ROM {}", dir.display()))?;
-        let mut label = label_of(dir);
-        if networks.iter().any(|n| n.label == label) {
-            label = format!("{label}-{}", networks.len() + 1);
-        }
-        let tests = rom
-            .test_set
-            .as_ref()
-            .with_context(|| format!("the ROM {} has no test set to stream", dir.display()))?;
-        let accuracy = tests
-            .predictions
-            .iter()
-            .zip(&tests.labels)
-            .filter(|(p, l)| p == l)
-            .count() as f64
-            / tests.labels.len().max(1) as f64;
-        let exact = rom_is_exact(&rom);
+        let net = Network::of_rom(dir, &rom, &networks)?;
+        let (label, exact) = (net.label.clone(), net.exact);
         let hw = hardware_config(&rom.mlp.unit)?;
-        networks.push(Network {
-            label: label.clone(),
-            rom: dir.display().to_string(),
-            unit: unit_name(&rom.mlp.unit),
-            accuracy,
-            exact,
-        });
+        networks.push(net);
         let modes: &[bool] = if exact { &[false] } else { &[true, false] };
         for &sieve in modes {
             jobs.push((

@@ -11,6 +11,8 @@ use crate::rtl::mlp::sim::{run_mlp, MlpPacing, MlpRun};
 use crate::rtl::mlp::{load_stream, MlpShape};
 use crate::toolchain::run_checked;
 use anyhow::{bail, Context, Result};
+use std::ffi::OsString;
+use std::path::Path;
 use std::process::Command;
 
 /// The C++ driver of the accelerator.
@@ -114,6 +116,21 @@ pub fn run_verilator(
     pacing: &MlpPacing,
 ) -> Result<(MlpRun, f64)> {
     let (exe, build_seconds) = verilator_build_with(text.as_bytes(), top, &MLP_HARNESS, None)?;
+    let run = run_built_mlp(&exe, shape, load, samples, pacing, &[])?;
+    Ok((run, build_seconds))
+}
+
+/// Runs an accelerator simulation built with the accelerator driver
+/// ([`MLP_HARNESS`] or a build of its driver with other flags), passing it
+/// `extra` arguments (e.g. `--coverage FILE`).
+pub fn run_built_mlp(
+    exe: &Path,
+    shape: &MlpShape,
+    load: &[i64],
+    samples: &[Vec<i64>],
+    pacing: &MlpPacing,
+    extra: &[OsString],
+) -> Result<MlpRun> {
     let dir = tempfile::tempdir().context("cannot create a temporary folder")?;
     let _pending = crate::files::track(dir.path());
     let job = dir.path().join("job.bin");
@@ -141,7 +158,8 @@ pub fn run_verilator(
     std::fs::write(&job, buf)?;
     let deadline = crate::rtl::mlp::sim::result_deadline(shape) * 4 + 100_000;
     run_checked(
-        Command::new(&exe)
+        Command::new(exe)
+            .args(extra)
             .arg("--in")
             .arg(&job)
             .arg("--out")
@@ -164,7 +182,9 @@ pub fn run_verilator(
     for rec in bytes[8..].chunks_exact(24) {
         let w = |i: usize| u64::from_le_bytes(rec[i * 8..i * 8 + 8].try_into().unwrap());
         let (tag, cycle, value) = (w(0), w(1), w(2));
-        last_edge = last_edge.max(cycle);
+        if tag != 5 {
+            last_edge = last_edge.max(cycle);
+        }
         match tag {
             0 => {
                 run.predictions.push(value as usize);
@@ -173,6 +193,8 @@ pub fn run_verilator(
             1 => run.first_cycles.push(cycle),
             2 => run.last_cycles.push(cycle),
             3 => run.load_done_cycle = cycle,
+            4 => run.count_window.0 = cycle,
+            5 => run.count_window.1 = cycle,
             _ => bail!("the simulator's events file has an unknown record tag {tag}"),
         }
     }
@@ -184,5 +206,5 @@ pub fn run_verilator(
             samples.len()
         );
     }
-    Ok((run, build_seconds))
+    Ok(run)
 }

@@ -3,7 +3,9 @@
 //! of all instances of one module at one source line, which is why the
 //! netlist's cell types are renamed per module (see [`super::netlist`]).
 
-use super::netlist::{cell_kind, is_cell_output, split_cell_type};
+use super::netlist::{
+    cell_kind, is_cell_output, split_cell_type, split_memory_index, READS_SIGNAL, WRITES_SIGNAL,
+};
 use anyhow::{bail, Result};
 use std::collections::BTreeMap;
 
@@ -80,6 +82,31 @@ pub fn cell_output_toggles(points: &[Point]) -> ByModuleKind {
     out
 }
 
+/// Reads and writes of one memory cell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Accesses {
+    pub reads: u64,
+    pub writes: u64,
+}
+
+/// Reads and writes by memory cell index (see
+/// [`super::netlist::instrument_memory`]: each access flips one bit).
+pub fn memory_accesses(points: &[Point]) -> BTreeMap<usize, Accesses> {
+    let mut out: BTreeMap<usize, Accesses> = BTreeMap::new();
+    for p in points {
+        let Some(j) = split_memory_index(&p.module) else {
+            continue;
+        };
+        let a = out.entry(j).or_default();
+        if p.signal == READS_SIGNAL {
+            a.reads += p.toggles;
+        } else if p.signal == WRITES_SIGNAL {
+            a.writes += p.toggles;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +134,38 @@ mod tests {
         assert_eq!(t[&(1, "dsp")], 2);
         assert_eq!(t.len(), 3);
         assert!(parse("C 'x' y\n").is_err());
+    }
+
+    #[test]
+    fn memory_outputs_and_accesses_are_counted() {
+        let text = line("SB_RAM40_4K__b0m2__Lz1", "RDATA[3]", 4)
+            + &line("SB_RAM40_4K__b0m2__Lz1", "sievingnet_reads", 9)
+            + &line("SB_RAM40_4K__b0m2__Lz1", "sievingnet_writes", 1)
+            + &line("SB_RAM40_4K__b0m2__Lz1", "RADDR[0]", 50)
+            + &line("SB_SPRAM256KA__b0m0", "DATAOUT[15]", 6)
+            + &line("SB_SPRAM256KA__b0m0", "sievingnet_reads", 7)
+            + &line("SB_LUT4__b0", "O", 3);
+        let points = parse(&text).unwrap();
+        let t = cell_output_toggles(&points);
+        assert_eq!(
+            (t[&(0, "ram")], t[&(0, "spram")], t[&(0, "lut")]),
+            (4, 6, 3)
+        );
+        let a = memory_accesses(&points);
+        assert_eq!(
+            a[&2],
+            Accesses {
+                reads: 9,
+                writes: 1
+            }
+        );
+        assert_eq!(
+            a[&0],
+            Accesses {
+                reads: 7,
+                writes: 0
+            }
+        );
+        assert_eq!(a.len(), 2);
     }
 }

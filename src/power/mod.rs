@@ -23,7 +23,9 @@
 //! routing) and sees nothing inside a memory or a DSP block; the units have
 //! no memory (their weights arrive on ports), so no memory read is counted.
 
+pub mod accelerator;
 pub mod coverage;
+pub mod mlp_report;
 pub mod netlist;
 pub mod report;
 pub mod streams;

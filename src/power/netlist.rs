@@ -19,7 +19,14 @@ pub const CELL_OUTPUTS: &[(&str, &[&str])] = &[
     ("SB_LUT4", &["O"]),
     ("SB_CARRY", &["CO"]),
     ("SB_MAC16", &["O", "CO", "ACCUMCO", "SIGNEXTOUT"]),
+    ("SB_RAM40_4K", &["RDATA"]),
+    ("SB_SPRAM256KA", &["DATAOUT"]),
 ];
+
+/// The signal each simulated memory model flips on a read, and on a write:
+/// its toggles count the accesses (see [`instrument_memory`]).
+pub const READS_SIGNAL: &str = "sievingnet_reads";
+pub const WRITES_SIGNAL: &str = "sievingnet_writes";
 
 /// Whether `port` is an output of the cell type `cell` (flip-flops: `Q`).
 pub fn is_cell_output(cell: &str, port: &str) -> bool {
@@ -31,12 +38,15 @@ pub fn is_cell_output(cell: &str, port: &str) -> bool {
         .any(|(c, ports)| *c == cell && ports.contains(&port))
 }
 
-/// What kind of cell a type is, for the report: `lut`, `carry`, `ff`, `dsp`.
+/// What kind of cell a type is, for the report: `lut`, `carry`, `ff`, `dsp`,
+/// `ram` (block RAM), `spram`.
 pub fn cell_kind(cell: &str) -> &'static str {
     match cell {
         "SB_LUT4" => "lut",
         "SB_CARRY" => "carry",
         "SB_MAC16" => "dsp",
+        "SB_RAM40_4K" => "ram",
+        "SB_SPRAM256KA" => "spram",
         c if c.starts_with("SB_DFF") => "ff",
         _ => "other",
     }
@@ -83,13 +93,25 @@ pub fn mapped_netlist(
     keep_blocks: bool,
     work: &Path,
 ) -> Result<String> {
+    let options = if dsp { "-dsp" } else { "" };
+    mapped_netlist_with(verilog, top, options, keep_blocks, work)
+}
+
+/// [`mapped_netlist`] with any `synth_ice40` options (e.g. the UP5K's
+/// `-device u -spram -dsp`).
+pub fn mapped_netlist_with(
+    verilog: &str,
+    top: &str,
+    options: &str,
+    keep_blocks: bool,
+    work: &Path,
+) -> Result<String> {
     require_tool("yosys", "the toggle flow (synth_ice40)")?;
     std::fs::create_dir_all(work).with_context(|| format!("cannot create {}", work.display()))?;
     std::fs::write(work.join("design.v"), verilog)?;
     let script = format!(
-        "read_verilog design.v; synth_ice40 -top {top}{}{}; write_verilog -noattr mapped.v",
+        "read_verilog design.v; synth_ice40 -top {top}{} {options}; write_verilog -noattr mapped.v",
         if keep_blocks { " -noflatten" } else { "" },
-        if dsp { " -dsp" } else { "" },
     );
     run_logged(
         Command::new("yosys")
@@ -128,7 +150,9 @@ fn cell_modules(cells_sim: &str) -> (String, BTreeMap<String, String>) {
 /// with every cell type renamed after the module that holds the cell
 /// (`SB_LUT4` in the module of index 3 becomes `SB_LUT4__b3`), so that
 /// Verilator's toggle counts, which it sums over instances of one cell
-/// model, come out per module.
+/// model, come out per module. Each memory cell gets a model of its own
+/// (`SB_RAM40_4K__b0m5`: memory cell 5), instrumented to count its reads
+/// and writes.
 #[derive(Clone, Debug)]
 pub struct SimNetlist {
     pub verilog: String,
@@ -136,6 +160,106 @@ pub struct SimNetlist {
     pub modules: Vec<String>,
     /// Its cells by kind ([`cell_kind`]).
     pub cells: BTreeMap<String, u64>,
+    /// Its memory cells in order; index `j` is the `mj` suffix.
+    pub memories: Vec<MemoryCell>,
+}
+
+/// One memory cell of a netlist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryCell {
+    /// `SB_RAM40_4K` or `SB_SPRAM256KA`.
+    pub cell: String,
+    /// The instance name Yosys gave it (`wstore.mem.0.1`).
+    pub instance: String,
+    /// The index of the netlist module that holds it.
+    pub module: usize,
+}
+
+impl MemoryCell {
+    /// The renamed model of memory cell `j` (`SB_RAM40_4K__b0m5`).
+    pub fn type_name(&self, j: usize) -> String {
+        format!("{}__b{}m{j}", self.cell, self.module)
+    }
+
+    /// The design's memory the cell belongs to: the instance name before
+    /// Yosys's `.mem.` suffix (`wstore`, `tmem$3`).
+    pub fn memory(&self) -> &str {
+        self.instance
+            .split_once(".mem.")
+            .map(|(m, _)| m)
+            .unwrap_or(&self.instance)
+    }
+}
+
+/// The instance name at the start of `text` (`\wstore.mem.0.0  (`).
+fn instance_name(text: &str) -> Option<String> {
+    let t = text.trim_start();
+    let t = t.strip_prefix('\\').unwrap_or(t);
+    let name: String = t.chars().take_while(|c| !c.is_whitespace()).collect();
+    (!name.is_empty() && name != "(").then_some(name)
+}
+
+/// `model` (a cell's model from `cells_sim.v`) with Verilator's toggle
+/// coverage kept on its output ports only: inputs and internal signals are
+/// never counted (each net is counted at its driver), and leaving them out
+/// makes the simulation several times smaller to compile and faster to run.
+/// The coverage stays off after the model, so the netlist's own wires,
+/// which are never counted either, get no points.
+pub fn outputs_only_coverage(model: &str) -> String {
+    let Some(header_end) = model.find(");") else {
+        return model.to_string();
+    };
+    let mut out = String::with_capacity(model.len() + 256);
+    let header = &model[..header_end];
+    let mut rest = header;
+    while let Some(i) = rest.find(['i', 'o']) {
+        let word: String = rest[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let boundary = rest[..i]
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+        out.push_str(&rest[..i]);
+        if boundary && word == "input" {
+            out.push_str("/*verilator coverage_off*/ ");
+        } else if boundary && word == "output" {
+            out.push_str("/*verilator coverage_on*/ ");
+        }
+        out.push_str(&word);
+        // `word` holds at least the letter found.
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out.push_str(");\n/*verilator coverage_off*/");
+    out.push_str(&model[header_end + 2..]);
+    out
+}
+
+/// `model` (a memory cell's model from `cells_sim.v`) with a bit that flips
+/// on every read and one that flips on every write: their toggles are the
+/// accesses, counted by the same coverage as every net.
+pub fn instrument_memory(cell: &str, model: &str) -> Result<String> {
+    let body = match cell {
+        "SB_RAM40_4K" => format!(
+            "/*verilator coverage_on*/\n\treg {READS_SIGNAL} = 1'b0, {WRITES_SIGNAL} = 1'b0;\n\
+             \talways @(posedge RCLK) if (RE && RCLKE) {READS_SIGNAL} <= !{READS_SIGNAL};\n\
+             \talways @(posedge WCLK) if (WE && WCLKE) {WRITES_SIGNAL} <= !{WRITES_SIGNAL};\n\
+             /*verilator coverage_off*/\n"
+        ),
+        "SB_SPRAM256KA" => format!(
+            "/*verilator coverage_on*/\n\treg {READS_SIGNAL} = 1'b0, {WRITES_SIGNAL} = 1'b0;\n\
+             \talways @(posedge CLOCK) if (CHIPSELECT && !STANDBY && !SLEEP && POWEROFF) begin\n\
+             \t\tif (WREN) {WRITES_SIGNAL} <= !{WRITES_SIGNAL}; else {READS_SIGNAL} <= !{READS_SIGNAL};\n\
+             \tend\n/*verilator coverage_off*/\n"
+        ),
+        other => bail!("no access count for the memory cell {other}"),
+    };
+    let end = model
+        .rfind("endmodule")
+        .with_context(|| format!("the model of {cell} has no endmodule"))?;
+    Ok(format!("{}{body}{}", &model[..end], &model[end..]))
 }
 
 /// Builds the [`SimNetlist`] of a mapped `netlist` with the models of
@@ -145,9 +269,19 @@ pub fn sim_netlist(netlist: &str, cells_sim: &str) -> Result<SimNetlist> {
     let mut modules: Vec<String> = Vec::new();
     let mut used: BTreeSet<(String, usize)> = BTreeSet::new();
     let mut cells: BTreeMap<String, u64> = BTreeMap::new();
+    let mut memories: Vec<MemoryCell> = Vec::new();
+    // A memory cell whose instance name is still to come (after its
+    // parameters).
+    let mut unnamed: Option<usize> = None;
     let mut out = String::with_capacity(netlist.len() + netlist.len() / 8);
     for line in netlist.lines() {
         let t = line.trim_start();
+        if let Some(j) = unnamed {
+            if let Some(rest) = t.strip_prefix(") ") {
+                memories[j].instance = instance_name(rest).unwrap_or_default();
+                unnamed = None;
+            }
+        }
         if let Some(rest) = t.strip_prefix("module ") {
             let name: String = rest
                 .trim_start_matches('\\')
@@ -168,16 +302,34 @@ pub fn sim_netlist(netlist: &str, cells_sim: &str) -> Result<SimNetlist> {
                         "the netlist uses the cell {cell}, which ice40/cells_sim.v does not model"
                     );
                 }
-                if cell_kind(&cell) == "other" {
+                let kind = cell_kind(&cell);
+                if kind == "other" {
                     bail!(
                         "the netlist uses the cell {cell}: the toggle flow counts logic, carry, \
-                         flip-flop and DSP cells only (memories are counted per read, not simulated here)"
+                         flip-flop, DSP, block RAM (SB_RAM40_4K) and SPRAM cells only"
                     );
                 }
-                used.insert((cell.clone(), k));
-                *cells.entry(cell_kind(&cell).to_string()).or_insert(0) += 1;
+                *cells.entry(kind.to_string()).or_insert(0) += 1;
                 let indent = &line[..line.len() - t.len()];
-                out.push_str(&format!("{indent}{cell}__b{k}{after}\n"));
+                let renamed = if kind == "ram" || kind == "spram" {
+                    let j = memories.len();
+                    let instance = if after.trim_start().starts_with('#') {
+                        unnamed = Some(j);
+                        String::new()
+                    } else {
+                        instance_name(after).unwrap_or_default()
+                    };
+                    memories.push(MemoryCell {
+                        cell: cell.clone(),
+                        instance,
+                        module: k,
+                    });
+                    memories[j].type_name(j)
+                } else {
+                    used.insert((cell.clone(), k));
+                    format!("{cell}__b{k}")
+                };
+                out.push_str(&format!("{indent}{renamed}{after}\n"));
                 continue;
             }
         }
@@ -187,13 +339,17 @@ pub fn sim_netlist(netlist: &str, cells_sim: &str) -> Result<SimNetlist> {
     let mut text = header;
     // Verilator does not take default values on input ports.
     text.insert_str(0, "`define NO_ICE40_DEFAULT_ASSIGNMENTS\n");
+    let rename = |model: &str, from: &str, to: &str| {
+        model.replacen(&format!("module {from}"), &format!("module {to}"), 1)
+    };
     for (cell, k) in &used {
-        let model = &models[cell];
-        text.push_str(&model.replacen(
-            &format!("module {cell}"),
-            &format!("module {cell}__b{k}"),
-            1,
-        ));
+        let model = outputs_only_coverage(&models[cell]);
+        text.push_str(&rename(&model, cell, &format!("{cell}__b{k}")));
+        text.push('\n');
+    }
+    for (j, m) in memories.iter().enumerate() {
+        let model = instrument_memory(&m.cell, &outputs_only_coverage(&models[&m.cell]))?;
+        text.push_str(&rename(&model, &m.cell, &m.type_name(j)));
         text.push('\n');
     }
     text.push_str(&out);
@@ -201,7 +357,21 @@ pub fn sim_netlist(netlist: &str, cells_sim: &str) -> Result<SimNetlist> {
         verilog: text,
         modules,
         cells,
+        memories,
     })
+}
+
+/// The memory cell index of a renamed memory type (`SB_RAM40_4K__b0m5`,
+/// `SB_RAM40_4K__b0m5__Lz2`): 5.
+pub fn split_memory_index(name: &str) -> Option<usize> {
+    let i = name.find("__b")?;
+    let rest = name[i + 3..].trim_start_matches(|c: char| c.is_ascii_digit());
+    let digits: String = rest
+        .strip_prefix('m')?
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
 }
 
 /// Splits a renamed cell type (`SB_LUT4__b3`, or Verilator's parameterized
@@ -247,6 +417,43 @@ mod tests {
             .starts_with("`define NO_ICE40_DEFAULT_ASSIGNMENTS\n`timescale"));
         assert_eq!(split_cell_type("SB_LUT4__b12__Lz3"), Some(("SB_LUT4", 12)));
         assert_eq!(split_cell_type("SB_LUT4"), None);
+    }
+
+    #[test]
+    fn coverage_is_kept_on_outputs_only() {
+        let m = "module SB_X (\n\toutput O,\n\tinput I0 `D_0,\n\tinput I1\n);\n\twire inner;\nendmodule";
+        let c = outputs_only_coverage(m);
+        assert_eq!(
+            c,
+            "module SB_X (\n\t/*verilator coverage_on*/ output O,\n\t/*verilator coverage_off*/ input I0 `D_0,\n\t\
+             /*verilator coverage_off*/ input I1\n);\n/*verilator coverage_off*/\n\twire inner;\nendmodule"
+        );
+        let last =
+            outputs_only_coverage("module SB_Y (input [1:0] A, output reg [1:0] Q);\nendmodule");
+        assert!(last.contains("coverage_off*/ input [1:0] A, /*verilator coverage_on*/ output reg"));
+    }
+
+    #[test]
+    fn memory_cells_get_a_counting_model_each() {
+        let cells = "`timescale 1ps / 1ps\nmodule SB_RAM40_4K (output [15:0] RDATA, input RCLK, RCLKE, RE, WCLK, WCLKE, WE);\n\
+                     endmodule\nmodule SB_SPRAM256KA (input CLOCK, CHIPSELECT, WREN, STANDBY, SLEEP, POWEROFF, \
+                     output reg [15:0] DATAOUT);\nendmodule\n";
+        let net = "module top();\n  SB_RAM40_4K #(\n    .READ_MODE(2'h0)\n  ) \\nz_idx$2.mem.0.0  (\n    .RE(1'h1)\n  );\n  \
+                   SB_SPRAM256KA \\wstore.mem.0.1  (\n    .CLOCK(c)\n  );\nendmodule\n";
+        let s = sim_netlist(net, cells).unwrap();
+        assert_eq!(s.memories.len(), 2);
+        assert_eq!(
+            (s.memories[0].instance.as_str(), s.memories[0].memory()),
+            ("nz_idx$2.mem.0.0", "nz_idx$2")
+        );
+        assert_eq!(s.memories[1].memory(), "wstore");
+        assert!(s.verilog.contains("  SB_RAM40_4K__b0m0 #(\n"));
+        assert!(s.verilog.contains("  SB_SPRAM256KA__b0m1 \\wstore"));
+        assert_eq!(s.verilog.matches("module SB_RAM40_4K__b0m0 (").count(), 1);
+        assert_eq!(s.verilog.matches(READS_SIGNAL).count(), 2 * 3);
+        assert_eq!((s.cells["ram"], s.cells["spram"]), (1, 1));
+        assert_eq!(split_memory_index("SB_RAM40_4K__b0m12__Lz3"), Some(12));
+        assert_eq!(split_memory_index("SB_LUT4__b0__Lz3"), None);
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! `power.svg` (toggles per inference by design, by kind of cell; and
 //! against the sieved share when several sieving networks were run).
 
-use super::streams::StreamFacts;
+use super::streams::{rom_is_exact, StreamFacts};
+use crate::config::UnitConfig;
 use crate::eda::plot::{escape, nice_max};
 use crate::files::write_atomic_all;
-use anyhow::Result;
+use crate::rom::Rom;
+use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -32,6 +34,45 @@ pub struct Network {
     pub accuracy: f64,
     /// Every threshold `<= 0`: the network never sieves.
     pub exact: bool,
+}
+
+impl Network {
+    /// The network of the ROM read from `dir`, labelled after its folder
+    /// (its parent's name when it is `rom`), made unique among `taken`.
+    pub fn of_rom(dir: &Path, rom: &Rom, taken: &[Network]) -> Result<Network> {
+        let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+        let mut label = match name(dir) {
+            Some(n) if n == "rom" => dir.parent().and_then(name).unwrap_or(n),
+            Some(n) => n,
+            None => dir.display().to_string(),
+        };
+        if taken.iter().any(|n| n.label == label) {
+            label = format!("{label}-{}", taken.len() + 1);
+        }
+        let tests = rom
+            .test_set
+            .as_ref()
+            .with_context(|| format!("the ROM {} has no test set to run", dir.display()))?;
+        let accuracy = tests
+            .predictions
+            .iter()
+            .zip(&tests.labels)
+            .filter(|(p, l)| p == l)
+            .count() as f64
+            / tests.labels.len().max(1) as f64;
+        Ok(Network {
+            label,
+            rom: dir.display().to_string(),
+            unit: unit_name(&rom.mlp.unit),
+            accuracy,
+            exact: rom_is_exact(rom),
+        })
+    }
+}
+
+/// A unit's widths and coding, e.g. `a8w4 ternary`.
+pub fn unit_name(cfg: &UnitConfig) -> String {
+    format!("a{}w{} {}", cfg.a_bits(), cfg.w_bits(), cfg.coding())
 }
 
 /// One design on one stream.
@@ -157,7 +198,7 @@ pub fn ratios(networks: &[Network], runs: &[PowerRun]) -> Vec<Ratio> {
     out
 }
 
-fn thousands(v: f64) -> String {
+pub(crate) fn thousands(v: f64) -> String {
     let n = v.round() as i64;
     let s = n.abs().to_string();
     let mut out = String::new();

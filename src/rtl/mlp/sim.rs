@@ -14,6 +14,7 @@ use anyhow::{bail, Result};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_hdl::prelude::*;
+use std::collections::BTreeMap;
 
 /// Idle cycles after the last result.
 pub const TAIL_CYCLES: u64 = 64;
@@ -51,6 +52,13 @@ pub struct MlpRun {
     pub load_done_cycle: u64,
     /// Edges simulated.
     pub cycles: u64,
+    /// The edges a toggle count covers, `[start, end)` (set by a driver run
+    /// with `--coverage`; `(0, 0)` otherwise).
+    pub count_window: (u64, u64),
+    /// Reads and writes of each memory (by its name in the exported
+    /// Verilog: `wstore`, `tmem$0`, `bmem`, `nz_idx$2`, ...) at the edges
+    /// after the last load value (rust-hdl runs only).
+    pub accesses: BTreeMap<String, (u64, u64)>,
 }
 
 impl MlpRun {
@@ -80,6 +88,9 @@ trait MlpDrive {
     fn apply(&mut self, i: &MlpIn) -> (bool, bool);
     /// Rising edge, settle; returns `out_class` if `out_valid`.
     fn clock(&mut self) -> Option<usize>;
+    /// Each memory's name and whether it reads and writes at the coming
+    /// edge (a write takes the cycle: reading needs `!write_enable`).
+    fn memory_accesses(&self) -> Vec<(String, bool, bool)>;
 }
 
 impl<U: Block, const A: usize, const W: usize> MlpDrive for SieveMlp<U, A, W>
@@ -102,6 +113,46 @@ where
         self.clock.next = true.into();
         assert!(simulate(self, 1000), "rust-hdl simulation did not converge");
         self.out_valid.val().then(|| self.out_class.val().index())
+    }
+
+    fn memory_accesses(&self) -> Vec<(String, bool, bool)> {
+        let access = |name: String, read: bool, write: bool| (name, read && !write, write);
+        let mut out = vec![
+            access(
+                "wstore".into(),
+                self.wstore.read_enable.val(),
+                self.wstore.write_enable.val(),
+            ),
+            access(
+                "bmem".into(),
+                self.bmem.read_enable.val(),
+                self.bmem.write_enable.val(),
+            ),
+        ];
+        for (name, mems) in [("tmem", &self.tmem)] {
+            for (k, m) in mems.iter().enumerate() {
+                out.push(access(
+                    format!("{name}${k}"),
+                    m.read_enable.val(),
+                    m.write_enable.val(),
+                ));
+            }
+        }
+        for (k, m) in self.nz_idx.iter().enumerate() {
+            out.push(access(
+                format!("nz_idx${k}"),
+                m.read_enable.val(),
+                m.write_enable.val(),
+            ));
+        }
+        for (k, m) in self.nz_val.iter().enumerate() {
+            out.push(access(
+                format!("nz_val${k}"),
+                m.read_enable.val(),
+                m.write_enable.val(),
+            ));
+        }
+        out
     }
 }
 
@@ -155,15 +206,24 @@ fn drive(
     let p_gap = pacing.gap_probability;
     let mut run = MlpRun::default();
     let mut edge: u64 = 0;
-    let tick = |acc: &mut dyn MlpDrive, i: &MlpIn, run: &mut MlpRun, edge: &mut u64| {
-        let ready = acc.apply(i);
-        if let Some(class) = acc.clock() {
-            run.predictions.push(class);
-            run.result_cycles.push(*edge);
-        }
-        *edge += 1;
-        ready
-    };
+    // `count`: the memory accesses of this edge are counted (after the load).
+    let tick =
+        |acc: &mut dyn MlpDrive, i: &MlpIn, run: &mut MlpRun, edge: &mut u64, count: bool| {
+            let ready = acc.apply(i);
+            if count {
+                for (name, read, write) in acc.memory_accesses() {
+                    let e = run.accesses.entry(name).or_insert((0, 0));
+                    e.0 += u64::from(read);
+                    e.1 += u64::from(write);
+                }
+            }
+            if let Some(class) = acc.clock() {
+                run.predictions.push(class);
+                run.result_cycles.push(*edge);
+            }
+            *edge += 1;
+            ready
+        };
     // Reset for 2 edges, junk on the data ports.
     for _ in 0..2 {
         let i = MlpIn {
@@ -174,7 +234,7 @@ fn drive(
             in_x: rng.gen(),
             in_last: rng.gen(),
         };
-        tick(acc, &i, &mut run, &mut edge);
+        tick(acc, &i, &mut run, &mut edge, false);
     }
     edge = 0;
     let stuck_limit = 10_000u64;
@@ -192,7 +252,7 @@ fn drive(
                 in_x: rng.gen(),
                 ..Default::default()
             };
-            let (load_ready, _) = tick(acc, &i, &mut run, &mut edge);
+            let (load_ready, _) = tick(acc, &i, &mut run, &mut edge, false);
             if !idle && load_ready {
                 if n + 1 == load.len() {
                     run.load_done_cycle = edge - 1;
@@ -220,7 +280,7 @@ fn drive(
                     load_data: rng.gen::<u32>().into(),
                     ..Default::default()
                 };
-                let (_, in_ready) = tick(acc, &i, &mut run, &mut edge);
+                let (_, in_ready) = tick(acc, &i, &mut run, &mut edge, true);
                 if !idle && in_ready {
                     if f == 0 {
                         run.first_cycles.push(edge - 1);
@@ -247,10 +307,10 @@ fn drive(
                 edge - fed_edge
             );
         }
-        tick(acc, &MlpIn::default(), &mut run, &mut edge);
+        tick(acc, &MlpIn::default(), &mut run, &mut edge, true);
     }
     for _ in 0..TAIL_CYCLES {
-        tick(acc, &MlpIn::default(), &mut run, &mut edge);
+        tick(acc, &MlpIn::default(), &mut run, &mut edge, true);
     }
     run.cycles = edge;
     if run.predictions.len() != samples.len() {

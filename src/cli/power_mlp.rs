@@ -1,0 +1,127 @@
+//! `sievingnet power-mlp`: toggles and memory accesses of the whole
+//! accelerator on a ROM's test samples, sieving lanes against exact MACs.
+
+use anyhow::{bail, Context, Result};
+use sievingnet::design::Arch;
+use sievingnet::power::accelerator::{count_mlp, DEVICE};
+use sievingnet::power::mlp_report::{
+    mlp_markdown, mlp_ratios, write_mlp_report, MlpPowerReport, MlpPowerRun, MLP_MEANING,
+};
+use sievingnet::power::report::Network;
+use sievingnet::rom::read_rom;
+use sievingnet::toolchain::{source_commit, tool_version};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// `sievingnet power-mlp`: switching activity of the whole accelerator
+/// (`sieve_mlp` mapped for the UP5K) on a ROM's test samples, with every
+/// memory's reads and writes. A relative proxy for dynamic energy.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PowerMlpArgs {
+    /// A weight ROM folder with a test set (repeat for several networks,
+    /// e.g. a sieving network and the exact network of the same accuracy).
+    /// A ROM whose thresholds are all <= 0 is exact: only `mac` runs it.
+    #[arg(long, required = true)]
+    pub rom: Vec<PathBuf>,
+    /// Lane architectures, comma-separated. `mac` runs a sieving ROM's
+    /// exact network (every threshold <= 0).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "parallel,serial,mac"
+    )]
+    pub arch: Vec<Arch>,
+    /// Lanes of each accelerator, 1 to 16.
+    #[arg(long, default_value_t = 4)]
+    pub lanes: usize,
+    /// Test samples of each ROM to run, back to back (its first ones).
+    #[arg(long, default_value_t = 5)]
+    pub samples: usize,
+    /// Seed of the simulator's initial register state.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Folder for power-mlp.json, power-mlp.md and power-mlp.svg.
+    #[arg(long, default_value = "reports/power/accelerator")]
+    pub out: PathBuf,
+    /// Keep the mapped netlists and Yosys logs here.
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+}
+
+pub fn run(args: PowerMlpArgs) -> Result<()> {
+    if args.samples == 0 {
+        bail!("--samples 0: give at least one test sample to run");
+    }
+    if args.arch.is_empty() {
+        bail!("--arch needs at least one of parallel, serial, mac");
+    }
+    // The sources measured are those of the start.
+    let commit = source_commit();
+    let yosys_version = tool_version("yosys", "the toggle flow (synth_ice40)")?;
+    let verilator_version = tool_version("verilator", "the toggle flow (simulation)")?;
+    let tmp = tempfile::tempdir()?;
+    let work = args
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    let t0 = Instant::now();
+    let mut roms = Vec::new();
+    let mut networks: Vec<Network> = Vec::new();
+    for dir in &args.rom {
+        let rom = read_rom(dir).with_context(|| format!("reading the ROM {}", dir.display()))?;
+        networks.push(Network::of_rom(dir, &rom, &networks)?);
+        roms.push(rom);
+    }
+    let mut runs = Vec::new();
+    for (rom, net) in roms.iter().zip(&networks) {
+        for &arch in &args.arch {
+            if net.exact && arch != Arch::Mac {
+                continue;
+            }
+            eprintln!(
+                "power-mlp: [{:.0}s] {} x {} on {}: synth_ice40, Verilator build, {} samples",
+                t0.elapsed().as_secs_f64(),
+                args.lanes,
+                arch.name(),
+                net.label,
+                args.samples
+            );
+            let dir = work.join(format!("{}-{}", net.label, arch.name()));
+            let counts = count_mlp(rom, arch, args.lanes, args.samples, args.seed, &dir, None)
+                .with_context(|| format!("{} x {} on {}", args.lanes, arch.name(), net.label))?;
+            runs.push(MlpPowerRun::new(
+                &net.label,
+                arch.name(),
+                args.lanes,
+                counts,
+            ));
+        }
+    }
+    if runs.is_empty() {
+        bail!("nothing to run: exact ROMs run only on --arch mac");
+    }
+    let report = MlpPowerReport {
+        meaning: MLP_MEANING.to_string(),
+        command: std::iter::once("sievingnet".to_string())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" "),
+        commit,
+        sievingnet_version: env!("CARGO_PKG_VERSION").to_string(),
+        yosys_version,
+        verilator_version,
+        device: DEVICE.name().to_string(),
+        seed: args.seed,
+        samples: args.samples,
+        ratios: mlp_ratios(&runs),
+        networks,
+        runs,
+    };
+    let files = write_mlp_report(&report, &args.out)?;
+    print!("{}", mlp_markdown(&report));
+    for f in files {
+        eprintln!("wrote {}", f.display());
+    }
+    Ok(())
+}
