@@ -77,18 +77,23 @@ macro_rules! mlp_logic {
 
                 // The source list of this layer: input buffer `cmp_sel` for
                 // layer 0, then hidden buffers 2 and 3 in turn.
+                // Only the source buffer is read: a read costs energy.
                 self.src_idx.next = self.nz_idx[3].read_data.val();
                 self.src_val.next = self.nz_val[3].read_data.val();
+                self.src_read.next = 8.into();
                 if self.layer.q.val().get_bit(0) {
                     self.src_idx.next = self.nz_idx[2].read_data.val();
                     self.src_val.next = self.nz_val[2].read_data.val();
+                    self.src_read.next = 4.into();
                 }
                 if !self.layer.q.val().any() {
                     self.src_idx.next = self.nz_idx[0].read_data.val();
                     self.src_val.next = self.nz_val[0].read_data.val();
+                    self.src_read.next = 1.into();
                     if self.cmp_sel.q.val() {
                         self.src_idx.next = self.nz_idx[1].read_data.val();
                         self.src_val.next = self.nz_val[1].read_data.val();
+                        self.src_read.next = 2.into();
                     }
                 }
                 self.read_row.next =
@@ -193,8 +198,10 @@ macro_rules! mlp_logic {
                     self.nz_val[m].address.next = self.p.q.val();
                     self.nz_idx[m].write_enable.next = false;
                     self.nz_val[m].write_enable.next = false;
-                    self.nz_idx[m].read_enable.next = self.streaming.val() & !self.stall.val();
-                    self.nz_val[m].read_enable.next = self.streaming.val() & !self.stall.val();
+                    self.nz_idx[m].read_enable.next =
+                        self.streaming.val() & !self.stall.val() & self.src_read.val().get_bit(m);
+                    self.nz_val[m].read_enable.next =
+                        self.streaming.val() & !self.stall.val() & self.src_read.val().get_bit(m);
                 }
                 for m in 0..2 {
                     self.nz_idx[m].write_data.next = self.in_i.q.val();
