@@ -341,3 +341,40 @@ fn export_onto_a_manifest_folder_keeps_the_old_files() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(left.len(), 2, "no temporary file is left");
 }
+
+/// `power-mlp` refuses what it cannot run, names the problem, and writes
+/// nothing.
+#[test]
+fn power_mlp_refuses_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let cases: [(Vec<&str>, &str); 3] = [
+        (vec!["--samples", "0"], "--samples 0"),
+        (vec!["--lanes", "0"], "lanes"),
+        (vec!["--arch", "dsp"], "invalid value 'dsp'"),
+    ];
+    for (args, says) in cases {
+        let a = sievingnet()
+            .args(["power-mlp", "--rom"])
+            .arg(&rom)
+            .args(&args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .failure();
+        let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+    let a = sievingnet()
+        .args(["power-mlp", "--rom"])
+        .arg(dir.path().join("missing"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("missing"), "{err}");
+    assert!(!out.exists());
+}

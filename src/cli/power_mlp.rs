@@ -9,6 +9,7 @@ use sievingnet::power::mlp_report::{
 };
 use sievingnet::power::report::Network;
 use sievingnet::rom::read_rom;
+use sievingnet::rtl::mlp::MAX_LANES;
 use sievingnet::toolchain::{source_commit, tool_version};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -52,6 +53,12 @@ pub struct PowerMlpArgs {
 pub fn run(args: PowerMlpArgs) -> Result<()> {
     if args.samples == 0 {
         bail!("--samples 0: give at least one test sample to run");
+    }
+    if !(1..=MAX_LANES).contains(&args.lanes) {
+        bail!(
+            "--lanes {} cannot be built: allowed 1 to {MAX_LANES}",
+            args.lanes
+        );
     }
     if args.arch.is_empty() {
         bail!("--arch needs at least one of parallel, serial, mac");
