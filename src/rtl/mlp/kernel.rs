@@ -116,7 +116,9 @@ macro_rules! mlp_logic {
                     self.tmem[b].address.next = self.grp_t.q.val();
                     self.tmem[b].write_data.next = self.load_data.val().get_bits::<8>(0);
                     self.tmem[b].write_enable.next = false;
-                    self.tmem[b].read_enable.next = self.streaming.val();
+                    // A group's threshold is read once, with its first pair.
+                    self.tmem[b].read_enable.next =
+                        self.streaming.val() & !self.p.q.val().any() & !self.issued_term.q.val();
                     if self.loading.val() {
                         self.tmem[b].address.next = self.ld_taddr.q.val();
                         self.tmem[b].write_enable.next = self.load_fire.val()
