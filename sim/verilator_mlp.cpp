@@ -14,8 +14,9 @@
 // EVENTS.bin: "SNME0001", then 24-byte records of three little-endian uint64
 //   [tag, cycle, value]: tag 0 a result (value = out_class), tag 1 a
 //   sample's first feature consumed, tag 2 its last feature consumed, tag 3
-//   the last load value consumed; with --coverage, tag 4 the first edge
-//   counted and tag 5 the number of edges simulated. Cycles count rising edges after reset.
+//   the last load value consumed, tag 4 (with --coverage) the first edge
+//   counted, tag 5 (last) the number of edges simulated. Cycles count
+//   rising edges after reset.
 // The last line on stdout: "sim cycles=C results=R seconds=S".
 //
 // Driving rules: a value or feature is consumed at a rising edge where reset
@@ -250,7 +251,7 @@ int main(int argc, char** argv) {
     }
     for (uint64_t i = 0; i < tail; ++i) cycle(false, nullptr, nullptr);
     auto t1 = std::chrono::steady_clock::now();
-    if (coverage) event(5, cycles - edge0, 0);
+    event(5, cycles - edge0, 0);
     top->final();
 #if VM_COVERAGE
     if (coverage) ctx->coveragep()->write(coverage);

@@ -178,13 +178,10 @@ pub fn run_built_mlp(
         );
     }
     let mut run = MlpRun::default();
-    let mut last_edge = 0;
+    let mut simulated = None;
     for rec in bytes[8..].chunks_exact(24) {
         let w = |i: usize| u64::from_le_bytes(rec[i * 8..i * 8 + 8].try_into().unwrap());
         let (tag, cycle, value) = (w(0), w(1), w(2));
-        if tag != 5 {
-            last_edge = last_edge.max(cycle);
-        }
         match tag {
             0 => {
                 run.predictions.push(value as usize);
@@ -193,12 +190,12 @@ pub fn run_built_mlp(
             1 => run.first_cycles.push(cycle),
             2 => run.last_cycles.push(cycle),
             3 => run.load_done_cycle = cycle,
-            4 => run.count_window.0 = cycle,
-            5 => run.count_window.1 = cycle,
+            4 => run.count_from = Some(cycle),
+            5 => simulated = Some(cycle),
             _ => bail!("the simulator's events file has an unknown record tag {tag}"),
         }
     }
-    run.cycles = last_edge + 1;
+    run.cycles = simulated.context("the simulator's events file has no end record (tag 5)")?;
     if run.predictions.len() != samples.len() {
         bail!(
             "{} results for {} samples: the accelerator produced extra results",

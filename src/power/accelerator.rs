@@ -188,12 +188,15 @@ pub fn count_mlp(
             expected[k]
         );
     }
+    let count_from = run
+        .count_from
+        .context("the toggle simulation did not say where its count starts")?;
     let text = std::fs::read_to_string(&cov)
         .with_context(|| format!("the toggle simulation wrote no {}", cov.display()))?;
     let points = parse(&text)?;
     let mut out = MlpToggles {
         samples: n,
-        cycles: run.count_window.1.saturating_sub(run.count_window.0),
+        cycles: run.cycles - count_from,
         total: 0,
         by_kind: BTreeMap::new(),
         cells: sim.cells.clone(),

@@ -9,6 +9,7 @@
 //! extra one shows.
 
 use super::accelerator::SieveMlp;
+use super::memory::SyncMemory;
 use super::{with_mlp, MlpShape};
 use anyhow::{bail, Result};
 use rand::{Rng, SeedableRng};
@@ -52,9 +53,9 @@ pub struct MlpRun {
     pub load_done_cycle: u64,
     /// Edges simulated.
     pub cycles: u64,
-    /// The edges a toggle count covers, `[start, end)` (set by a driver run
-    /// with `--coverage`; `(0, 0)` otherwise).
-    pub count_window: (u64, u64),
+    /// The first edge a toggle count covers, up to `cycles` (set by a
+    /// Verilator driver run with `--coverage`).
+    pub count_from: Option<u64>,
     /// Reads and writes of each memory (by its name in the exported
     /// Verilog: `wstore`, `tmem$0`, `bmem`, `nz_idx$2`, ...) at the edges
     /// after the last load value (rust-hdl runs only).
@@ -88,9 +89,24 @@ trait MlpDrive {
     fn apply(&mut self, i: &MlpIn) -> (bool, bool);
     /// Rising edge, settle; returns `out_class` if `out_valid`.
     fn clock(&mut self) -> Option<usize>;
-    /// Each memory's name and whether it reads and writes at the coming
-    /// edge (a write takes the cycle: reading needs `!write_enable`).
-    fn memory_accesses(&self) -> Vec<(String, bool, bool)>;
+    /// Each memory and whether it reads and writes at the coming edge, in
+    /// a fixed order (into `out`, cleared first).
+    fn memory_enables(&self, out: &mut Vec<MemoryEnable>);
+}
+
+/// A memory of the accelerator by its name in the exported Verilog (`tmem`
+/// and element 2: `tmem$2`), and whether it reads and writes at the coming
+/// edge (a write takes the cycle: reading needs `!write_enable`).
+type MemoryEnable = (&'static str, Option<usize>, bool, bool);
+
+fn push_enables<const D: usize, const AW: usize>(
+    out: &mut Vec<MemoryEnable>,
+    name: &'static str,
+    element: Option<usize>,
+    m: &SyncMemory<D, AW>,
+) {
+    let (read, write) = (m.read_enable.val(), m.write_enable.val());
+    out.push((name, element, read && !write, write));
 }
 
 impl<U: Block, const A: usize, const W: usize> MlpDrive for SieveMlp<U, A, W>
@@ -115,44 +131,21 @@ where
         self.out_valid.val().then(|| self.out_class.val().index())
     }
 
-    fn memory_accesses(&self) -> Vec<(String, bool, bool)> {
-        let access = |name: String, read: bool, write: bool| (name, read && !write, write);
-        let mut out = vec![
-            access(
-                "wstore".into(),
-                self.wstore.read_enable.val(),
-                self.wstore.write_enable.val(),
-            ),
-            access(
-                "bmem".into(),
-                self.bmem.read_enable.val(),
-                self.bmem.write_enable.val(),
-            ),
-        ];
-        for (name, mems) in [("tmem", &self.tmem)] {
-            for (k, m) in mems.iter().enumerate() {
-                out.push(access(
-                    format!("{name}${k}"),
-                    m.read_enable.val(),
-                    m.write_enable.val(),
-                ));
-            }
+    fn memory_enables(&self, out: &mut Vec<MemoryEnable>) {
+        out.clear();
+        let w = &self.wstore;
+        let (read, write) = (w.read_enable.val(), w.write_enable.val());
+        out.push(("wstore", None, read && !write, write));
+        push_enables(out, "bmem", None, &self.bmem);
+        for (k, m) in self.tmem.iter().enumerate() {
+            push_enables(out, "tmem", Some(k), m);
         }
         for (k, m) in self.nz_idx.iter().enumerate() {
-            out.push(access(
-                format!("nz_idx${k}"),
-                m.read_enable.val(),
-                m.write_enable.val(),
-            ));
+            push_enables(out, "nz_idx", Some(k), m);
         }
         for (k, m) in self.nz_val.iter().enumerate() {
-            out.push(access(
-                format!("nz_val${k}"),
-                m.read_enable.val(),
-                m.write_enable.val(),
-            ));
+            push_enables(out, "nz_val", Some(k), m);
         }
-        out
     }
 }
 
@@ -207,14 +200,18 @@ fn drive(
     let mut run = MlpRun::default();
     let mut edge: u64 = 0;
     // `count`: the memory accesses of this edge are counted (after the load).
-    let tick =
+    // Memory accesses by position in `enables` (the order is fixed).
+    let mut enables: Vec<MemoryEnable> = Vec::new();
+    let mut accesses: Vec<(u64, u64)> = Vec::new();
+    let mut tick =
         |acc: &mut dyn MlpDrive, i: &MlpIn, run: &mut MlpRun, edge: &mut u64, count: bool| {
             let ready = acc.apply(i);
             if count {
-                for (name, read, write) in acc.memory_accesses() {
-                    let e = run.accesses.entry(name).or_insert((0, 0));
-                    e.0 += u64::from(read);
-                    e.1 += u64::from(write);
+                acc.memory_enables(&mut enables);
+                accesses.resize(enables.len(), (0, 0));
+                for (n, &(_, _, read, write)) in accesses.iter_mut().zip(&enables) {
+                    n.0 += u64::from(read);
+                    n.1 += u64::from(write);
                 }
             }
             if let Some(class) = acc.clock() {
@@ -313,6 +310,10 @@ fn drive(
         tick(acc, &MlpIn::default(), &mut run, &mut edge, true);
     }
     run.cycles = edge;
+    for (&(name, element, _, _), &n) in enables.iter().zip(&accesses) {
+        let name = element.map_or(name.to_string(), |k| format!("{name}${k}"));
+        run.accesses.insert(name, n);
+    }
     if run.predictions.len() != samples.len() {
         bail!(
             "{} results for {} samples: the accelerator produced extra results",
