@@ -86,10 +86,7 @@ pub fn run(args: AreaArgs) -> Result<()> {
         devices,
         target_mhz: args.target_mhz,
         work_dir: Some(work.join("flow")),
-        command: std::iter::once("sievingnet".to_string())
-            .chain(std::env::args().skip(1))
-            .collect::<Vec<_>>()
-            .join(" "),
+        command: super::command_line(),
     };
     let report = eda::run_area(&designs, &opts, |line| eprintln!("area: {line}"))?;
     let files = eda::write_report(&report, &args.out)?;

@@ -90,7 +90,7 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
         "format": "sievingnet-accelerator-area",
         "version": 1,
         "commit": commit,
-        "command": std::env::args().collect::<Vec<_>>().join(" "),
+        "command": super::command_line(),
         "yosys": yosys,
         "nextpnr": nextpnr,
         "rom": args.rom.display().to_string(),

@@ -57,6 +57,14 @@ pub enum Command {
     Presets(presets::PresetsArgs),
 }
 
+/// The command line as a report records it: `sievingnet` and its arguments.
+fn command_line() -> String {
+    std::iter::once("sievingnet".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Dot(args) => dot::run(args),

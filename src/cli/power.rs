@@ -1,11 +1,12 @@
 //! `sievingnet power`: toggles of the mapped units on a ROM's real streams.
 
 use anyhow::{bail, Context, Result};
-use sievingnet::power::report::{ratios, unit_name, write_report, Network, PowerReport, PowerRun};
+use sievingnet::power::report::{
+    ratios, unit_name, write_report, Network, PowerReport, PowerRun, Provenance, MEANING,
+};
 use sievingnet::power::streams::{random_stream, rom_stream, Stream};
 use sievingnet::power::{count, hardware_config, prepare, PowerDesign, Prepared, DESIGNS};
 use sievingnet::rom::read_rom;
-use sievingnet::toolchain::{source_commit, tool_version};
 use sievingnet::UnitConfig;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -58,11 +59,7 @@ pub fn run(args: PowerArgs) -> Result<()> {
             bail!("--designs holds {d:?}: allowed {}", DESIGNS.join(", "));
         }
     }
-    // The sources measured are those of the start: the tree may change
-    // during a long run.
-    let commit = source_commit();
-    let yosys_version = tool_version("yosys", "the toggle flow (synth_ice40)")?;
-    let verilator_version = tool_version("verilator", "the toggle flow (simulation)")?;
+    let provenance = Provenance::at_start(MEANING, super::command_line(), args.seed, args.samples)?;
     let tmp = tempfile::tempdir()?;
     let work = args
         .work_dir
@@ -160,17 +157,7 @@ pub fn run(args: PowerArgs) -> Result<()> {
         }
     }
     let report = PowerReport {
-        meaning: sievingnet::power::report::MEANING.to_string(),
-        command: std::iter::once("sievingnet".to_string())
-            .chain(std::env::args().skip(1))
-            .collect::<Vec<_>>()
-            .join(" "),
-        commit,
-        sievingnet_version: env!("CARGO_PKG_VERSION").to_string(),
-        yosys_version,
-        verilator_version,
-        seed: args.seed,
-        samples: args.samples,
+        provenance,
         ratios: ratios(&networks, &runs),
         networks,
         runs,

@@ -7,10 +7,9 @@ use sievingnet::power::accelerator::{count_mlp, DEVICE};
 use sievingnet::power::mlp_report::{
     mlp_markdown, mlp_ratios, write_mlp_report, MlpPowerReport, MlpPowerRun, MLP_MEANING,
 };
-use sievingnet::power::report::Network;
+use sievingnet::power::report::{Network, Provenance};
 use sievingnet::rom::read_rom;
 use sievingnet::rtl::mlp::MAX_LANES;
-use sievingnet::toolchain::{source_commit, tool_version};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -63,10 +62,8 @@ pub fn run(args: PowerMlpArgs) -> Result<()> {
     if args.arch.is_empty() {
         bail!("--arch needs at least one of parallel, serial, mac");
     }
-    // The sources measured are those of the start.
-    let commit = source_commit();
-    let yosys_version = tool_version("yosys", "the toggle flow (synth_ice40)")?;
-    let verilator_version = tool_version("verilator", "the toggle flow (simulation)")?;
+    let provenance =
+        Provenance::at_start(MLP_MEANING, super::command_line(), args.seed, args.samples)?;
     let tmp = tempfile::tempdir()?;
     let work = args
         .work_dir
@@ -109,18 +106,8 @@ pub fn run(args: PowerMlpArgs) -> Result<()> {
         bail!("nothing to run: exact ROMs run only on --arch mac");
     }
     let report = MlpPowerReport {
-        meaning: MLP_MEANING.to_string(),
-        command: std::iter::once("sievingnet".to_string())
-            .chain(std::env::args().skip(1))
-            .collect::<Vec<_>>()
-            .join(" "),
-        commit,
-        sievingnet_version: env!("CARGO_PKG_VERSION").to_string(),
-        yosys_version,
-        verilator_version,
+        provenance,
         device: DEVICE.name().to_string(),
-        seed: args.seed,
-        samples: args.samples,
         ratios: mlp_ratios(&runs),
         networks,
         runs,

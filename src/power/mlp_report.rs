@@ -4,7 +4,7 @@
 //! per inference by primitive).
 
 use super::accelerator::MlpToggles;
-use super::report::{thousands, Network};
+use super::report::{thousands, Network, Provenance};
 use crate::eda::plot::escape;
 use crate::files::write_atomic_all;
 use anyhow::Result;
@@ -76,16 +76,9 @@ pub struct MlpRatio {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct MlpPowerReport {
-    pub meaning: String,
-    pub command: String,
-    pub commit: String,
-    pub sievingnet_version: String,
-    pub yosys_version: String,
-    pub verilator_version: String,
+    #[serde(flatten)]
+    pub provenance: Provenance,
     pub device: String,
-    /// Seed of the driver's initial register state.
-    pub seed: u64,
-    pub samples: usize,
     pub networks: Vec<Network>,
     pub runs: Vec<MlpPowerRun>,
     pub ratios: Vec<MlpRatio>,
@@ -111,19 +104,20 @@ pub fn mlp_ratios(runs: &[MlpPowerRun]) -> Vec<MlpRatio> {
 
 /// The report's tables.
 pub fn mlp_markdown(r: &MlpPowerReport) -> String {
+    let p = &r.provenance;
     let mut s = String::new();
     let _ = writeln!(
         s,
         "# Accelerator switching activity ({})\n\n{}\n\nCommand: `{}`  \ncommit {}, sievingnet {}, {}, {}, seed {}, {} test samples per network.\n",
         r.device,
-        r.meaning,
-        r.command,
-        r.commit,
-        r.sievingnet_version,
-        r.yosys_version,
-        r.verilator_version,
-        r.seed,
-        r.samples
+        p.meaning,
+        p.command,
+        p.commit,
+        p.sievingnet_version,
+        p.yosys_version,
+        p.verilator_version,
+        p.seed,
+        p.samples
     );
     let _ = writeln!(
         s,
@@ -223,67 +217,51 @@ const KINDS: [(&str, &str); 6] = [
     ("spram", "#8c564b"),
 ];
 
-/// Two panels of bars, one row per accelerator: toggles per inference
-/// stacked by kind of driving cell, and memory reads per inference (SPRAM,
-/// block RAM).
-pub fn mlp_svg(r: &MlpPowerReport) -> String {
-    let (label_w, bar_w, row_h, top) = (300.0, 380.0, 20.0, 40.0);
-    let rows = r.runs.len() as f64;
-    let panel_h = top + row_h * rows + 40.0;
-    let (width, height) = (label_w + bar_w + 130.0, 2.0 * panel_h + 20.0);
-    let mut svg = String::new();
+/// One row of a bar panel: its label, its `(value, color)` segments and the
+/// text after the bar.
+type BarRow<'a> = (String, Vec<(f64, &'a str)>, String);
+
+/// Layout of the bar panels: label column, bar length, row height, the
+/// first row's offset below the panel's top.
+const LABEL_W: f64 = 300.0;
+const BAR_W: f64 = 380.0;
+const ROW_H: f64 = 20.0;
+const FIRST_ROW: f64 = 40.0;
+
+/// A panel at `y0`: `title`, one stacked bar per row scaled to the longest,
+/// and the `legend` of the segments' colors. Returns the panel's height.
+fn bar_panel(
+    svg: &mut String,
+    y0: f64,
+    title: &str,
+    rows: &[BarRow],
+    legend: &[(&str, &str)],
+) -> f64 {
     let _ = writeln!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" font-family="sans-serif">"#
+        r#"<text x="10" y="{:.1}" font-size="14">{}</text>"#,
+        y0 + 22.0,
+        escape(title)
     );
-    let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let row_label = |svg: &mut String, y: f64, text: &str| {
+    let total = |row: &BarRow| row.1.iter().map(|(v, _)| v).sum::<f64>();
+    let max = rows.iter().map(total).fold(0.0, f64::max).max(1e-9);
+    for (i, row) in rows.iter().enumerate() {
+        let y = y0 + FIRST_ROW + ROW_H * i as f64;
         let _ = writeln!(
             svg,
             r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"#,
-            label_w - 6.0,
+            LABEL_W - 6.0,
             y + 13.0,
-            escape(text)
+            escape(&row.0)
         );
-    };
-    let legend = |svg: &mut String, y: f64, items: &[(&str, &str)]| {
-        for (k, (name, color)) in items.iter().enumerate() {
-            let x = label_w + 80.0 * k as f64;
-            let _ = writeln!(
-                svg,
-                r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{color}"/><text x="{:.1}" y="{y:.1}" font-size="12">{name}</text>"#,
-                y - 10.0,
-                x + 16.0
-            );
-        }
-    };
-    // Toggles.
-    let _ = writeln!(
-        svg,
-        r#"<text x="10" y="22" font-size="14">Toggles per inference ({} test samples, {}), by kind of driving cell</text>"#,
-        r.samples, r.device
-    );
-    let max = r
-        .runs
-        .iter()
-        .map(|x| x.toggles_per_inference)
-        .fold(0.0, f64::max)
-        .max(1e-9);
-    for (i, x) in r.runs.iter().enumerate() {
-        let y = top + row_h * i as f64;
-        row_label(&mut svg, y, &x.key());
-        let mut x0 = label_w;
-        for (kind, color) in KINDS {
-            let n = x.counts.by_kind.get(kind).copied().unwrap_or(0) as f64;
-            if n == 0.0 || x.counts.total == 0 {
-                continue;
-            }
-            let w = bar_w * x.toggles_per_inference / max * n / x.counts.total as f64;
+        let mut x0 = LABEL_W;
+        for &(v, color) in row.1.iter().filter(|(v, _)| *v > 0.0) {
+            let w = BAR_W * v / max;
             let _ = writeln!(
                 svg,
                 r#"<rect x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="{color}"/>"#,
                 y + 2.0,
-                row_h - 4.0
+                ROW_H - 4.0
             );
             x0 += w;
         }
@@ -292,53 +270,65 @@ pub fn mlp_svg(r: &MlpPowerReport) -> String {
             r#"<text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
             x0 + 4.0,
             y + 13.0,
-            thousands(x.toggles_per_inference)
+            row.2
         );
     }
-    legend(&mut svg, top + row_h * rows + 20.0, &KINDS);
-    // Memory reads.
-    let y0 = panel_h;
-    let _ = writeln!(
-        svg,
-        r#"<text x="10" y="{:.1}" font-size="14">Memory reads per inference (each cell's read counted)</text>"#,
-        y0 + 22.0
-    );
-    let reads = [("SPRAM", "#8c564b"), ("block RAM", "#9467bd")];
-    let max = r
-        .runs
-        .iter()
-        .map(|x| x.spram_reads_per_inference + x.ebr_reads_per_inference)
-        .fold(0.0, f64::max)
-        .max(1e-9);
-    for (i, x) in r.runs.iter().enumerate() {
-        let y = y0 + top + row_h * i as f64;
-        row_label(&mut svg, y, &x.key());
-        let mut x0 = label_w;
-        for (v, (_, color)) in [x.spram_reads_per_inference, x.ebr_reads_per_inference]
-            .into_iter()
-            .zip(reads)
-        {
-            let w = bar_w * v / max;
-            let _ = writeln!(
-                svg,
-                r#"<rect x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="{color}"/>"#,
-                y + 2.0,
-                row_h - 4.0
-            );
-            x0 += w;
-        }
+    let ly = y0 + FIRST_ROW + ROW_H * rows.len() as f64 + 20.0;
+    for (k, (name, color)) in legend.iter().enumerate() {
+        let x = LABEL_W + 80.0 * k as f64;
         let _ = writeln!(
             svg,
-            r#"<text x="{:.1}" y="{:.1}" font-size="11">{} + {}</text>"#,
-            x0 + 4.0,
-            y + 13.0,
-            thousands(x.spram_reads_per_inference),
-            thousands(x.ebr_reads_per_inference)
+            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{color}"/><text x="{:.1}" y="{ly:.1}" font-size="12">{name}</text>"#,
+            ly - 10.0,
+            x + 16.0
         );
     }
-    legend(&mut svg, y0 + top + row_h * rows + 20.0, &reads);
-    svg.push_str("</svg>\n");
-    svg
+    FIRST_ROW + ROW_H * rows.len() as f64 + 40.0
+}
+
+/// Two panels of bars, one row per accelerator: toggles per inference
+/// stacked by kind of driving cell, and memory reads per inference (SPRAM,
+/// block RAM).
+pub fn mlp_svg(r: &MlpPowerReport) -> String {
+    let toggles: Vec<BarRow> = r
+        .runs
+        .iter()
+        .map(|x| {
+            let n = x.counts.samples.max(1) as f64;
+            let segments = KINDS
+                .iter()
+                .map(|&(kind, color)| {
+                    let v = x.counts.by_kind.get(kind).copied().unwrap_or(0) as f64;
+                    (v / n, color)
+                })
+                .collect();
+            (x.key(), segments, thousands(x.toggles_per_inference))
+        })
+        .collect();
+    let reads_legend = [("SPRAM", "#8c564b"), ("block RAM", "#9467bd")];
+    let reads: Vec<BarRow> = r
+        .runs
+        .iter()
+        .map(|x| {
+            let (spram, ebr) = (x.spram_reads_per_inference, x.ebr_reads_per_inference);
+            let segments = vec![(spram, reads_legend[0].1), (ebr, reads_legend[1].1)];
+            let text = format!("{} + {}", thousands(spram), thousands(ebr));
+            (x.key(), segments, text)
+        })
+        .collect();
+    let mut body = String::new();
+    let title = format!(
+        "Toggles per inference ({} test samples, {}), by kind of driving cell",
+        r.provenance.samples, r.device
+    );
+    let h = bar_panel(&mut body, 0.0, &title, &toggles, &KINDS);
+    let title = "Memory reads per inference (each cell's read counted)";
+    let h = h + bar_panel(&mut body, h, title, &reads, &reads_legend);
+    let (width, height) = (LABEL_W + BAR_W + 130.0, h + 20.0);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"sans-serif\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
+    )
 }
 
 /// Writes `power-mlp.json`, `power-mlp.md` and `power-mlp.svg` in `dir`,

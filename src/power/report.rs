@@ -8,6 +8,7 @@ use crate::config::UnitConfig;
 use crate::eda::plot::{escape, nice_max};
 use crate::files::write_atomic_all;
 use crate::rom::Rom;
+use crate::toolchain::{source_commit, tool_version};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -105,8 +106,10 @@ pub struct Ratio {
     pub ratio: f64,
 }
 
+/// Where a toggle report comes from: the first fields of every report's
+/// JSON (flattened into it).
 #[derive(Clone, Debug, Serialize)]
-pub struct PowerReport {
+pub struct Provenance {
     pub meaning: String,
     pub command: String,
     pub commit: String,
@@ -117,6 +120,31 @@ pub struct PowerReport {
     pub seed: u64,
     /// Test samples per network.
     pub samples: usize,
+}
+
+impl Provenance {
+    /// Taken when a run starts: the sources measured are those of the start
+    /// (the tree may change during a long run). Errors, naming the fix, if
+    /// Yosys or Verilator is missing.
+    pub fn at_start(meaning: &str, command: String, seed: u64, samples: usize) -> Result<Self> {
+        let commit = source_commit();
+        Ok(Provenance {
+            meaning: meaning.to_string(),
+            command,
+            commit,
+            sievingnet_version: env!("CARGO_PKG_VERSION").to_string(),
+            yosys_version: tool_version("yosys", "the toggle flow (synth_ice40)")?,
+            verilator_version: tool_version("verilator", "the toggle flow (simulation)")?,
+            seed,
+            samples,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PowerReport {
+    #[serde(flatten)]
+    pub provenance: Provenance,
     pub networks: Vec<Network>,
     pub runs: Vec<PowerRun>,
     pub ratios: Vec<Ratio>,
@@ -222,7 +250,7 @@ pub fn markdown(r: &PowerReport) -> String {
         s,
         "Toggles of the mapped iCE40 netlist on real streams ({} test samples per network, \
          seed {}). A relative proxy for dynamic energy, not milliwatts (see power.json, `meaning`).\n",
-        r.samples, r.seed
+        r.provenance.samples, r.provenance.seed
     );
     s.push_str("| network | accuracy | unit |\n|---|---|---|\n");
     for n in &r.networks {
@@ -367,7 +395,7 @@ pub fn svg(r: &PowerReport) -> String {
     let _ = writeln!(
         svg,
         r#"<text x="10" y="22" font-size="14">Toggles per inference ({} test samples), by kind of driving cell</text>"#,
-        r.samples
+        r.provenance.samples
     );
     let max = rows
         .iter()
