@@ -74,9 +74,6 @@ pub struct MlpToggles {
     pub cells: BTreeMap<String, u64>,
     /// Memory accesses by memory and primitive.
     pub memories: Vec<MemoryAccesses>,
-    /// The predictions equal the golden model's (the count is refused
-    /// otherwise).
-    pub bit_exact: bool,
 }
 
 impl MlpToggles {
@@ -201,7 +198,6 @@ pub fn count_mlp(
         by_kind: BTreeMap::new(),
         cells: sim.cells.clone(),
         memories: group_accesses(&sim.memories, &memory_accesses(&points)),
-        bit_exact: true,
     };
     for ((_, kind), v) in cell_output_toggles(&points) {
         out.total += v;

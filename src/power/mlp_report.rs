@@ -17,7 +17,8 @@ pub const MLP_MEANING: &str = "Toggles of the whole accelerator's mapped UP5K ne
 -device u -spram -dsp, Yosys's cell models, Verilator toggle coverage), samples back to back after \
 the ROM is loaded (the loading is not counted): every change of every net, counted once at the cell \
 that drives it, memory cells' output nets included; the clock and the top-level inputs are not \
-counted. A relative proxy for dynamic energy, not milliwatts. Toggles do not see inside a memory: \
+counted; every prediction equals the golden model's (a run that differs is refused). A relative \
+proxy for dynamic energy, not milliwatts. Toggles do not see inside a memory: \
 every memory cell's reads and writes are counted separately (one per clock edge with the cell \
 enabled), since a read costs far more than a net's toggle and the two cannot be added without \
 per-device figures.";
