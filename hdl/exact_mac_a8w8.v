@@ -79,12 +79,15 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  acc_overflow$d;
     wire  acc_overflow$q;
     reg  acc_overflow$clock;
-    reg  restart$d;
-    wire  restart$q;
-    reg  restart$clock;
     reg  res_valid$d;
     wire  res_valid$q;
     reg  res_valid$clock;
+    reg  [31:0] res_sum$d;
+    wire  [31:0] res_sum$q;
+    reg  res_sum$clock;
+    reg  res_overflow$d;
+    wire  res_overflow$q;
+    reg  res_overflow$clock;
     
     // Local signals
     reg  skip_in;
@@ -98,8 +101,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  w_negative;
     reg  [15:0] correction;
     reg  [31:0] product_ext;
-    reg  [31:0] base_acc;
-    reg  base_overflow;
+    reg  product_clear;
+    reg  acc_clear;
     reg  [31:0] sum;
     reg  acc_sign;
     reg  product_sign;
@@ -192,15 +195,20 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(acc_overflow$q),
         .clock(acc_overflow$clock)
     );
-    sieve_dot$restart restart(
-        .d(restart$d),
-        .q(restart$q),
-        .clock(restart$clock)
-    );
     sieve_dot$res_valid res_valid(
         .d(res_valid$d),
         .q(res_valid$q),
         .clock(res_valid$clock)
+    );
+    sieve_dot$res_sum res_sum(
+        .d(res_sum$d),
+        .q(res_sum$q),
+        .clock(res_sum$clock)
+    );
+    sieve_dot$res_overflow res_overflow(
+        .d(res_overflow$d),
+        .q(res_overflow$q),
+        .clock(res_overflow$clock)
     );
     
     // Update code
@@ -222,8 +230,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         p2_product$clock = clock;
         acc$clock = clock;
         acc_overflow$clock = clock;
-        restart$clock = clock;
         res_valid$clock = clock;
+        res_sum$clock = clock;
+        res_overflow$clock = clock;
         in_reg_valid$d = in_reg_valid$q;
         in_reg_last$d = in_reg_last$q;
         in_reg_a$d = in_reg_a$q;
@@ -241,8 +250,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         p2_product$d = p2_product$q;
         acc$d = acc$q;
         acc_overflow$d = acc_overflow$q;
-        restart$d = restart$q;
         res_valid$d = res_valid$q;
+        res_sum$d = res_sum$q;
+        res_overflow$d = res_overflow$q;
         in_ready = 1'b1;
         in_reg_valid$d = in_valid & ~reset;
         in_reg_last$d = in_last;
@@ -278,48 +288,49 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         p2_valid$d = p1_valid$q;
         p2_last$d = p1_last$q;
         p2_skip$d = p1_skip$q;
-        p2_product$d = (p1_low$q + (p1_high$q << half_shift)) - p1_correction$q;
+        if (~p1_skip$q) begin
+            p2_product$d = (p1_low$q + (p1_high$q << half_shift)) - p1_correction$q;
+        end
+        product_clear = p1_valid$q & p1_skip$q & p1_last$q;
+        if (product_clear) begin
+            p2_product$d = 32'h0;
+        end
         product_ext = ((p2_product$q) & 32'hffffffff);
         product_sign = 1'b0;
         product_sign = p2_product$q[15];
         if (product_sign) begin
             product_ext = product_ext | acc_sign_ext;
         end
-        base_acc = acc$q;
-        base_overflow = acc_overflow$q;
-        if (restart$q) begin
-            base_acc = 32'h0;
-            base_overflow = 1'b0;
-        end
-        sum = base_acc + product_ext;
+        sum = acc$q + product_ext;
         acc_sign = 1'b0;
         sum_sign = 1'b0;
-        acc_sign = base_acc[31];
+        acc_sign = acc$q[31];
         sum_sign = sum[31];
         overflow_now = (acc_sign == product_sign) & (sum_sign != acc_sign);
-        res_valid$d = 1'b0;
-        if (p2_valid$q) begin
+        if (p2_valid$q & ~p2_skip$q) begin
             acc$d = sum;
-            acc_overflow$d = base_overflow | overflow_now;
-            if (p2_skip$q) begin
-                acc$d = base_acc;
-                acc_overflow$d = base_overflow;
-            end
-            restart$d = p2_last$q;
-            res_valid$d = p2_last$q;
+            acc_overflow$d = acc_overflow$q | overflow_now;
+        end
+        res_valid$d = 1'b0;
+        if (p2_valid$q & p2_last$q) begin
+            res_sum$d = sum;
+            res_overflow$d = acc_overflow$q | overflow_now;
+            res_valid$d = 1'b1;
+        end
+        acc_clear = reset | (p2_valid$q & p2_last$q);
+        if (acc_clear) begin
+            acc$d = 32'h0;
+            acc_overflow$d = 1'b0;
         end
         if (reset) begin
             in_reg_valid$d = 1'b0;
             p1_valid$d = 1'b0;
             p2_valid$d = 1'b0;
             res_valid$d = 1'b0;
-            restart$d = 1'b0;
-            acc$d = 32'h0;
-            acc_overflow$d = 1'b0;
         end
         out_valid = res_valid$q;
-        out_sum = acc$q;
-        out_overflow = acc_overflow$q;
+        out_sum = res_sum$q;
+        out_overflow = res_overflow$q;
         out_zero_a = 32'h0;
         out_zero_w = 32'h0;
         out_sieved = 32'h0;
@@ -652,6 +663,44 @@ module sieve_dot$p2_valid(d,q,clock);
 endmodule // sieve_dot$p2_valid
 
 
+module sieve_dot$res_overflow(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$res_overflow
+
+
+module sieve_dot$res_sum(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$res_sum
+
+
 module sieve_dot$res_valid(d,q,clock);
     
     // Module arguments
@@ -669,22 +718,3 @@ module sieve_dot$res_valid(d,q,clock);
     end
           
 endmodule // sieve_dot$res_valid
-
-
-module sieve_dot$restart(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$restart

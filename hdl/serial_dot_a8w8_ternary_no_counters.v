@@ -22,21 +22,26 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     
     // Constant declarations
     localparam  counting = 1'b0;
+    localparam  ternary = 1'b1;
     localparam  planes = 4'h9;
-    localparam  extra_planes = 4'h1;
     localparam  thr_offset = 8'h80;
-    localparam  row_sign_ext = 16'hfe00;
+    localparam  a_sign_ext = 16'hff00;
+    localparam  w_sign_ext = 16'hff00;
     localparam  acc_sign_ext = 33'h1ffff0000;
-    localparam  shift$0 = 8'h0;
-    localparam  shift$1 = 8'h1;
-    localparam  shift$2 = 8'h2;
-    localparam  shift$3 = 8'h3;
-    localparam  shift$4 = 8'h4;
-    localparam  shift$5 = 8'h5;
-    localparam  shift$6 = 8'h6;
-    localparam  shift$7 = 8'h7;
-    localparam  a_sign_bit = 9'b100000000;
     localparam  acc_top_bit = 33'h100000000;
+    localparam  one = 8'h1;
+    localparam  plane_index$0 = 8'h0;
+    localparam  plane_index$1 = 8'h1;
+    localparam  plane_index$2 = 8'h2;
+    localparam  plane_index$3 = 8'h3;
+    localparam  plane_index$4 = 8'h4;
+    localparam  plane_index$5 = 8'h5;
+    localparam  plane_index$6 = 8'h6;
+    localparam  plane_index$7 = 8'h7;
+    localparam  stage$0 = 8'h1;
+    localparam  stage$1 = 8'h2;
+    localparam  stage$2 = 8'h4;
+    localparam  stage$3 = 8'h8;
     localparam  index$0 = 3'b0;
     localparam  index$1 = 3'b1;
     localparam  index$2 = 3'b10;
@@ -45,6 +50,14 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     localparam  index$5 = 3'b101;
     localparam  index$6 = 3'b110;
     localparam  index$7 = 3'b111;
+    localparam  a_steps$0 = 8'h1;
+    localparam  a_steps$1 = 8'h2;
+    localparam  a_steps$2 = 8'h3;
+    localparam  a_steps$3 = 8'h4;
+    localparam  a_steps$4 = 8'h5;
+    localparam  a_steps$5 = 8'h6;
+    localparam  a_steps$6 = 8'h7;
+    localparam  a_steps$7 = 8'h8;
     localparam  limit$0 = 9'b10000111;
     localparam  limit$1 = 9'b10001000;
     localparam  limit$2 = 9'b10001001;
@@ -63,10 +76,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     localparam  onehot$7 = 8'h80;
     
     // Stub signals
-    reg  [7:0] recoder$w;
-    wire  recoder$negative;
-    wire  [7:0] recoder$pos;
-    wire  [7:0] recoder$neg;
+    reg  [7:0] pop_kept$bits;
+    wire  [3:0] pop_kept$count;
+    reg  [7:0] pop_nonzero$bits;
+    wire  [3:0] pop_nonzero$count;
     reg  pair_valid$d;
     wire  pair_valid$q;
     reg  pair_valid$clock;
@@ -76,30 +89,24 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  pair_first$d;
     wire  pair_first$q;
     reg  pair_first$clock;
-    reg  [7:0] pair_pos$d;
-    wire  [7:0] pair_pos$q;
-    reg  pair_pos$clock;
-    reg  [7:0] pair_neg$d;
-    wire  [7:0] pair_neg$q;
-    reg  pair_neg$clock;
-    reg  [8:0] pair_x$d;
-    wire  [8:0] pair_x$q;
-    reg  pair_x$clock;
-    reg  [8:0] pair_nx$d;
-    wire  [8:0] pair_nx$q;
-    reg  pair_nx$clock;
+    reg  pair_more$d;
+    wire  pair_more$q;
+    reg  pair_more$clock;
+    reg  [7:0] pair_kept$d;
+    wire  [7:0] pair_kept$q;
+    reg  pair_kept$clock;
+    reg  [7:0] pair_negative$d;
+    wire  [7:0] pair_negative$q;
+    reg  pair_negative$clock;
+    reg  [7:0] pair_nonzero$d;
+    wire  [7:0] pair_nonzero$q;
+    reg  pair_nonzero$clock;
     reg  pair_zero_a$d;
     wire  pair_zero_a$q;
     reg  pair_zero_a$clock;
-    reg  [3:0] pair_kept$d;
-    wire  [3:0] pair_kept$q;
-    reg  pair_kept$clock;
-    reg  [3:0] pair_sieved$d;
-    wire  [3:0] pair_sieved$q;
-    reg  pair_sieved$clock;
-    reg  [3:0] pair_zero_w$d;
-    wire  [3:0] pair_zero_w$q;
-    reg  pair_zero_w$clock;
+    reg  [7:0] pair_a$d;
+    wire  [7:0] pair_a$q;
+    reg  pair_a$clock;
     reg  term_valid$d;
     wire  term_valid$q;
     reg  term_valid$clock;
@@ -115,6 +122,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] term$d;
     wire  [15:0] term$q;
     reg  term$clock;
+    reg  term_negative$d;
+    wire  term_negative$q;
+    reg  term_negative$clock;
     reg  term_zero_a$d;
     wire  term_zero_a$q;
     reg  term_zero_a$clock;
@@ -151,6 +161,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  res_valid$d;
     wire  res_valid$q;
     reg  res_valid$clock;
+    reg  [31:0] res_sum$d;
+    wire  [31:0] res_sum$q;
+    reg  res_sum$clock;
+    reg  res_overflow$d;
+    wire  res_overflow$q;
+    reg  res_overflow$clock;
     
     // Local signals
     reg  accept;
@@ -158,52 +174,66 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  zero_a;
     reg  [7:0] a_inverted;
     reg  [7:0] mag_a;
+    reg  [7:0] smeared;
+    reg  [7:0] above;
+    reg  [7:0] leading;
     reg  [2:0] e;
     reg  [2:0] not_e;
-    reg  [7:0] keep;
-    reg  [8:0] v;
-    reg  [8:0] a_wide;
-    reg  [8:0] a_negated;
-    reg  [7:0] nonzero;
-    reg  [7:0] kept_planes;
-    reg  [7:0] not_keep;
-    reg  [7:0] sieved_planes;
-    reg  [3:0] kept_count;
-    reg  [3:0] sieved_count;
-    reg  [3:0] zero_w_count;
-    reg  [7:0] thr_offset_value;
     reg  [7:0] w_gated;
     reg  [7:0] thr_gated;
-    reg  [7:0] remaining;
+    reg  [7:0] thr_offset_value;
+    reg  [8:0] v;
+    reg  [7:0] keep;
+    reg  [15:0] w_wide;
+    reg  [15:0] w_twice;
+    reg  [15:0] w_triple;
+    reg  [15:0] up_wide;
+    reg  [15:0] down_wide;
+    reg  [15:0] up_shifted;
+    reg  [15:0] down_shifted;
+    reg  w_negative;
+    reg  [7:0] w_inverted;
+    reg  [7:0] mag_w;
+    reg  [7:0] digit_pos;
+    reg  [7:0] digit_neg;
+    reg  [7:0] nonzero;
+    reg  [7:0] kept_planes;
+    reg  kept_one;
+    reg  kept_two;
     reg  [7:0] neg_remaining;
     reg  [7:0] lowest;
+    reg  [7:0] not_lowest;
     reg  has_digit;
-    reg  [7:0] lowest_pos;
-    reg  [7:0] lowest_neg;
+    reg  left_one;
+    reg  left_two;
+    reg  left_three;
+    reg  issue_last;
+    reg  term_clear;
+    reg  lowest_negative;
+    reg  [7:0] shift_amount;
+    reg  [15:0] a_ext;
+    reg  [15:0] shifted;
+    reg  [32:0] term_ext;
+    reg  [32:0] carry_in;
     reg  acc_top;
     reg  acc_sign;
-    reg  [7:0] not_lowest;
-    reg  [7:0] left_after;
-    reg  pair_done;
-    reg  [15:0] x_ext;
-    reg  [15:0] nx_ext;
-    reg  [15:0] next_term;
-    reg  [32:0] term_ext;
-    reg  [32:0] wrapped;
     reg  out_of_range;
     reg  [32:0] base_acc;
     reg  base_overflow;
+    reg  [32:0] sum;
+    reg  acc_clear;
+    reg  sum_top;
+    reg  sum_sign;
     reg  [3:0] inc_zero_a;
-    reg  [3:0] inc_zero_w;
-    reg  [3:0] inc_sieved;
-    reg  [3:0] inc_kept;
     
     // Sub module instances
-    sieve_dot$recoder recoder(
-        .w(recoder$w),
-        .negative(recoder$negative),
-        .pos(recoder$pos),
-        .neg(recoder$neg)
+    sieve_dot$pop_kept pop_kept(
+        .bits(pop_kept$bits),
+        .count(pop_kept$count)
+    );
+    sieve_dot$pop_nonzero pop_nonzero(
+        .bits(pop_nonzero$bits),
+        .count(pop_nonzero$count)
     );
     sieve_dot$pair_valid pair_valid(
         .d(pair_valid$d),
@@ -220,45 +250,35 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(pair_first$q),
         .clock(pair_first$clock)
     );
-    sieve_dot$pair_pos pair_pos(
-        .d(pair_pos$d),
-        .q(pair_pos$q),
-        .clock(pair_pos$clock)
-    );
-    sieve_dot$pair_neg pair_neg(
-        .d(pair_neg$d),
-        .q(pair_neg$q),
-        .clock(pair_neg$clock)
-    );
-    sieve_dot$pair_x pair_x(
-        .d(pair_x$d),
-        .q(pair_x$q),
-        .clock(pair_x$clock)
-    );
-    sieve_dot$pair_nx pair_nx(
-        .d(pair_nx$d),
-        .q(pair_nx$q),
-        .clock(pair_nx$clock)
-    );
-    sieve_dot$pair_zero_a pair_zero_a(
-        .d(pair_zero_a$d),
-        .q(pair_zero_a$q),
-        .clock(pair_zero_a$clock)
+    sieve_dot$pair_more pair_more(
+        .d(pair_more$d),
+        .q(pair_more$q),
+        .clock(pair_more$clock)
     );
     sieve_dot$pair_kept pair_kept(
         .d(pair_kept$d),
         .q(pair_kept$q),
         .clock(pair_kept$clock)
     );
-    sieve_dot$pair_sieved pair_sieved(
-        .d(pair_sieved$d),
-        .q(pair_sieved$q),
-        .clock(pair_sieved$clock)
+    sieve_dot$pair_negative pair_negative(
+        .d(pair_negative$d),
+        .q(pair_negative$q),
+        .clock(pair_negative$clock)
     );
-    sieve_dot$pair_zero_w pair_zero_w(
-        .d(pair_zero_w$d),
-        .q(pair_zero_w$q),
-        .clock(pair_zero_w$clock)
+    sieve_dot$pair_nonzero pair_nonzero(
+        .d(pair_nonzero$d),
+        .q(pair_nonzero$q),
+        .clock(pair_nonzero$clock)
+    );
+    sieve_dot$pair_zero_a pair_zero_a(
+        .d(pair_zero_a$d),
+        .q(pair_zero_a$q),
+        .clock(pair_zero_a$clock)
+    );
+    sieve_dot$pair_a pair_a(
+        .d(pair_a$d),
+        .q(pair_a$q),
+        .clock(pair_a$clock)
     );
     sieve_dot$term_valid term_valid(
         .d(term_valid$d),
@@ -284,6 +304,11 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .d(term$d),
         .q(term$q),
         .clock(term$clock)
+    );
+    sieve_dot$term_negative term_negative(
+        .d(term_negative$d),
+        .q(term_negative$q),
+        .clock(term_negative$clock)
     );
     sieve_dot$term_zero_a term_zero_a(
         .d(term_zero_a$d),
@@ -345,25 +370,34 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         .q(res_valid$q),
         .clock(res_valid$clock)
     );
+    sieve_dot$res_sum res_sum(
+        .d(res_sum$d),
+        .q(res_sum$q),
+        .clock(res_sum$clock)
+    );
+    sieve_dot$res_overflow res_overflow(
+        .d(res_overflow$d),
+        .q(res_overflow$q),
+        .clock(res_overflow$clock)
+    );
     
     // Update code
     always @(*) begin
         pair_valid$clock = clock;
         pair_last$clock = clock;
         pair_first$clock = clock;
-        pair_pos$clock = clock;
-        pair_neg$clock = clock;
-        pair_x$clock = clock;
-        pair_nx$clock = clock;
-        pair_zero_a$clock = clock;
+        pair_more$clock = clock;
         pair_kept$clock = clock;
-        pair_sieved$clock = clock;
-        pair_zero_w$clock = clock;
+        pair_negative$clock = clock;
+        pair_nonzero$clock = clock;
+        pair_zero_a$clock = clock;
+        pair_a$clock = clock;
         term_valid$clock = clock;
         term_digit$clock = clock;
         term_first$clock = clock;
         term_last$clock = clock;
         term$clock = clock;
+        term_negative$clock = clock;
         term_zero_a$clock = clock;
         term_kept$clock = clock;
         term_sieved$clock = clock;
@@ -376,22 +410,23 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         cnt_kept$clock = clock;
         restart$clock = clock;
         res_valid$clock = clock;
+        res_sum$clock = clock;
+        res_overflow$clock = clock;
         pair_valid$d = pair_valid$q;
         pair_last$d = pair_last$q;
         pair_first$d = pair_first$q;
-        pair_pos$d = pair_pos$q;
-        pair_neg$d = pair_neg$q;
-        pair_x$d = pair_x$q;
-        pair_nx$d = pair_nx$q;
-        pair_zero_a$d = pair_zero_a$q;
+        pair_more$d = pair_more$q;
         pair_kept$d = pair_kept$q;
-        pair_sieved$d = pair_sieved$q;
-        pair_zero_w$d = pair_zero_w$q;
+        pair_negative$d = pair_negative$q;
+        pair_nonzero$d = pair_nonzero$q;
+        pair_zero_a$d = pair_zero_a$q;
+        pair_a$d = pair_a$q;
         term_valid$d = term_valid$q;
         term_digit$d = term_digit$q;
         term_first$d = term_first$q;
         term_last$d = term_last$q;
         term$d = term$q;
+        term_negative$d = term_negative$q;
         term_zero_a$d = term_zero_a$q;
         term_kept$d = term_kept$q;
         term_sieved$d = term_sieved$q;
@@ -404,15 +439,10 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         cnt_kept$d = cnt_kept$q;
         restart$d = restart$q;
         res_valid$d = res_valid$q;
-        remaining = pair_pos$q | pair_neg$q;
-        neg_remaining = ~remaining + 32'h1;
-        lowest = remaining & neg_remaining;
-        has_digit = remaining != 32'h0;
-        not_lowest = ~lowest;
-        left_after = remaining & not_lowest;
-        pair_done = left_after == 32'h0;
-        in_ready = ~pair_valid$q | pair_done;
-        accept = in_valid & in_ready & ~reset;
+        res_sum$d = res_sum$q;
+        res_overflow$d = res_overflow$q;
+        in_ready = ~pair_more$q;
+        accept = in_valid & ~pair_more$q & ~reset;
         a_negative = 1'b0;
         a_negative = in_a[7];
         zero_a = in_a == 32'h0;
@@ -421,30 +451,41 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (a_negative) begin
             mag_a = a_inverted + 32'h1;
         end
+        smeared = mag_a;
+        smeared = smeared | (mag_a >> a_steps$0);
+        smeared = smeared | (mag_a >> a_steps$1);
+        smeared = smeared | (mag_a >> a_steps$2);
+        smeared = smeared | (mag_a >> a_steps$3);
+        smeared = smeared | (mag_a >> a_steps$4);
+        smeared = smeared | (mag_a >> a_steps$5);
+        smeared = smeared | (mag_a >> a_steps$6);
+        smeared = smeared | (mag_a >> a_steps$7);
+        above = smeared >> a_steps$0;
+        leading = smeared & ~above;
         e = 32'h0;
-        if (mag_a[0]) begin
-            e = index$0;
+        if (leading[0]) begin
+            e = e | index$0;
         end
-        if (mag_a[1]) begin
-            e = index$1;
+        if (leading[1]) begin
+            e = e | index$1;
         end
-        if (mag_a[2]) begin
-            e = index$2;
+        if (leading[2]) begin
+            e = e | index$2;
         end
-        if (mag_a[3]) begin
-            e = index$3;
+        if (leading[3]) begin
+            e = e | index$3;
         end
-        if (mag_a[4]) begin
-            e = index$4;
+        if (leading[4]) begin
+            e = e | index$4;
         end
-        if (mag_a[5]) begin
-            e = index$5;
+        if (leading[5]) begin
+            e = e | index$5;
         end
-        if (mag_a[6]) begin
-            e = index$6;
+        if (leading[6]) begin
+            e = e | index$6;
         end
-        if (mag_a[7]) begin
-            e = index$7;
+        if (leading[7]) begin
+            e = e | index$7;
         end
         not_e = ~e;
         w_gated = in_w;
@@ -480,250 +521,238 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         if (v <= limit$7) begin
             keep = keep | onehot$7;
         end
-        recoder$w = w_gated;
-        nonzero = recoder$pos | recoder$neg;
+        w_wide = ((w_gated) & 16'hffff);
+        w_negative = 1'b0;
+        w_negative = w_gated[7];
+        if (w_negative) begin
+            w_wide = w_wide | w_sign_ext;
+        end
+        w_twice = w_wide << one;
+        w_triple = w_wide + w_twice;
+        up_wide = w_triple & ~w_wide;
+        down_wide = w_wide & ~w_triple;
+        up_shifted = up_wide >> one;
+        down_shifted = down_wide >> one;
+        w_inverted = ~w_gated;
+        mag_w = w_gated;
+        if (w_negative) begin
+            mag_w = w_inverted + 32'h1;
+        end
+        if (ternary) begin
+            digit_pos = ((up_shifted) & 8'hff);
+            digit_neg = ((down_shifted) & 8'hff);
+        end
+        else begin
+            digit_pos = mag_w;
+            digit_neg = 32'h0;
+            if (w_negative) begin
+                digit_pos = 32'h0;
+                digit_neg = mag_w;
+            end
+        end
+        nonzero = digit_pos | digit_neg;
         kept_planes = nonzero & keep;
-        if (zero_a) begin
-            kept_planes = 32'h0;
+        kept_one = 1'b0;
+        kept_two = 1'b0;
+        kept_two = kept_two | (kept_one & kept_planes[0]);
+        kept_one = kept_one | kept_planes[0];
+        kept_two = kept_two | (kept_one & kept_planes[1]);
+        kept_one = kept_one | kept_planes[1];
+        kept_two = kept_two | (kept_one & kept_planes[2]);
+        kept_one = kept_one | kept_planes[2];
+        kept_two = kept_two | (kept_one & kept_planes[3]);
+        kept_one = kept_one | kept_planes[3];
+        kept_two = kept_two | (kept_one & kept_planes[4]);
+        kept_one = kept_one | kept_planes[4];
+        kept_two = kept_two | (kept_one & kept_planes[5]);
+        kept_one = kept_one | kept_planes[5];
+        kept_two = kept_two | (kept_one & kept_planes[6]);
+        kept_one = kept_one | kept_planes[6];
+        kept_two = kept_two | (kept_one & kept_planes[7]);
+        kept_one = kept_one | kept_planes[7];
+        neg_remaining = ~pair_kept$q + 32'h1;
+        lowest = pair_kept$q & neg_remaining;
+        not_lowest = ~lowest;
+        has_digit = pair_kept$q != 32'h0;
+        left_one = 1'b0;
+        left_two = 1'b0;
+        left_three = 1'b0;
+        left_three = left_three | (left_two & pair_kept$q[0]);
+        left_two = left_two | (left_one & pair_kept$q[0]);
+        left_one = left_one | pair_kept$q[0];
+        left_three = left_three | (left_two & pair_kept$q[1]);
+        left_two = left_two | (left_one & pair_kept$q[1]);
+        left_one = left_one | pair_kept$q[1];
+        left_three = left_three | (left_two & pair_kept$q[2]);
+        left_two = left_two | (left_one & pair_kept$q[2]);
+        left_one = left_one | pair_kept$q[2];
+        left_three = left_three | (left_two & pair_kept$q[3]);
+        left_two = left_two | (left_one & pair_kept$q[3]);
+        left_one = left_one | pair_kept$q[3];
+        left_three = left_three | (left_two & pair_kept$q[4]);
+        left_two = left_two | (left_one & pair_kept$q[4]);
+        left_one = left_one | pair_kept$q[4];
+        left_three = left_three | (left_two & pair_kept$q[5]);
+        left_two = left_two | (left_one & pair_kept$q[5]);
+        left_one = left_one | pair_kept$q[5];
+        left_three = left_three | (left_two & pair_kept$q[6]);
+        left_two = left_two | (left_one & pair_kept$q[6]);
+        left_one = left_one | pair_kept$q[6];
+        left_three = left_three | (left_two & pair_kept$q[7]);
+        left_two = left_two | (left_one & pair_kept$q[7]);
+        left_one = left_one | pair_kept$q[7];
+        issue_last = pair_valid$q & pair_last$q & ~pair_more$q;
+        lowest_negative = (lowest & pair_negative$q) != 32'h0;
+        shift_amount = 32'h0;
+        if (lowest[0]) begin
+            shift_amount = shift_amount | plane_index$0;
         end
-        a_wide = ((in_a) & 9'h1ff);
-        if (a_negative) begin
-            a_wide = a_wide | a_sign_bit;
+        if (lowest[1]) begin
+            shift_amount = shift_amount | plane_index$1;
         end
-        a_negated = ~a_wide + 32'h1;
-        not_keep = ~keep;
-        sieved_planes = nonzero & not_keep;
-        kept_count = 32'h0;
-        sieved_count = 32'h0;
-        zero_w_count = extra_planes;
-        if (kept_planes[0]) begin
-            kept_count = kept_count + 32'h1;
+        if (lowest[2]) begin
+            shift_amount = shift_amount | plane_index$2;
         end
-        if (sieved_planes[0]) begin
-            sieved_count = sieved_count + 32'h1;
+        if (lowest[3]) begin
+            shift_amount = shift_amount | plane_index$3;
         end
-        if (~nonzero[0]) begin
-            zero_w_count = zero_w_count + 32'h1;
+        if (lowest[4]) begin
+            shift_amount = shift_amount | plane_index$4;
         end
-        if (kept_planes[1]) begin
-            kept_count = kept_count + 32'h1;
+        if (lowest[5]) begin
+            shift_amount = shift_amount | plane_index$5;
         end
-        if (sieved_planes[1]) begin
-            sieved_count = sieved_count + 32'h1;
+        if (lowest[6]) begin
+            shift_amount = shift_amount | plane_index$6;
         end
-        if (~nonzero[1]) begin
-            zero_w_count = zero_w_count + 32'h1;
+        if (lowest[7]) begin
+            shift_amount = shift_amount | plane_index$7;
         end
-        if (kept_planes[2]) begin
-            kept_count = kept_count + 32'h1;
+        a_ext = ((pair_a$q) & 16'hffff);
+        if (pair_a$q[7]) begin
+            a_ext = a_ext | a_sign_ext;
         end
-        if (sieved_planes[2]) begin
-            sieved_count = sieved_count + 32'h1;
+        shifted = a_ext;
+        if (shift_amount[0]) begin
+            shifted = shifted << stage$0;
         end
-        if (~nonzero[2]) begin
-            zero_w_count = zero_w_count + 32'h1;
+        if (shift_amount[1]) begin
+            shifted = shifted << stage$1;
         end
-        if (kept_planes[3]) begin
-            kept_count = kept_count + 32'h1;
+        if (shift_amount[2]) begin
+            shifted = shifted << stage$2;
         end
-        if (sieved_planes[3]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (~nonzero[3]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[4]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[4]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (~nonzero[4]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[5]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[5]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (~nonzero[5]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[6]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[6]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (~nonzero[6]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (kept_planes[7]) begin
-            kept_count = kept_count + 32'h1;
-        end
-        if (sieved_planes[7]) begin
-            sieved_count = sieved_count + 32'h1;
-        end
-        if (~nonzero[7]) begin
-            zero_w_count = zero_w_count + 32'h1;
-        end
-        if (zero_a | ~counting) begin
-            kept_count = 32'h0;
-            sieved_count = 32'h0;
-            zero_w_count = 32'h0;
-        end
-        x_ext = ((pair_x$q) & 16'hffff);
-        nx_ext = ((pair_nx$q) & 16'hffff);
-        if (pair_x$q[8]) begin
-            x_ext = x_ext | row_sign_ext;
-        end
-        if (pair_nx$q[8]) begin
-            nx_ext = nx_ext | row_sign_ext;
-        end
-        lowest_pos = lowest & pair_pos$q;
-        lowest_neg = lowest & pair_neg$q;
-        next_term = 32'h0;
-        if (lowest_pos[0]) begin
-            next_term = next_term | (x_ext << shift$0);
-        end
-        if (lowest_neg[0]) begin
-            next_term = next_term | (nx_ext << shift$0);
-        end
-        if (lowest_pos[1]) begin
-            next_term = next_term | (x_ext << shift$1);
-        end
-        if (lowest_neg[1]) begin
-            next_term = next_term | (nx_ext << shift$1);
-        end
-        if (lowest_pos[2]) begin
-            next_term = next_term | (x_ext << shift$2);
-        end
-        if (lowest_neg[2]) begin
-            next_term = next_term | (nx_ext << shift$2);
-        end
-        if (lowest_pos[3]) begin
-            next_term = next_term | (x_ext << shift$3);
-        end
-        if (lowest_neg[3]) begin
-            next_term = next_term | (nx_ext << shift$3);
-        end
-        if (lowest_pos[4]) begin
-            next_term = next_term | (x_ext << shift$4);
-        end
-        if (lowest_neg[4]) begin
-            next_term = next_term | (nx_ext << shift$4);
-        end
-        if (lowest_pos[5]) begin
-            next_term = next_term | (x_ext << shift$5);
-        end
-        if (lowest_neg[5]) begin
-            next_term = next_term | (nx_ext << shift$5);
-        end
-        if (lowest_pos[6]) begin
-            next_term = next_term | (x_ext << shift$6);
-        end
-        if (lowest_neg[6]) begin
-            next_term = next_term | (nx_ext << shift$6);
-        end
-        if (lowest_pos[7]) begin
-            next_term = next_term | (x_ext << shift$7);
-        end
-        if (lowest_neg[7]) begin
-            next_term = next_term | (nx_ext << shift$7);
+        if (shift_amount[3]) begin
+            shifted = shifted << stage$3;
         end
         term_valid$d = pair_valid$q;
         term_first$d = pair_first$q;
-        term_last$d = pair_last$q & pair_done;
+        term_last$d = issue_last;
         term_digit$d = has_digit;
         if (has_digit) begin
-            term$d = next_term;
+            term$d = shifted;
+            if (lowest_negative) begin
+                term$d = ~shifted;
+            end
+            term_negative$d = lowest_negative;
         end
-        term_zero_a$d = pair_zero_a$q;
-        term_kept$d = pair_kept$q;
-        term_sieved$d = pair_sieved$q;
-        term_zero_w$d = pair_zero_w$q;
-        pair_pos$d = pair_pos$q & not_lowest;
-        pair_neg$d = pair_neg$q & not_lowest;
+        term_clear = ~has_digit & issue_last;
+        if (term_clear) begin
+            term$d = 32'h0;
+            term_negative$d = 1'b0;
+        end
+        pop_kept$bits = pair_kept$q;
+        pop_nonzero$bits = pair_nonzero$q;
+        if (pair_first$q) begin
+            term_zero_a$d = pair_zero_a$q;
+            term_kept$d = pop_kept$count;
+            term_sieved$d = pop_nonzero$count - pop_kept$count;
+            term_zero_w$d = planes - pop_nonzero$count;
+            if (pair_zero_a$q) begin
+                term_zero_w$d = 32'h0;
+            end
+        end
+        pair_kept$d = pair_kept$q & not_lowest;
+        pair_more$d = left_three;
         pair_first$d = 1'b0;
-        if (pair_done) begin
+        if (~pair_more$q) begin
             pair_valid$d = 1'b0;
         end
         if (accept) begin
             pair_valid$d = 1'b1;
             pair_first$d = 1'b1;
             pair_last$d = in_last;
-            pair_pos$d = recoder$pos & kept_planes;
-            pair_neg$d = recoder$neg & kept_planes;
+            pair_more$d = kept_two;
+            pair_kept$d = kept_planes;
+            pair_negative$d = digit_neg;
             if (in_a != 32'h0) begin
-                if (recoder$negative) begin
-                    pair_x$d = a_negated;
-                    pair_nx$d = a_wide;
-                end
-                else begin
-                    pair_x$d = a_wide;
-                    pair_nx$d = a_negated;
-                end
+                pair_a$d = in_a;
             end
-            pair_zero_a$d = zero_a & counting;
-            pair_kept$d = kept_count;
-            pair_sieved$d = sieved_count;
-            pair_zero_w$d = zero_w_count;
+            if (counting) begin
+                pair_nonzero$d = nonzero;
+                pair_zero_a$d = zero_a;
+            end
         end
         term_ext = ((term$q) & 33'h1ffffffff);
         if (term$q[15]) begin
             term_ext = term_ext | acc_sign_ext;
+        end
+        carry_in = 32'h0;
+        if (term_negative$q) begin
+            carry_in = 32'h1;
         end
         acc_top = 1'b0;
         acc_top = acc$q[32];
         acc_sign = 1'b0;
         acc_sign = acc$q[31];
         out_of_range = acc_top != acc_sign;
-        wrapped = acc$q & ~acc_top_bit;
-        if (acc_sign) begin
-            wrapped = acc$q | acc_top_bit;
-        end
         base_acc = acc$q;
         base_overflow = acc_overflow$q;
         if (term_first$q) begin
-            base_acc = wrapped;
+            base_acc = acc$q & ~acc_top_bit;
+            if (acc_sign) begin
+                base_acc = acc$q | acc_top_bit;
+            end
             base_overflow = acc_overflow$q | out_of_range;
         end
-        if (restart$q) begin
-            base_acc = 32'h0;
-            base_overflow = 1'b0;
-        end
+        sum = base_acc + term_ext + carry_in;
+        sum_top = 1'b0;
+        sum_top = sum[32];
+        sum_sign = 1'b0;
+        sum_sign = sum[31];
         inc_zero_a = 32'h0;
-        inc_zero_w = 32'h0;
-        inc_sieved = 32'h0;
-        inc_kept = 32'h0;
-        if (term_first$q) begin
-            if (term_zero_a$q) begin
-                inc_zero_a = planes;
-            end
-            inc_zero_w = term_zero_w$q;
-            inc_sieved = term_sieved$q;
-            inc_kept = term_kept$q;
+        if (term_zero_a$q) begin
+            inc_zero_a = planes;
         end
         res_valid$d = 1'b0;
         if (term_valid$q) begin
-            acc$d = base_acc + term_ext;
-            if (~term_digit$q) begin
-                acc$d = base_acc;
+            if (term_digit$q) begin
+                acc$d = sum;
             end
-            acc_overflow$d = base_overflow;
-            cnt_zero_a$d = cnt_zero_a$q + ((inc_zero_a) & 32'hffffffff);
-            cnt_zero_w$d = cnt_zero_w$q + ((inc_zero_w) & 32'hffffffff);
-            cnt_sieved$d = cnt_sieved$q + ((inc_sieved) & 32'hffffffff);
-            cnt_kept$d = cnt_kept$q + ((inc_kept) & 32'hffffffff);
-            if (restart$q) begin
-                cnt_zero_a$d = ((inc_zero_a) & 32'hffffffff);
-                cnt_zero_w$d = ((inc_zero_w) & 32'hffffffff);
-                cnt_sieved$d = ((inc_sieved) & 32'hffffffff);
-                cnt_kept$d = ((inc_kept) & 32'hffffffff);
+            if (term_first$q) begin
+                acc_overflow$d = base_overflow;
+                cnt_zero_a$d = cnt_zero_a$q + ((inc_zero_a) & 32'hffffffff);
+                cnt_zero_w$d = cnt_zero_w$q + ((term_zero_w$q) & 32'hffffffff);
+                cnt_sieved$d = cnt_sieved$q + ((term_sieved$q) & 32'hffffffff);
+                cnt_kept$d = cnt_kept$q + ((term_kept$q) & 32'hffffffff);
+                if (restart$q) begin
+                    cnt_zero_a$d = ((inc_zero_a) & 32'hffffffff);
+                    cnt_zero_w$d = ((term_zero_w$q) & 32'hffffffff);
+                    cnt_sieved$d = ((term_sieved$q) & 32'hffffffff);
+                    cnt_kept$d = ((term_kept$q) & 32'hffffffff);
+                end
             end
             restart$d = term_last$q;
-            res_valid$d = term_last$q;
+            if (term_last$q) begin
+                res_sum$d = ((sum) & 32'hffffffff);
+                res_overflow$d = base_overflow | (sum_top != sum_sign);
+                res_valid$d = 1'b1;
+            end
+        end
+        acc_clear = reset | (term_valid$q & term_last$q);
+        if (acc_clear) begin
+            acc$d = 32'h0;
+            acc_overflow$d = 1'b0;
         end
         if (~counting) begin
             cnt_zero_a$d = 32'h0;
@@ -733,23 +762,22 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         end
         if (reset) begin
             pair_valid$d = 1'b0;
-            pair_pos$d = 32'h0;
-            pair_neg$d = 32'h0;
+            pair_more$d = 1'b0;
+            pair_first$d = 1'b0;
+            pair_kept$d = 32'h0;
             term_valid$d = 1'b0;
             term_first$d = 1'b0;
             term_last$d = 1'b0;
             res_valid$d = 1'b0;
             restart$d = 1'b0;
-            acc$d = 32'h0;
-            acc_overflow$d = 1'b0;
             cnt_zero_a$d = 32'h0;
             cnt_zero_w$d = 32'h0;
             cnt_sieved$d = 32'h0;
             cnt_kept$d = 32'h0;
         end
         out_valid = res_valid$q;
-        out_sum = ((acc$q) & 32'hffffffff);
-        out_overflow = acc_overflow$q | out_of_range;
+        out_sum = res_sum$q;
+        out_overflow = res_overflow$q;
         out_zero_a = cnt_zero_a$q;
         out_zero_w = cnt_zero_w$q;
         out_sieved = cnt_sieved$q;
@@ -873,6 +901,25 @@ module sieve_dot$cnt_zero_w(d,q,clock);
 endmodule // sieve_dot$cnt_zero_w
 
 
+module sieve_dot$pair_a(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$pair_a
+
+
 module sieve_dot$pair_first(d,q,clock);
     
     // Module arguments
@@ -895,13 +942,13 @@ endmodule // sieve_dot$pair_first
 module sieve_dot$pair_kept(d,q,clock);
     
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
+    input wire  [7:0] d;
+    output reg  [7:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 4'h0;
+       q = 8'h0;
     end
     
     always @(posedge clock) begin
@@ -930,7 +977,26 @@ module sieve_dot$pair_last(d,q,clock);
 endmodule // sieve_dot$pair_last
 
 
-module sieve_dot$pair_neg(d,q,clock);
+module sieve_dot$pair_more(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$pair_more
+
+
+module sieve_dot$pair_negative(d,q,clock);
     
     // Module arguments
     input wire  [7:0] d;
@@ -946,29 +1012,10 @@ module sieve_dot$pair_neg(d,q,clock);
        q <= d;
     end
           
-endmodule // sieve_dot$pair_neg
+endmodule // sieve_dot$pair_negative
 
 
-module sieve_dot$pair_nx(d,q,clock);
-    
-    // Module arguments
-    input wire  [8:0] d;
-    output reg  [8:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 9'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$pair_nx
-
-
-module sieve_dot$pair_pos(d,q,clock);
+module sieve_dot$pair_nonzero(d,q,clock);
     
     // Module arguments
     input wire  [7:0] d;
@@ -984,26 +1031,7 @@ module sieve_dot$pair_pos(d,q,clock);
        q <= d;
     end
           
-endmodule // sieve_dot$pair_pos
-
-
-module sieve_dot$pair_sieved(d,q,clock);
-    
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$pair_sieved
+endmodule // sieve_dot$pair_nonzero
 
 
 module sieve_dot$pair_valid(d,q,clock);
@@ -1025,25 +1053,6 @@ module sieve_dot$pair_valid(d,q,clock);
 endmodule // sieve_dot$pair_valid
 
 
-module sieve_dot$pair_x(d,q,clock);
-    
-    // Module arguments
-    input wire  [8:0] d;
-    output reg  [8:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 9'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // sieve_dot$pair_x
-
-
 module sieve_dot$pair_zero_a(d,q,clock);
     
     // Module arguments
@@ -1063,66 +1072,182 @@ module sieve_dot$pair_zero_a(d,q,clock);
 endmodule // sieve_dot$pair_zero_a
 
 
-module sieve_dot$pair_zero_w(d,q,clock);
+module sieve_dot$pop_kept(bits,count);
     
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
+    input wire  [7:0] bits;
+    output reg  [3:0] count;
+    
+    // Local signals
+    reg  [3:0] heap$0;
+    reg  [3:0] heap$1;
+    reg  [3:0] heap$2;
+    reg  [3:0] heap$3;
+    reg  [3:0] heap$4;
+    reg  [3:0] heap$5;
+    reg  [3:0] heap$6;
+    reg  [3:0] heap$7;
+    reg  [3:0] heap$8;
+    reg  [3:0] heap$9;
+    reg  [3:0] heap$10;
+    reg  [3:0] heap$11;
+    reg  [3:0] heap$12;
+    reg  [3:0] heap$13;
+    reg  [3:0] heap$14;
+    
+    // Update code
+    always @(*) begin
+        heap$7 = 32'h0;
+        if (bits[0]) begin
+            heap$7 = 32'h1;
+        end
+        heap$8 = 32'h0;
+        if (bits[1]) begin
+            heap$8 = 32'h1;
+        end
+        heap$9 = 32'h0;
+        if (bits[2]) begin
+            heap$9 = 32'h1;
+        end
+        heap$10 = 32'h0;
+        if (bits[3]) begin
+            heap$10 = 32'h1;
+        end
+        heap$11 = 32'h0;
+        if (bits[4]) begin
+            heap$11 = 32'h1;
+        end
+        heap$12 = 32'h0;
+        if (bits[5]) begin
+            heap$12 = 32'h1;
+        end
+        heap$13 = 32'h0;
+        if (bits[6]) begin
+            heap$13 = 32'h1;
+        end
+        heap$14 = 32'h0;
+        if (bits[7]) begin
+            heap$14 = 32'h1;
+        end
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$pop_kept
+
+
+module sieve_dot$pop_nonzero(bits,count);
+    
+    // Module arguments
+    input wire  [7:0] bits;
+    output reg  [3:0] count;
+    
+    // Local signals
+    reg  [3:0] heap$0;
+    reg  [3:0] heap$1;
+    reg  [3:0] heap$2;
+    reg  [3:0] heap$3;
+    reg  [3:0] heap$4;
+    reg  [3:0] heap$5;
+    reg  [3:0] heap$6;
+    reg  [3:0] heap$7;
+    reg  [3:0] heap$8;
+    reg  [3:0] heap$9;
+    reg  [3:0] heap$10;
+    reg  [3:0] heap$11;
+    reg  [3:0] heap$12;
+    reg  [3:0] heap$13;
+    reg  [3:0] heap$14;
+    
+    // Update code
+    always @(*) begin
+        heap$7 = 32'h0;
+        if (bits[0]) begin
+            heap$7 = 32'h1;
+        end
+        heap$8 = 32'h0;
+        if (bits[1]) begin
+            heap$8 = 32'h1;
+        end
+        heap$9 = 32'h0;
+        if (bits[2]) begin
+            heap$9 = 32'h1;
+        end
+        heap$10 = 32'h0;
+        if (bits[3]) begin
+            heap$10 = 32'h1;
+        end
+        heap$11 = 32'h0;
+        if (bits[4]) begin
+            heap$11 = 32'h1;
+        end
+        heap$12 = 32'h0;
+        if (bits[5]) begin
+            heap$12 = 32'h1;
+        end
+        heap$13 = 32'h0;
+        if (bits[6]) begin
+            heap$13 = 32'h1;
+        end
+        heap$14 = 32'h0;
+        if (bits[7]) begin
+            heap$14 = 32'h1;
+        end
+        heap$6 = heap$13 + heap$14;
+        heap$5 = heap$11 + heap$12;
+        heap$4 = heap$9 + heap$10;
+        heap$3 = heap$7 + heap$8;
+        heap$2 = heap$5 + heap$6;
+        heap$1 = heap$3 + heap$4;
+        heap$0 = heap$1 + heap$2;
+        count = heap$0;
+    end
+    
+endmodule // sieve_dot$pop_nonzero
+
+
+module sieve_dot$res_overflow(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 4'h0;
+       q = 1'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // sieve_dot$pair_zero_w
+endmodule // sieve_dot$res_overflow
 
 
-module sieve_dot$recoder(w,negative,pos,neg);
+module sieve_dot$res_sum(d,q,clock);
     
     // Module arguments
-    input wire  [7:0] w;
-    output reg  negative;
-    output reg  [7:0] pos;
-    output reg  [7:0] neg;
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
     
-    // Constant declarations
-    localparam  ternary = 1'b1;
-    
-    // Local signals
-    reg  [7:0] inverted;
-    reg  [7:0] mag;
-    reg  [7:0] half;
-    reg  [7:0] three_halves;
-    reg  [7:0] changes;
-    
-    // Update code
-    always @(*) begin
-        negative = 1'b0;
-        negative = w[7];
-        inverted = ~w;
-        mag = w;
-        if (negative) begin
-            mag = inverted + 32'h1;
-        end
-        half = mag >> 32'h1;
-        three_halves = mag + half;
-        changes = half ^ three_halves;
-        if (ternary) begin
-            pos = three_halves & changes;
-            neg = half & changes;
-        end
-        else begin
-            pos = mag;
-            neg = 32'h0;
-        end
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
     end
     
-endmodule // sieve_dot$recoder
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$res_sum
 
 
 module sieve_dot$res_valid(d,q,clock);
@@ -1256,6 +1381,25 @@ module sieve_dot$term_last(d,q,clock);
     end
           
 endmodule // sieve_dot$term_last
+
+
+module sieve_dot$term_negative(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // sieve_dot$term_negative
 
 
 module sieve_dot$term_sieved(d,q,clock);

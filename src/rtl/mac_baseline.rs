@@ -69,9 +69,10 @@ pub struct ExactMac<
     p2_product: DFF<Bits<PW>>,
     acc: DFF<Bits<ACC>>,
     acc_overflow: DFF<Bit>,
-    /// The accumulator holds a finished vector's result (as in the sieve).
-    restart: DFF<Bit>,
     res_valid: DFF<Bit>,
+    /// The finished vector's sum and flag (the accumulator is cleared).
+    res_sum: DFF<Bits<ACC>>,
+    res_overflow: DFF<Bit>,
     skip_in: Signal<Local, Bit>,
     wide_a: Signal<Local, Bits<16>>,
     wide_w: Signal<Local, Bits<16>>,
@@ -83,8 +84,8 @@ pub struct ExactMac<
     w_negative: Signal<Local, Bit>,
     correction: Signal<Local, Bits<PW>>,
     product_ext: Signal<Local, Bits<ACC>>,
-    base_acc: Signal<Local, Bits<ACC>>,
-    base_overflow: Signal<Local, Bit>,
+    product_clear: Signal<Local, Bit>,
+    acc_clear: Signal<Local, Bit>,
     sum: Signal<Local, Bits<ACC>>,
     acc_sign: Signal<Local, Bit>,
     product_sign: Signal<Local, Bit>,
@@ -148,8 +149,9 @@ impl<
             p2_product: Default::default(),
             acc: Default::default(),
             acc_overflow: Default::default(),
-            restart: Default::default(),
             res_valid: Default::default(),
+            res_sum: Default::default(),
+            res_overflow: Default::default(),
             wide_a: Default::default(),
             wide_w: Default::default(),
             raw_product: Default::default(),
@@ -160,8 +162,8 @@ impl<
             w_negative: Default::default(),
             correction: Default::default(),
             product_ext: Default::default(),
-            base_acc: Default::default(),
-            base_overflow: Default::default(),
+            product_clear: Default::default(),
+            acc_clear: Default::default(),
             sum: Default::default(),
             acc_sign: Default::default(),
             product_sign: Default::default(),
@@ -202,8 +204,9 @@ impl<
             p2_product,
             acc,
             acc_overflow,
-            restart,
-            res_valid
+            res_valid,
+            res_sum,
+            res_overflow
         );
         self.in_ready.next = true;
         // Edge 0: the input registers.
@@ -253,9 +256,19 @@ impl<
         self.p2_valid.d.next = self.p1_valid.q.val();
         self.p2_last.d.next = self.p1_last.q.val();
         self.p2_skip.d.next = self.p1_skip.q.val();
-        self.p2_product.d.next = (self.p1_low.q.val()
-            + (self.p1_high.q.val() << self.half_shift.val()))
-            - self.p1_correction.q.val();
+        // A pair that adds nothing holds the product, except a vector's
+        // last one, which makes it zero (a clear with priority: the
+        // flip-flops' synchronous reset) so that the result adds nothing.
+        if !self.p1_skip.q.val() {
+            self.p2_product.d.next = (self.p1_low.q.val()
+                + (self.p1_high.q.val() << self.half_shift.val()))
+                - self.p1_correction.q.val();
+        }
+        self.product_clear.next =
+            self.p1_valid.q.val() & self.p1_skip.q.val() & self.p1_last.q.val();
+        if self.product_clear.val() {
+            self.p2_product.d.next = 0.into();
+        }
 
         // Edge 3: the accumulator.
         self.product_ext.next = bit_cast::<ACC, PW>(self.p2_product.q.val());
@@ -266,45 +279,45 @@ impl<
         if self.product_sign.val() {
             self.product_ext.next = self.product_ext.val() | self.acc_sign_ext.val();
         }
-        self.base_acc.next = self.acc.q.val();
-        self.base_overflow.next = self.acc_overflow.q.val();
-        if self.restart.q.val() {
-            self.base_acc.next = 0.into();
-            self.base_overflow.next = false;
-        }
-        self.sum.next = self.base_acc.val() + self.product_ext.val();
+        self.sum.next = self.acc.q.val() + self.product_ext.val();
         self.acc_sign.next = false;
         self.sum_sign.next = false;
         for top in (ACC - 1)..ACC {
-            self.acc_sign.next = self.base_acc.val().get_bit(top);
+            self.acc_sign.next = self.acc.q.val().get_bit(top);
             self.sum_sign.next = self.sum.val().get_bit(top);
         }
         self.overflow_now.next = (self.acc_sign.val() == self.product_sign.val())
             & (self.sum_sign.val() != self.acc_sign.val());
-        self.res_valid.d.next = false;
-        if self.p2_valid.q.val() {
+        // A pair that adds nothing leaves the accumulator as it is (its
+        // product is an older pair's, or zero at a vector's end).
+        if self.p2_valid.q.val() & !self.p2_skip.q.val() {
             self.acc.d.next = self.sum.val();
-            self.acc_overflow.d.next = self.base_overflow.val() | self.overflow_now.val();
-            // The held product is an older pair's: add nothing.
-            if self.p2_skip.q.val() {
-                self.acc.d.next = self.base_acc.val();
-                self.acc_overflow.d.next = self.base_overflow.val();
-            }
-            self.restart.d.next = self.p2_last.q.val();
-            self.res_valid.d.next = self.p2_last.q.val();
+            self.acc_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
+        }
+        // A vector's last pair: the result registers take the sum, and the
+        // accumulator starts again from zero (a clear with priority over
+        // the load, so synthesis makes it the flip-flops' synchronous
+        // reset: no zeroing mux in front of the adder).
+        self.res_valid.d.next = false;
+        if self.p2_valid.q.val() & self.p2_last.q.val() {
+            self.res_sum.d.next = self.sum.val();
+            self.res_overflow.d.next = self.acc_overflow.q.val() | self.overflow_now.val();
+            self.res_valid.d.next = true;
+        }
+        self.acc_clear.next = self.reset.val() | (self.p2_valid.q.val() & self.p2_last.q.val());
+        if self.acc_clear.val() {
+            self.acc.d.next = 0.into();
+            self.acc_overflow.d.next = false;
         }
         if self.reset.val() {
             self.in_reg_valid.d.next = false;
             self.p1_valid.d.next = false;
             self.p2_valid.d.next = false;
             self.res_valid.d.next = false;
-            self.restart.d.next = false;
-            self.acc.d.next = 0.into();
-            self.acc_overflow.d.next = false;
         }
         self.out_valid.next = self.res_valid.q.val();
-        self.out_sum.next = self.acc.q.val();
-        self.out_overflow.next = self.acc_overflow.q.val();
+        self.out_sum.next = self.res_sum.q.val();
+        self.out_overflow.next = self.res_overflow.q.val();
         self.out_zero_a.next = 0.into();
         self.out_zero_w.next = 0.into();
         self.out_sieved.next = 0.into();

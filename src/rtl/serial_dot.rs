@@ -2,36 +2,44 @@
 //! section 6): one kept digit per clock, so a pair occupies
 //! `max(1, kept digits)` clocks and the sieve's savings become clocks.
 //!
-//! The edge that consumes a pair (edge 0) loads the *pair registers*
-//! straight from the ports: the planes that are kept (`e(a) + k >= T`,
-//! digit non-zero, `a != 0`), split into +1 and -1 digits, and `±a` signed
-//! by the weight's sign (so a `+1` digit on plane `k` adds `(s_w ? -a : a)
-//! << k` and a `-1` digit its negation, which sums to the SPEC's `p`).
-//! Each following clock the lowest remaining kept plane is selected (one
-//! AND-OR, no shifter: the row is `±a << k` for the one set bit) into the
-//! *term register*, and the next clock adds the term to the accumulator.
-//! A clock without a digit (a pair with nothing kept) leaves the term
-//! register as it is and adds nothing, so it toggles no datapath.
-//! `in_ready` is high when no pair is held or the held pair hands over its
-//! last digit this clock, so pair `i` is consumed `max(1, kept_i)` clocks
-//! after pair `i - 1` when the input never waits.
+//! Three stages, by clock edge after the edge that consumes a pair (edge 0):
+//!
+//! | edge | stage |
+//! |---|---|
+//! | 0 | *pair registers*, from the ports: the kept planes (`e(a) + k >= T`, digit non-zero), the planes whose digit is -1, `a`, and whether two or more digits are kept |
+//! | 1 .. max(1, kept) | *term register*: the lowest remaining kept plane `k`, as `(a << k)` through a log shifter, inverted for a -1 digit (the +1 of the negation is the accumulator's carry-in) |
+//! | max(1, kept) + 1 | accumulator; at a vector's last term the result registers |
+//!
+//! The digits are those of the *signed* weight (SPEC section 2 applied to
+//! `w` rather than `|w|`): the NAF of `w` is `s_w` times the NAF of `|w|`,
+//! and the closed form `x = 3w`, `+1 where x & !w`, `-1 where w & !x`
+//! (bits 1..=W) needs no magnitude of `w`; binary digits are `|w|`'s bits,
+//! signed by `s_w`. So a digit's sign is the sign of its term and `a` is
+//! never negated.
+//!
+//! `in_ready` is a register: low while the held pair has two or more
+//! digits left, so pair `i` is consumed `max(1, kept_i)` clocks after pair
+//! `i - 1` when the input never waits. A clock without a digit (a pair
+//! with nothing kept) leaves the term register and the accumulator as they
+//! are, so it toggles no datapath.
 //!
 //! Timing: `out_valid` rises `1 + max(1, kept)` edges after the edge that
 //! consumed a vector's last pair, `kept` being that pair's kept digits
 //! (`crate::design::Design::result_latency`).
 //!
-//! Overflow: the accumulator is `acc_bits + 1` wide. Within a pair its
-//! digits add exactly (no partial sum can leave that width), and at the
-//! next pair's first digit the value is checked against the `acc_bits`
-//! range (the sticky flag) and wrapped, so the flag records exactly the
-//! pairs whose `acc + p` left the range (SPEC section 5), whatever the
-//! order of their digits. The result ports show the wrapped sum and the
-//! flag including the vector's last pair.
+//! Accumulator and result: the accumulator is `acc_bits + 1` wide. Within
+//! a pair its digits add exactly, and at the next pair's first term the
+//! value is checked against the `acc_bits` range (the sticky flag) and
+//! wrapped, so the flag records exactly the pairs whose `acc + p` left the
+//! range (SPEC section 5). The vector's last term writes the sum into the
+//! result registers and clears the accumulator (the flip-flops'
+//! synchronous reset), so no zeroing mux sits in front of the adder.
 //!
-//! Counters: each pair's plane counts (as the parallel unit computes them)
-//! travel with its first digit and are added with it.
+//! Counters: the pair registers keep the non-zero planes; at the pair's
+//! first term two popcounts (of the kept and the non-zero planes, both
+//! registered) give its plane counts, added with that term.
 
-use super::recoder::DigitRecoder;
+use super::popcount::PopCount;
 use crate::config::{Coding, UnitConfig};
 use rust_hdl::prelude::*;
 
@@ -57,7 +65,7 @@ pub struct SerialDot<
     /// Synchronous, active high: empties the unit.
     pub reset: Signal<In, Bit>,
     pub in_valid: Signal<In, Bit>,
-    /// Low while the held pair has more than one kept digit left.
+    /// Low while the held pair has two or more kept digits left.
     pub in_ready: Signal<Out, Bit>,
     pub in_a: Signal<In, Bits<A>>,
     pub in_w: Signal<In, Bits<W>>,
@@ -75,57 +83,68 @@ pub struct SerialDot<
     // Parameters as constants.
     /// False for `--no-counters`: counters and their outputs stay zero.
     counting: Constant<Bit>,
+    /// True for ternary (NAF) digits, false for binary.
+    ternary: Constant<Bit>,
     /// Planes per pair `P`.
     planes: Constant<Bits<CW>>,
-    /// Planes without a datapath row (1 for ternary), `zero_w` when `a != 0`.
-    extra_planes: Constant<Bits<CW>>,
     /// Top bit of the threshold: flipping it offsets T by 2^(t_bits-1).
     thr_offset: Constant<Bits<T>>,
-    /// Ones above bit XW-1, to sign-extend `±a` to PW bits.
-    row_sign_ext: Constant<Bits<PW>>,
+    /// Ones above bit A-1 of a PW-bit value, to sign-extend `a`.
+    a_sign_ext: Constant<Bits<PW>>,
+    /// Ones above bit W-1 of a PW-bit value, to sign-extend `w`.
+    w_sign_ext: Constant<Bits<PW>>,
     /// Ones above bit PW-1, to sign-extend a term to AX bits.
     acc_sign_ext: Constant<Bits<AX>>,
-    /// `shift[k] == k`, the weight of plane k.
-    shift: [Constant<Bits<8>>; W],
-    /// Bit A of an XW-bit value: the sign of `a` sign-extended by one bit.
-    a_sign_bit: Constant<Bits<XW>>,
     /// Bit ACC of the accumulator, the one above the `acc_bits` range.
     acc_top_bit: Constant<Bits<AX>>,
-
-    // Blocks.
-    recoder: DigitRecoder<W>,
+    /// 1, the shift of `2w` and of the digit planes.
+    one: Constant<Bits<8>>,
+    /// `plane_index[k] == k`, the shift of plane k.
+    plane_index: [Constant<Bits<8>>; W],
+    /// `stage[b] == 1 << b`, the log shifter's steps.
+    stage: [Constant<Bits<8>>; 4],
     /// `index[k] == k`: the exponent when bit `k` of `|a|` is the leading one.
     index: [Constant<Bits<EB>>; A],
+    /// `a_steps[k] == k + 1`, shifts of an A-bit value.
+    a_steps: [Constant<Bits<8>>; A],
     /// `limit[k]`: plane `k` passes when `v <= limit[k]` (see
     /// [`super::comparator`] for the offset threshold `v`).
     limit: [Constant<Bits<VW>>; W],
     /// `onehot[k] = 1 << k`.
     onehot: [Constant<Bits<W>>; W],
 
+    // Blocks: plane counts of the registered masks.
+    pop_kept: PopCount<W, CW, HN>,
+    pop_nonzero: PopCount<W, CW, HN>,
+
     // Pair registers (loaded by the consuming edge).
     pair_valid: DFF<Bit>,
     pair_last: DFF<Bit>,
-    /// The next digit is the pair's first.
+    /// The next term is the pair's first.
     pair_first: DFF<Bit>,
-    /// Kept planes still to add, with a +1 / -1 digit.
-    pair_pos: DFF<Bits<W>>,
-    pair_neg: DFF<Bits<W>>,
-    /// `(s_w ? -a : a)` and its negation, XW bits.
-    pair_x: DFF<Bits<XW>>,
-    pair_nx: DFF<Bits<XW>>,
+    /// Two or more kept digits left: the unit is busy (`in_ready` low).
+    pair_more: DFF<Bit>,
+    /// Kept planes still to add.
+    pair_kept: DFF<Bits<W>>,
+    /// Planes whose digit is -1 (meaningful where `pair_kept` is set).
+    pair_negative: DFF<Bits<W>>,
+    /// Planes with a non-zero digit (counters only).
+    pair_nonzero: DFF<Bits<W>>,
     pair_zero_a: DFF<Bit>,
-    pair_kept: DFF<Bits<CW>>,
-    pair_sieved: DFF<Bits<CW>>,
-    pair_zero_w: DFF<Bits<CW>>,
+    /// The activation, loaded only when non-zero.
+    pair_a: DFF<Bits<A>>,
     // Term register.
     term_valid: DFF<Bit>,
-    /// The term register took a digit this clock (else it held an older
+    /// The term register took a digit this clock (else it holds an older
     /// one, and the accumulator adds nothing).
     term_digit: DFF<Bit>,
     term_first: DFF<Bit>,
-    /// The vector's last digit.
+    /// The vector's last term.
     term_last: DFF<Bit>,
+    /// `a << k`, inverted for a -1 digit.
     term: DFF<Bits<PW>>,
+    /// The term is inverted: add one more (the accumulator's carry-in).
+    term_negative: DFF<Bit>,
     term_zero_a: DFF<Bit>,
     term_kept: DFF<Bits<CW>>,
     term_sieved: DFF<Bits<CW>>,
@@ -137,55 +156,72 @@ pub struct SerialDot<
     cnt_zero_w: DFF<Bits<CNT>>,
     cnt_sieved: DFF<Bits<CNT>>,
     cnt_kept: DFF<Bits<CNT>>,
-    /// The accumulator registers hold a finished vector's result.
+    /// The counters hold a finished vector's counts.
     restart: DFF<Bit>,
     res_valid: DFF<Bit>,
+    res_sum: DFF<Bits<ACC>>,
+    res_overflow: DFF<Bit>,
 
     // Combinational intermediates, each at its exact width.
     accept: Signal<Local, Bit>,
+    // Decode of the incoming pair.
     a_negative: Signal<Local, Bit>,
     zero_a: Signal<Local, Bit>,
     a_inverted: Signal<Local, Bits<A>>,
     mag_a: Signal<Local, Bits<A>>,
+    smeared: Signal<Local, Bits<A>>,
+    above: Signal<Local, Bits<A>>,
+    leading: Signal<Local, Bits<A>>,
     e: Signal<Local, Bits<EB>>,
     not_e: Signal<Local, Bits<EB>>,
-    keep: Signal<Local, Bits<W>>,
-    v: Signal<Local, Bits<VW>>,
-    a_wide: Signal<Local, Bits<XW>>,
-    a_negated: Signal<Local, Bits<XW>>,
-    nonzero: Signal<Local, Bits<W>>,
-    kept_planes: Signal<Local, Bits<W>>,
-    not_keep: Signal<Local, Bits<W>>,
-    sieved_planes: Signal<Local, Bits<W>>,
-    kept_count: Signal<Local, Bits<CW>>,
-    sieved_count: Signal<Local, Bits<CW>>,
-    zero_w_count: Signal<Local, Bits<CW>>,
-    thr_offset_value: Signal<Local, Bits<T>>,
     w_gated: Signal<Local, Bits<W>>,
     thr_gated: Signal<Local, Bits<T>>,
-    remaining: Signal<Local, Bits<W>>,
+    thr_offset_value: Signal<Local, Bits<T>>,
+    v: Signal<Local, Bits<VW>>,
+    keep: Signal<Local, Bits<W>>,
+    w_wide: Signal<Local, Bits<PW>>,
+    w_twice: Signal<Local, Bits<PW>>,
+    w_triple: Signal<Local, Bits<PW>>,
+    up_wide: Signal<Local, Bits<PW>>,
+    down_wide: Signal<Local, Bits<PW>>,
+    up_shifted: Signal<Local, Bits<PW>>,
+    down_shifted: Signal<Local, Bits<PW>>,
+    w_negative: Signal<Local, Bit>,
+    w_inverted: Signal<Local, Bits<W>>,
+    mag_w: Signal<Local, Bits<W>>,
+    digit_pos: Signal<Local, Bits<W>>,
+    digit_neg: Signal<Local, Bits<W>>,
+    nonzero: Signal<Local, Bits<W>>,
+    kept_planes: Signal<Local, Bits<W>>,
+    kept_one: Signal<Local, Bit>,
+    kept_two: Signal<Local, Bit>,
+    // The held pair's next digit.
     neg_remaining: Signal<Local, Bits<W>>,
     lowest: Signal<Local, Bits<W>>,
+    not_lowest: Signal<Local, Bits<W>>,
     has_digit: Signal<Local, Bit>,
-    lowest_pos: Signal<Local, Bits<W>>,
-    lowest_neg: Signal<Local, Bits<W>>,
+    left_one: Signal<Local, Bit>,
+    left_two: Signal<Local, Bit>,
+    left_three: Signal<Local, Bit>,
+    issue_last: Signal<Local, Bit>,
+    term_clear: Signal<Local, Bit>,
+    lowest_negative: Signal<Local, Bit>,
+    shift_amount: Signal<Local, Bits<8>>,
+    a_ext: Signal<Local, Bits<PW>>,
+    shifted: Signal<Local, Bits<PW>>,
+    // Accumulator.
+    term_ext: Signal<Local, Bits<AX>>,
+    carry_in: Signal<Local, Bits<AX>>,
     acc_top: Signal<Local, Bit>,
     acc_sign: Signal<Local, Bit>,
-    not_lowest: Signal<Local, Bits<W>>,
-    left_after: Signal<Local, Bits<W>>,
-    pair_done: Signal<Local, Bit>,
-    x_ext: Signal<Local, Bits<PW>>,
-    nx_ext: Signal<Local, Bits<PW>>,
-    next_term: Signal<Local, Bits<PW>>,
-    term_ext: Signal<Local, Bits<AX>>,
-    wrapped: Signal<Local, Bits<AX>>,
     out_of_range: Signal<Local, Bit>,
     base_acc: Signal<Local, Bits<AX>>,
     base_overflow: Signal<Local, Bit>,
+    sum: Signal<Local, Bits<AX>>,
+    acc_clear: Signal<Local, Bit>,
+    sum_top: Signal<Local, Bit>,
+    sum_sign: Signal<Local, Bit>,
     inc_zero_a: Signal<Local, Bits<CW>>,
-    inc_zero_w: Signal<Local, Bits<CW>>,
-    inc_sieved: Signal<Local, Bits<CW>>,
-    inc_kept: Signal<Local, Bits<CW>>,
 }
 
 impl<
@@ -224,6 +260,10 @@ impl<
             "CW = {CW} bits cannot count {} planes",
             cfg.planes()
         );
+        // The log shifter has four steps (shifts up to 15) and `3w` needs
+        // bit W + 1 of a PW-bit value.
+        assert!(W <= 16, "w_bits = {W} exceeds the shifter's 16 planes");
+        assert!(PW >= W + 2, "PW = {PW} cannot hold 3w (w_bits = {W})");
         // As in the comparator block: e + k >= T  <=>  v <= k + offset.
         let limit_offset = (1u64 << (T - 1)) + (1u64 << EB) - 1;
         let ones = |n: usize| -> u128 {
@@ -250,34 +290,37 @@ impl<
             out_sieved: Default::default(),
             out_kept: Default::default(),
             counting: Constant::new(counting),
+            ternary: Constant::new(cfg.coding() == Coding::Ternary),
             planes: Constant::new((cfg.planes() as u64).into()),
-            extra_planes: Constant::new(((cfg.planes() as usize - W) as u64).into()),
             thr_offset: Constant::new((1u64 << (T - 1)).into()),
-            row_sign_ext: Constant::new(((ones(PW) & !ones(XW)) as u64).into()),
+            a_sign_ext: Constant::new(((ones(PW) & !ones(A)) as u64).into()),
+            w_sign_ext: Constant::new(((ones(PW) & !ones(W)) as u64).into()),
             acc_sign_ext: Constant::new(((ones(AX) & !ones(PW)) as u64).into()),
-            shift: std::array::from_fn(|k| Constant::new((k as u64).into())),
-            a_sign_bit: Constant::new((1u64 << A).into()),
             acc_top_bit: Constant::new(((1u128 << ACC) as u64).into()),
-            recoder: DigitRecoder::new(cfg.coding() == Coding::Ternary),
+            one: Constant::new(1u64.into()),
+            plane_index: std::array::from_fn(|k| Constant::new((k as u64).into())),
+            stage: std::array::from_fn(|b| Constant::new((1u64 << b).into())),
             index: std::array::from_fn(|k| Constant::new((k as u64).into())),
+            a_steps: std::array::from_fn(|k| Constant::new((k as u64 + 1).into())),
             limit: std::array::from_fn(|k| Constant::new((k as u64 + limit_offset).into())),
             onehot: std::array::from_fn(|k| Constant::new((1u64 << k).into())),
+            pop_kept: Default::default(),
+            pop_nonzero: Default::default(),
             pair_valid: Default::default(),
             pair_last: Default::default(),
             pair_first: Default::default(),
-            pair_pos: Default::default(),
-            pair_neg: Default::default(),
-            pair_x: Default::default(),
-            pair_nx: Default::default(),
-            pair_zero_a: Default::default(),
+            pair_more: Default::default(),
             pair_kept: Default::default(),
-            pair_sieved: Default::default(),
-            pair_zero_w: Default::default(),
+            pair_negative: Default::default(),
+            pair_nonzero: Default::default(),
+            pair_zero_a: Default::default(),
+            pair_a: Default::default(),
             term_valid: Default::default(),
             term_digit: Default::default(),
             term_first: Default::default(),
             term_last: Default::default(),
             term: Default::default(),
+            term_negative: Default::default(),
             term_zero_a: Default::default(),
             term_kept: Default::default(),
             term_sieved: Default::default(),
@@ -290,50 +333,64 @@ impl<
             cnt_kept: Default::default(),
             restart: Default::default(),
             res_valid: Default::default(),
+            res_sum: Default::default(),
+            res_overflow: Default::default(),
             accept: Default::default(),
             a_negative: Default::default(),
             zero_a: Default::default(),
             a_inverted: Default::default(),
             mag_a: Default::default(),
+            smeared: Default::default(),
+            above: Default::default(),
+            leading: Default::default(),
             e: Default::default(),
             not_e: Default::default(),
-            keep: Default::default(),
-            v: Default::default(),
-            a_wide: Default::default(),
-            a_negated: Default::default(),
-            nonzero: Default::default(),
-            kept_planes: Default::default(),
-            not_keep: Default::default(),
-            sieved_planes: Default::default(),
-            kept_count: Default::default(),
-            sieved_count: Default::default(),
-            zero_w_count: Default::default(),
-            thr_offset_value: Default::default(),
             w_gated: Default::default(),
             thr_gated: Default::default(),
-            remaining: Default::default(),
+            thr_offset_value: Default::default(),
+            v: Default::default(),
+            keep: Default::default(),
+            w_wide: Default::default(),
+            w_twice: Default::default(),
+            w_triple: Default::default(),
+            up_wide: Default::default(),
+            down_wide: Default::default(),
+            up_shifted: Default::default(),
+            down_shifted: Default::default(),
+            w_negative: Default::default(),
+            w_inverted: Default::default(),
+            mag_w: Default::default(),
+            digit_pos: Default::default(),
+            digit_neg: Default::default(),
+            nonzero: Default::default(),
+            kept_planes: Default::default(),
+            kept_one: Default::default(),
+            kept_two: Default::default(),
             neg_remaining: Default::default(),
             lowest: Default::default(),
+            not_lowest: Default::default(),
             has_digit: Default::default(),
-            lowest_pos: Default::default(),
-            lowest_neg: Default::default(),
+            left_one: Default::default(),
+            left_two: Default::default(),
+            left_three: Default::default(),
+            issue_last: Default::default(),
+            term_clear: Default::default(),
+            lowest_negative: Default::default(),
+            shift_amount: Default::default(),
+            a_ext: Default::default(),
+            shifted: Default::default(),
+            term_ext: Default::default(),
+            carry_in: Default::default(),
             acc_top: Default::default(),
             acc_sign: Default::default(),
-            not_lowest: Default::default(),
-            left_after: Default::default(),
-            pair_done: Default::default(),
-            x_ext: Default::default(),
-            nx_ext: Default::default(),
-            next_term: Default::default(),
-            term_ext: Default::default(),
-            wrapped: Default::default(),
             out_of_range: Default::default(),
             base_acc: Default::default(),
             base_overflow: Default::default(),
+            sum: Default::default(),
+            acc_clear: Default::default(),
+            sum_top: Default::default(),
+            sum_sign: Default::default(),
             inc_zero_a: Default::default(),
-            inc_zero_w: Default::default(),
-            inc_sieved: Default::default(),
-            inc_kept: Default::default(),
         }
     }
 }
@@ -361,19 +418,18 @@ impl<
             pair_valid,
             pair_last,
             pair_first,
-            pair_pos,
-            pair_neg,
-            pair_x,
-            pair_nx,
-            pair_zero_a,
+            pair_more,
             pair_kept,
-            pair_sieved,
-            pair_zero_w,
+            pair_negative,
+            pair_nonzero,
+            pair_zero_a,
+            pair_a,
             term_valid,
             term_digit,
             term_first,
             term_last,
             term,
+            term_negative,
             term_zero_a,
             term_kept,
             term_sieved,
@@ -385,21 +441,16 @@ impl<
             cnt_sieved,
             cnt_kept,
             restart,
-            res_valid
+            res_valid,
+            res_sum,
+            res_overflow
         );
 
-        // The held pair: its lowest remaining kept plane is this clock's digit.
-        self.remaining.next = self.pair_pos.q.val() | self.pair_neg.q.val();
-        self.neg_remaining.next = !self.remaining.val() + 1;
-        self.lowest.next = self.remaining.val() & self.neg_remaining.val();
-        self.has_digit.next = self.remaining.val() != 0;
-        self.not_lowest.next = !self.lowest.val();
-        self.left_after.next = self.remaining.val() & self.not_lowest.val();
-        self.pair_done.next = self.left_after.val() == 0;
-        self.in_ready.next = !self.pair_valid.q.val() | self.pair_done.val();
-        self.accept.next = self.in_valid.val() & self.in_ready.val() & !self.reset.val();
+        self.in_ready.next = !self.pair_more.q.val();
+        self.accept.next = self.in_valid.val() & !self.pair_more.q.val() & !self.reset.val();
 
-        // The incoming pair, from the ports: kept planes, +-a, plane counts.
+        // The incoming pair, from the ports: the exponent of |a| and the
+        // planes that pass the sieve.
         self.a_negative.next = false;
         for top in (A - 1)..A {
             self.a_negative.next = self.in_a.val().get_bit(top);
@@ -413,17 +464,25 @@ impl<
         // Leading one of |a| and the plane comparator, written out here (as
         // blocks, the chain from the ports through them back into this
         // block reads as a combinational loop to Verilator).
+        // As a one-hot leading bit (the magnitude smeared down, then its
+        // edge) encoded by ORs: shallower than a priority chain.
+        self.smeared.next = self.mag_a.val();
+        // (The last step, by A, adds nothing; it keeps every constant used.)
+        for k in 0..A {
+            self.smeared.next = self.smeared.val() | (self.mag_a.val() >> self.a_steps[k].val());
+        }
+        self.above.next = self.smeared.val() >> self.a_steps[0].val();
+        self.leading.next = self.smeared.val() & !self.above.val();
         self.e.next = 0.into();
         for k in 0..A {
-            if self.mag_a.val().get_bit(k) {
-                self.e.next = self.index[k].val();
+            if self.leading.val().get_bit(k) {
+                self.e.next = self.e.val() | self.index[k].val();
             }
         }
         self.not_e.next = !self.e.val();
         // Operand gating: with a = 0 the weight and the threshold do not
-        // reach the recoder and the comparator, which then do not toggle.
-        // (The condition reads the port, not `zero_a`: Verilator would see
-        // a loop through the recoder otherwise.)
+        // reach the digits and the comparator, which then do not toggle,
+        // and no digit is kept (the digits of 0 are all zero).
         self.w_gated.next = self.in_w.val();
         self.thr_gated.next = self.in_thr.val();
         if self.in_a.val() == 0 {
@@ -439,120 +498,158 @@ impl<
                 self.keep.next = self.keep.val() | self.onehot[k].val();
             }
         }
-        self.recoder.w.next = self.w_gated.val();
-        self.nonzero.next = self.recoder.pos.val() | self.recoder.neg.val();
+
+        // The signed weight's digits. Ternary: x = 3w; plane k is +1 where
+        // bit k+1 of x is set and of w clear, -1 the other way round.
+        self.w_wide.next = bit_cast::<PW, W>(self.w_gated.val());
+        self.w_negative.next = false;
+        for top in (W - 1)..W {
+            self.w_negative.next = self.w_gated.val().get_bit(top);
+        }
+        if self.w_negative.val() {
+            self.w_wide.next = self.w_wide.val() | self.w_sign_ext.val();
+        }
+        self.w_twice.next = self.w_wide.val() << self.one.val();
+        self.w_triple.next = self.w_wide.val() + self.w_twice.val();
+        self.up_wide.next = self.w_triple.val() & !self.w_wide.val();
+        self.down_wide.next = self.w_wide.val() & !self.w_triple.val();
+        self.up_shifted.next = self.up_wide.val() >> self.one.val();
+        self.down_shifted.next = self.down_wide.val() >> self.one.val();
+        // Binary: the bits of |w|, signed by s_w.
+        self.w_inverted.next = !self.w_gated.val();
+        self.mag_w.next = self.w_gated.val();
+        if self.w_negative.val() {
+            self.mag_w.next = self.w_inverted.val() + 1;
+        }
+        if self.ternary.val() {
+            self.digit_pos.next = bit_cast::<W, PW>(self.up_shifted.val());
+            self.digit_neg.next = bit_cast::<W, PW>(self.down_shifted.val());
+        } else {
+            self.digit_pos.next = self.mag_w.val();
+            self.digit_neg.next = 0.into();
+            if self.w_negative.val() {
+                self.digit_pos.next = 0.into();
+                self.digit_neg.next = self.mag_w.val();
+            }
+        }
+        self.nonzero.next = self.digit_pos.val() | self.digit_neg.val();
         self.kept_planes.next = self.nonzero.val() & self.keep.val();
-        if self.zero_a.val() {
-            self.kept_planes.next = 0.into();
-        }
-        self.a_wide.next = bit_cast::<XW, A>(self.in_a.val());
-        if self.a_negative.val() {
-            self.a_wide.next = self.a_wide.val() | self.a_sign_bit.val();
-        }
-        self.a_negated.next = !self.a_wide.val() + 1;
-        self.not_keep.next = !self.keep.val();
-        // Plane counts, one increment per plane (W is at most 16; a tree
-        // block here would make a combinational loop through this block
-        // in Verilator's eyes).
-        self.sieved_planes.next = self.nonzero.val() & self.not_keep.val();
-        self.kept_count.next = 0.into();
-        self.sieved_count.next = 0.into();
-        self.zero_w_count.next = self.extra_planes.val();
+        // Two or more kept digits: the unit will be busy next clock.
+        self.kept_one.next = false;
+        self.kept_two.next = false;
         for k in 0..W {
-            if self.kept_planes.val().get_bit(k) {
-                self.kept_count.next = self.kept_count.val() + 1;
-            }
-            if self.sieved_planes.val().get_bit(k) {
-                self.sieved_count.next = self.sieved_count.val() + 1;
-            }
-            if !self.nonzero.val().get_bit(k) {
-                self.zero_w_count.next = self.zero_w_count.val() + 1;
-            }
-        }
-        if self.zero_a.val() | !self.counting.val() {
-            self.kept_count.next = 0.into();
-            self.sieved_count.next = 0.into();
-            self.zero_w_count.next = 0.into();
+            self.kept_two.next =
+                self.kept_two.val() | (self.kept_one.val() & self.kept_planes.val().get_bit(k));
+            self.kept_one.next = self.kept_one.val() | self.kept_planes.val().get_bit(k);
         }
 
-        // This clock's digit into the term register: +-a << k for the one
-        // set bit k of `lowest` (an AND-OR, no shifter).
-        self.x_ext.next = bit_cast::<PW, XW>(self.pair_x.q.val());
-        self.nx_ext.next = bit_cast::<PW, XW>(self.pair_nx.q.val());
-        for top in (XW - 1)..XW {
-            if self.pair_x.q.val().get_bit(top) {
-                self.x_ext.next = self.x_ext.val() | self.row_sign_ext.val();
-            }
-            if self.pair_nx.q.val().get_bit(top) {
-                self.nx_ext.next = self.nx_ext.val() | self.row_sign_ext.val();
+        // The held pair: its lowest remaining kept plane is this clock's
+        // digit; two or more left after it keep the unit busy.
+        self.neg_remaining.next = !self.pair_kept.q.val() + 1;
+        self.lowest.next = self.pair_kept.q.val() & self.neg_remaining.val();
+        self.not_lowest.next = !self.lowest.val();
+        self.has_digit.next = self.pair_kept.q.val() != 0;
+        self.left_one.next = false;
+        self.left_two.next = false;
+        self.left_three.next = false;
+        for k in 0..W {
+            self.left_three.next =
+                self.left_three.val() | (self.left_two.val() & self.pair_kept.q.val().get_bit(k));
+            self.left_two.next =
+                self.left_two.val() | (self.left_one.val() & self.pair_kept.q.val().get_bit(k));
+            self.left_one.next = self.left_one.val() | self.pair_kept.q.val().get_bit(k);
+        }
+        self.issue_last.next =
+            self.pair_valid.q.val() & self.pair_last.q.val() & !self.pair_more.q.val();
+        // The term: a << k through a log shifter, inverted for a -1 digit.
+        self.lowest_negative.next = (self.lowest.val() & self.pair_negative.q.val()) != 0;
+        self.shift_amount.next = 0.into();
+        for k in 0..W {
+            if self.lowest.val().get_bit(k) {
+                self.shift_amount.next = self.shift_amount.val() | self.plane_index[k].val();
             }
         }
-        self.lowest_pos.next = self.lowest.val() & self.pair_pos.q.val();
-        self.lowest_neg.next = self.lowest.val() & self.pair_neg.q.val();
-        self.next_term.next = 0.into();
-        for k in 0..W {
-            if self.lowest_pos.val().get_bit(k) {
-                self.next_term.next =
-                    self.next_term.val() | (self.x_ext.val() << self.shift[k].val());
+        self.a_ext.next = bit_cast::<PW, A>(self.pair_a.q.val());
+        for top in (A - 1)..A {
+            if self.pair_a.q.val().get_bit(top) {
+                self.a_ext.next = self.a_ext.val() | self.a_sign_ext.val();
             }
-            if self.lowest_neg.val().get_bit(k) {
-                self.next_term.next =
-                    self.next_term.val() | (self.nx_ext.val() << self.shift[k].val());
+        }
+        self.shifted.next = self.a_ext.val();
+        for b in 0..4 {
+            if self.shift_amount.val().get_bit(b) {
+                self.shifted.next = self.shifted.val() << self.stage[b].val();
             }
         }
         self.term_valid.d.next = self.pair_valid.q.val();
         self.term_first.d.next = self.pair_first.q.val();
-        self.term_last.d.next = self.pair_last.q.val() & self.pair_done.val();
-        // A pair without a kept digit leaves the term register as it is.
+        self.term_last.d.next = self.issue_last.val();
         self.term_digit.d.next = self.has_digit.val();
+        // A clock without a digit leaves the term as it is, except at the
+        // vector's end, where the result adds a zero term (a clear with
+        // priority over the load: the flip-flops' synchronous reset).
         if self.has_digit.val() {
-            self.term.d.next = self.next_term.val();
+            self.term.d.next = self.shifted.val();
+            if self.lowest_negative.val() {
+                self.term.d.next = !self.shifted.val();
+            }
+            self.term_negative.d.next = self.lowest_negative.val();
         }
-        self.term_zero_a.d.next = self.pair_zero_a.q.val();
-        self.term_kept.d.next = self.pair_kept.q.val();
-        self.term_sieved.d.next = self.pair_sieved.q.val();
-        self.term_zero_w.d.next = self.pair_zero_w.q.val();
+        self.term_clear.next = !self.has_digit.val() & self.issue_last.val();
+        if self.term_clear.val() {
+            self.term.d.next = 0.into();
+            self.term_negative.d.next = false;
+        }
+        // Plane counts at the pair's first term, from the registered masks:
+        // sieved = non-zero - kept, zero_w = P - non-zero.
+        self.pop_kept.bits.next = self.pair_kept.q.val();
+        self.pop_nonzero.bits.next = self.pair_nonzero.q.val();
+        if self.pair_first.q.val() {
+            self.term_zero_a.d.next = self.pair_zero_a.q.val();
+            self.term_kept.d.next = self.pop_kept.count.val();
+            self.term_sieved.d.next = self.pop_nonzero.count.val() - self.pop_kept.count.val();
+            self.term_zero_w.d.next = self.planes.val() - self.pop_nonzero.count.val();
+            if self.pair_zero_a.q.val() {
+                self.term_zero_w.d.next = 0.into();
+            }
+        }
 
         // The pair registers: the digit leaves; a new pair comes in.
-        self.pair_pos.d.next = self.pair_pos.q.val() & self.not_lowest.val();
-        self.pair_neg.d.next = self.pair_neg.q.val() & self.not_lowest.val();
+        self.pair_kept.d.next = self.pair_kept.q.val() & self.not_lowest.val();
+        self.pair_more.d.next = self.left_three.val();
         self.pair_first.d.next = false;
-        if self.pair_done.val() {
+        if !self.pair_more.q.val() {
             self.pair_valid.d.next = false;
         }
         if self.accept.val() {
             self.pair_valid.d.next = true;
             self.pair_first.d.next = true;
             self.pair_last.d.next = self.in_last.val();
-            self.pair_pos.d.next = self.recoder.pos.val() & self.kept_planes.val();
-            self.pair_neg.d.next = self.recoder.neg.val() & self.kept_planes.val();
-            // A pair with a = 0 leaves +-a as it was (no toggles). The
-            // condition reads the port: the kept planes come at the end
-            // of the longest path and would cost the clock.
+            self.pair_more.d.next = self.kept_two.val();
+            self.pair_kept.d.next = self.kept_planes.val();
+            self.pair_negative.d.next = self.digit_neg.val();
+            // A pair with a = 0 leaves `a` as it was (no toggles).
             if self.in_a.val() != 0 {
-                if self.recoder.negative.val() {
-                    self.pair_x.d.next = self.a_negated.val();
-                    self.pair_nx.d.next = self.a_wide.val();
-                } else {
-                    self.pair_x.d.next = self.a_wide.val();
-                    self.pair_nx.d.next = self.a_negated.val();
-                }
+                self.pair_a.d.next = self.in_a.val();
             }
-            self.pair_zero_a.d.next = self.zero_a.val() & self.counting.val();
-            self.pair_kept.d.next = self.kept_count.val();
-            self.pair_sieved.d.next = self.sieved_count.val();
-            self.pair_zero_w.d.next = self.zero_w_count.val();
+            if self.counting.val() {
+                self.pair_nonzero.d.next = self.nonzero.val();
+                self.pair_zero_a.d.next = self.zero_a.val();
+            }
         }
 
         // Accumulator: exact within a pair, checked and wrapped at the next
-        // pair's first digit.
+        // pair's first term.
         self.term_ext.next = bit_cast::<AX, PW>(self.term.q.val());
         for top in (PW - 1)..PW {
             if self.term.q.val().get_bit(top) {
                 self.term_ext.next = self.term_ext.val() | self.acc_sign_ext.val();
             }
         }
-        // The accumulator wrapped to acc_bits, sign-extended to AX bits.
+        self.carry_in.next = 0.into();
+        if self.term_negative.q.val() {
+            self.carry_in.next = 1.into();
+        }
         self.acc_top.next = false;
         for top in (AX - 1)..AX {
             self.acc_top.next = self.acc.q.val().get_bit(top);
@@ -562,56 +659,69 @@ impl<
             self.acc_sign.next = self.acc.q.val().get_bit(sign);
         }
         self.out_of_range.next = self.acc_top.val() != self.acc_sign.val();
-        self.wrapped.next = self.acc.q.val() & !self.acc_top_bit.val();
-        if self.acc_sign.val() {
-            self.wrapped.next = self.acc.q.val() | self.acc_top_bit.val();
-        }
         self.base_acc.next = self.acc.q.val();
         self.base_overflow.next = self.acc_overflow.q.val();
         if self.term_first.q.val() {
-            self.base_acc.next = self.wrapped.val();
+            // Wrapped to acc_bits: bit ACC becomes a copy of the sign.
+            self.base_acc.next = self.acc.q.val() & !self.acc_top_bit.val();
+            if self.acc_sign.val() {
+                self.base_acc.next = self.acc.q.val() | self.acc_top_bit.val();
+            }
             self.base_overflow.next = self.acc_overflow.q.val() | self.out_of_range.val();
         }
-        if self.restart.q.val() {
-            self.base_acc.next = 0.into();
-            self.base_overflow.next = false;
+        self.sum.next = self.base_acc.val() + self.term_ext.val() + self.carry_in.val();
+        self.sum_top.next = false;
+        for top in (AX - 1)..AX {
+            self.sum_top.next = self.sum.val().get_bit(top);
+        }
+        self.sum_sign.next = false;
+        for sign in (ACC - 1)..ACC {
+            self.sum_sign.next = self.sum.val().get_bit(sign);
         }
         self.inc_zero_a.next = 0.into();
-        self.inc_zero_w.next = 0.into();
-        self.inc_sieved.next = 0.into();
-        self.inc_kept.next = 0.into();
-        if self.term_first.q.val() {
-            if self.term_zero_a.q.val() {
-                self.inc_zero_a.next = self.planes.val();
-            }
-            self.inc_zero_w.next = self.term_zero_w.q.val();
-            self.inc_sieved.next = self.term_sieved.q.val();
-            self.inc_kept.next = self.term_kept.q.val();
+        if self.term_zero_a.q.val() {
+            self.inc_zero_a.next = self.planes.val();
         }
         self.res_valid.d.next = false;
         if self.term_valid.q.val() {
-            self.acc.d.next = self.base_acc.val() + self.term_ext.val();
-            if !self.term_digit.q.val() {
-                self.acc.d.next = self.base_acc.val();
+            if self.term_digit.q.val() {
+                self.acc.d.next = self.sum.val();
             }
-            self.acc_overflow.d.next = self.base_overflow.val();
-            // Counters add to the register itself and take the bare
-            // increment on restart (no zeroing mux in front of the adder).
-            self.cnt_zero_a.d.next =
-                self.cnt_zero_a.q.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
-            self.cnt_zero_w.d.next =
-                self.cnt_zero_w.q.val() + bit_cast::<CNT, CW>(self.inc_zero_w.val());
-            self.cnt_sieved.d.next =
-                self.cnt_sieved.q.val() + bit_cast::<CNT, CW>(self.inc_sieved.val());
-            self.cnt_kept.d.next = self.cnt_kept.q.val() + bit_cast::<CNT, CW>(self.inc_kept.val());
-            if self.restart.q.val() {
-                self.cnt_zero_a.d.next = bit_cast::<CNT, CW>(self.inc_zero_a.val());
-                self.cnt_zero_w.d.next = bit_cast::<CNT, CW>(self.inc_zero_w.val());
-                self.cnt_sieved.d.next = bit_cast::<CNT, CW>(self.inc_sieved.val());
-                self.cnt_kept.d.next = bit_cast::<CNT, CW>(self.inc_kept.val());
+            if self.term_first.q.val() {
+                self.acc_overflow.d.next = self.base_overflow.val();
+                // Counters add to their own register and take the bare
+                // increment on restart (no zeroing mux in front of the adder).
+                self.cnt_zero_a.d.next =
+                    self.cnt_zero_a.q.val() + bit_cast::<CNT, CW>(self.inc_zero_a.val());
+                self.cnt_zero_w.d.next =
+                    self.cnt_zero_w.q.val() + bit_cast::<CNT, CW>(self.term_zero_w.q.val());
+                self.cnt_sieved.d.next =
+                    self.cnt_sieved.q.val() + bit_cast::<CNT, CW>(self.term_sieved.q.val());
+                self.cnt_kept.d.next =
+                    self.cnt_kept.q.val() + bit_cast::<CNT, CW>(self.term_kept.q.val());
+                if self.restart.q.val() {
+                    self.cnt_zero_a.d.next = bit_cast::<CNT, CW>(self.inc_zero_a.val());
+                    self.cnt_zero_w.d.next = bit_cast::<CNT, CW>(self.term_zero_w.q.val());
+                    self.cnt_sieved.d.next = bit_cast::<CNT, CW>(self.term_sieved.q.val());
+                    self.cnt_kept.d.next = bit_cast::<CNT, CW>(self.term_kept.q.val());
+                }
             }
             self.restart.d.next = self.term_last.q.val();
-            self.res_valid.d.next = self.term_last.q.val();
+            // The vector's last term: the result registers take the sum.
+            if self.term_last.q.val() {
+                self.res_sum.d.next = bit_cast::<ACC, AX>(self.sum.val());
+                self.res_overflow.d.next =
+                    self.base_overflow.val() | (self.sum_top.val() != self.sum_sign.val());
+                self.res_valid.d.next = true;
+            }
+        }
+        // ... and the accumulator and the flag start again from zero: a
+        // clear with priority over the load, so synthesis makes it the
+        // flip-flops' synchronous reset (no mask in front of them).
+        self.acc_clear.next = self.reset.val() | (self.term_valid.q.val() & self.term_last.q.val());
+        if self.acc_clear.val() {
+            self.acc.d.next = 0.into();
+            self.acc_overflow.d.next = false;
         }
         if !self.counting.val() {
             self.cnt_zero_a.d.next = 0.into();
@@ -621,25 +731,24 @@ impl<
         }
         if self.reset.val() {
             self.pair_valid.d.next = false;
-            self.pair_pos.d.next = 0.into();
-            self.pair_neg.d.next = 0.into();
+            self.pair_more.d.next = false;
+            self.pair_first.d.next = false;
+            self.pair_kept.d.next = 0.into();
             self.term_valid.d.next = false;
             self.term_first.d.next = false;
             self.term_last.d.next = false;
             self.res_valid.d.next = false;
             self.restart.d.next = false;
-            self.acc.d.next = 0.into();
-            self.acc_overflow.d.next = false;
             self.cnt_zero_a.d.next = 0.into();
             self.cnt_zero_w.d.next = 0.into();
             self.cnt_sieved.d.next = 0.into();
             self.cnt_kept.d.next = 0.into();
         }
 
-        // Result ports: the wrapped accumulator, the flag with the last pair.
+        // Result ports.
         self.out_valid.next = self.res_valid.q.val();
-        self.out_sum.next = bit_cast::<ACC, AX>(self.acc.q.val());
-        self.out_overflow.next = self.acc_overflow.q.val() | self.out_of_range.val();
+        self.out_sum.next = self.res_sum.q.val();
+        self.out_overflow.next = self.res_overflow.q.val();
         self.out_zero_a.next = self.cnt_zero_a.q.val();
         self.out_zero_w.next = self.cnt_zero_w.q.val();
         self.out_sieved.next = self.cnt_sieved.q.val();
