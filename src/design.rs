@@ -187,9 +187,10 @@ pub fn tree_latency(w_bits: usize) -> usize {
 }
 
 /// The parallel unit's latency: input registers, the recoder stage, the
-/// tree (leaves and levels), then the accumulator: `3 + log2(w_bits)`.
+/// comparator stage, the tree (leaves and levels), then the accumulator:
+/// `4 + log2(w_bits)`.
 pub fn parallel_latency(w_bits: usize) -> usize {
-    2 + tree_latency(w_bits)
+    3 + tree_latency(w_bits)
 }
 
 /// Holds a simulation to a design's timing: result `i` must come exactly
@@ -251,10 +252,10 @@ mod tests {
     #[test]
     fn latency_formula() {
         let cfg = UnitConfig::default();
-        assert_eq!(Design::Sieve { counters: true }.latency(&cfg), 6);
+        assert_eq!(Design::Sieve { counters: true }.latency(&cfg), 7);
         assert_eq!(Design::ExactMac.latency(&cfg), 3);
-        assert_eq!(parallel_latency(4), 5);
-        assert_eq!(parallel_latency(16), 7);
+        assert_eq!(parallel_latency(4), 6);
+        assert_eq!(parallel_latency(16), 8);
     }
 
     #[test]

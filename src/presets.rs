@@ -161,6 +161,34 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// Widths the exact MAC baseline (`--arch mac`) builds besides
+/// [`PRESETS`]: 8-bit activations with every weight width up to 8, so that
+/// a sieving unit can be held against the exact unit of the precision that
+/// reaches the same accuracy (an exact 2-bit network against a sieved
+/// 8-bit one). The sieving units do not build these (their adder tree and
+/// popcounts need a power-of-two `w_bits`).
+pub const MAC_PRESETS: &[Preset] = &[
+    mac_preset("a8w2", 2),
+    mac_preset("a8w3", 3),
+    mac_preset("a8w5", 5),
+    mac_preset("a8w6", 6),
+    mac_preset("a8w7", 7),
+];
+
+const fn mac_preset(name: &'static str, w_bits: u32) -> Preset {
+    Preset {
+        name,
+        a_bits: 8,
+        w_bits,
+        t_bits: 8,
+        acc_bits: 32,
+        cnt_bits: 32,
+        purpose: "exact MAC only: 8-bit activations, low-precision weights",
+        area: true,
+        shipped: &[],
+    }
+}
+
 impl Preset {
     /// The preset's configuration in `coding`.
     pub fn config(&self, coding: Coding) -> UnitConfig {
@@ -203,14 +231,11 @@ impl Preset {
 
 /// The preset called `name`; the error lists the names.
 pub fn find(name: &str) -> Result<&'static Preset, ConfigError> {
-    PRESETS.iter().find(|p| p.name == name).ok_or_else(|| {
+    let all = || PRESETS.iter().chain(MAC_PRESETS);
+    all().find(|p| p.name == name).ok_or_else(|| {
         ConfigError(format!(
             "preset = {name:?} is not a known preset: allowed {}",
-            PRESETS
-                .iter()
-                .map(|p| p.name)
-                .collect::<Vec<_>>()
-                .join(", ")
+            all().map(|p| p.name).collect::<Vec<_>>().join(", ")
         ))
     })
 }
@@ -218,6 +243,25 @@ pub fn find(name: &str) -> Result<&'static Preset, ConfigError> {
 /// The preset with `cfg`'s widths, if any: the RTL builds exactly these.
 pub fn preset_of(cfg: &UnitConfig) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.matches(cfg))
+}
+
+/// The MAC-only preset with `cfg`'s widths, if any ([`MAC_PRESETS`]).
+pub fn mac_preset_of(cfg: &UnitConfig) -> Option<&'static Preset> {
+    MAC_PRESETS.iter().find(|p| p.matches(cfg))
+}
+
+/// The weight widths below 8 at which the default area comparison adds the
+/// exact MAC with 8-bit activations: every preset of that shape that the
+/// MAC builds ([`MAC_PRESETS`], and `a8w4`).
+pub fn mac_area_weight_widths() -> Vec<u32> {
+    let mut w: Vec<u32> = PRESETS
+        .iter()
+        .chain(MAC_PRESETS)
+        .filter(|p| (p.a_bits, p.t_bits, p.acc_bits, p.cnt_bits) == (8, 8, 32, 32) && p.w_bits < 8)
+        .map(|p| p.w_bits)
+        .collect();
+    w.sort_unstable();
+    w
 }
 
 /// Every configuration the RTL builds: each preset in both codings.
@@ -259,20 +303,25 @@ pub fn shipped_designs() -> Vec<(String, UnitConfig, Design)> {
 
 /// The error for a legal configuration the RTL does not build.
 pub fn unsupported(cfg: &UnitConfig) -> ConfigError {
-    let list: Vec<String> = PRESETS
-        .iter()
-        .map(|p| format!("--preset {:<10} ({})", p.name, p.flags()))
-        .collect();
+    let list = |table: &[Preset]| -> String {
+        table
+            .iter()
+            .map(|p| format!("--preset {:<10} ({})", p.name, p.flags()))
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    };
     ConfigError(format!(
         "the RTL does not build a_bits = {}, w_bits = {}, t_bits = {}, acc_bits = {}, cnt_bits = {} \
          (only the golden model computes it: `sievingnet dot --engine model`); the RTL builds \
-         these presets, each with either coding:\n  {}",
+         these presets, each with either coding:\n  {}\nand the exact MAC (`--arch mac`) also \
+         these:\n  {}",
         cfg.a_bits(),
         cfg.w_bits(),
         cfg.t_bits(),
         cfg.acc_bits(),
         cfg.cnt_bits(),
-        list.join("\n  ")
+        list(PRESETS),
+        list(MAC_PRESETS)
     ))
 }
 
@@ -352,11 +401,15 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_configs_valid() {
-        let mut names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        let mut names: Vec<&str> = PRESETS.iter().chain(MAC_PRESETS).map(|p| p.name).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), PRESETS.len(), "duplicate preset names");
-        for p in PRESETS {
+        assert_eq!(
+            names.len(),
+            PRESETS.len() + MAC_PRESETS.len(),
+            "duplicate preset names"
+        );
+        for p in PRESETS.iter().chain(MAC_PRESETS) {
             for c in Coding::ALL {
                 assert!(p.matches(&p.config(c)), "{}", p.name);
             }

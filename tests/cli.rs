@@ -206,7 +206,7 @@ fn export_writes_verilog_and_manifest_or_nothing() {
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("unit.json")).unwrap())
             .unwrap();
-    assert_eq!(m["latency"], 7);
+    assert_eq!(m["latency"], 8);
     assert_eq!(m["arch"], "parallel");
     assert_eq!(m["coding"], "binary");
     assert_eq!(m["top"], "my_sieve");

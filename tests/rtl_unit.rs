@@ -133,6 +133,29 @@ fn reset_in_mid_vector_drops_the_partial_vector() {
     }
 }
 
+/// The exact MAC at the MAC-only presets, in rust-hdl, against the model's
+/// exact stream (nothing sieved), overflow included.
+#[test]
+fn mac_presets_match_the_exact_model() {
+    let mut rng = common::rng(6);
+    for p in sievingnet::presets::MAC_PRESETS {
+        let cfg = p.config(sievingnet::Coding::Ternary);
+        let pairs: Vec<Pair> = common::random_pairs(&cfg, 5_000, 16, &mut rng)
+            .into_iter()
+            .map(|q| Pair {
+                thr: cfg.t_range().0,
+                ..q
+            })
+            .collect();
+        let got = sim::run_stream(&cfg, Design::ExactMac, &pairs, &Pacing::default()).unwrap();
+        let want = run_stream(&cfg, &pairs);
+        assert_eq!(got.len(), want.len(), "{}", p.name);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!((g.sum, g.overflow), (w.sum, w.overflow), "{}", p.name);
+        }
+    }
+}
+
 #[test]
 fn no_counters_and_exact_baseline() {
     let mut rng = common::rng(5);

@@ -153,6 +153,32 @@ fn no_counters_and_baseline_lint_and_match() {
     }
 }
 
+/// The exact MAC at the MAC-only presets (8-bit activations, weights of 2
+/// to 7 bits): lint, then random pairs with idle gaps and resets through
+/// Verilator, every result, its overflow and its cycle against the model's
+/// exact stream.
+#[test]
+fn mac_presets_lint_and_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = common::rng(15);
+    for p in sievingnet::presets::MAC_PRESETS {
+        let cfg = p.config(sievingnet::Coding::Ternary);
+        let path = write_design(dir.path(), &cfg, Design::ExactMac);
+        lint_verilog(&path, "sieve_dot").unwrap();
+        let mut pairs = common::random_pairs(&cfg, 100_000, 40, &mut rng);
+        let t_min = cfg.t_range().0;
+        pairs.iter_mut().for_each(|q| q.thr = t_min);
+        let resets: Vec<usize> = (0..5).map(|_| rng.gen_range(0..pairs.len())).collect();
+        let opts = VerilogSimOptions {
+            gap_prob: 0.2,
+            seed: rng.gen(),
+            resets_before: resets,
+            ..Default::default()
+        };
+        cosim(&cfg, Design::ExactMac, &pairs, &opts, &path);
+    }
+}
+
 /// A renamed top module lints and runs (sub-modules follow the new name).
 #[test]
 fn renamed_top_module() {
@@ -170,7 +196,8 @@ fn renamed_top_module() {
         &VerilogSimOptions::default(),
     )
     .unwrap();
-    r.check_timing(|_| 6).unwrap();
+    let latency = Design::Sieve { counters: true }.latency(&cfg) as u64;
+    r.check_timing(|_| latency).unwrap();
     assert_eq!(
         r.results,
         expected_results(&cfg, &pairs, &[]),

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 use sievingnet::design::Arch;
-use sievingnet::presets::{shipped_designs, DEFAULT_PRESET, PRESETS};
+use sievingnet::presets::{shipped_designs, DEFAULT_PRESET, MAC_PRESETS, PRESETS};
 
 #[derive(Args, Debug)]
 pub struct PresetsArgs {
@@ -43,7 +43,7 @@ pub fn run(args: PresetsArgs) -> Result<()> {
             "{:<10} {:>2} {:>2} {:>2} {:>3} {:>3}  {:<5} purpose",
             "preset", "a", "w", "t", "acc", "cnt", "area"
         );
-        for p in PRESETS {
+        for p in PRESETS.iter().chain(MAC_PRESETS) {
             println!(
                 "{:<10} {:>2} {:>2} {:>2} {:>3} {:>3}  {:<5} {}{}",
                 p.name,
@@ -61,7 +61,10 @@ pub fn run(args: PresetsArgs) -> Result<()> {
                 }
             );
         }
-        println!("\nEach preset is built in both codings (--coding binary|ternary).");
+        println!(
+            "\nEach preset is built in both codings (--coding binary|ternary); the \"exact MAC \
+             only\" ones by `--arch mac` alone."
+        );
     }
     Ok(())
 }

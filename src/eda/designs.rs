@@ -6,6 +6,7 @@ use super::report::Device;
 use crate::config::{Coding, UnitConfig};
 use crate::design::Design;
 use crate::export::export_to;
+use crate::presets::mac_area_weight_widths;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -68,27 +69,36 @@ pub const KINDS: &[&str] = &[
 /// `widths` (`a_bits = w_bits = b`, other widths at their defaults): the
 /// parallel and serial sieving units in both codings with and without
 /// counters, the exact MAC baseline, and the baseline synthesized for the
-/// UP5K DSPs. `kinds` keeps only those kinds ([`KINDS`]; empty: all).
+/// UP5K DSPs; with 8 among the widths, also both MACs at 8-bit activations
+/// and each lower weight width of [`crate::presets::MAC_PRESETS`] (the
+/// exact unit of a low-precision network). `kinds` keeps only those kinds
+/// ([`KINDS`]; empty: all).
 pub fn default_designs(widths: &[u32], kinds: &[String], dir: &Path) -> Result<Vec<AreaDesign>> {
     if let Some(bad) = kinds.iter().find(|k| !KINDS.contains(&k.as_str())) {
         bail!("--kinds holds {bad:?}: allowed {}", KINDS.join(", "));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut v = Vec::new();
-    for &b in widths {
+    // The exact MAC also at the low weight widths of 8-bit networks.
+    let mut shapes: Vec<(u32, u32)> = widths.iter().map(|&b| (b, b)).collect();
+    if widths.contains(&8) {
+        shapes.extend(mac_area_weight_widths().into_iter().map(|w| (8, w)));
+    }
+    for (a, w) in shapes {
+        let mac_only = a != w;
         let mut add = |kind: &str, coding: Coding, design: Design, dsp: bool| -> Result<()> {
             if !kinds.is_empty() && !kinds.iter().any(|k| k == kind) {
                 return Ok(());
             }
             let cfg = UnitConfig::builder()
-                .a_bits(b)
-                .w_bits(b)
+                .a_bits(a)
+                .w_bits(w)
                 .coding(coding)
                 .build()?;
             let name = if kind.starts_with("sieve") || kind.starts_with("serial") {
-                format!("{kind}-{coding}-a{b}w{b}")
+                format!("{kind}-{coding}-a{a}w{w}")
             } else {
-                format!("{kind}-a{b}w{b}")
+                format!("{kind}-a{a}w{w}")
             };
             let path = dir.join(format!("{}.v", name.replace('-', "_")));
             export_to(&cfg, design, "sieve_dot", &path)
@@ -106,7 +116,9 @@ pub fn default_designs(widths: &[u32], kinds: &[String], dir: &Path) -> Result<V
         for coding in [Coding::Ternary, Coding::Binary] {
             for counters in [true, false] {
                 for design in [Design::Sieve { counters }, Design::Serial { counters }] {
-                    add(design.name(), coding, design, false)?;
+                    if !mac_only {
+                        add(design.name(), coding, design, false)?;
+                    }
                 }
             }
         }

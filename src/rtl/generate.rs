@@ -1,6 +1,6 @@
 //! Verilog generation from the rust-hdl designs (SPEC section 6).
 
-use super::{with_design, Design};
+use super::{with_design, with_mac, Design};
 use crate::config::UnitConfig;
 use anyhow::{bail, Result};
 use rust_hdl::prelude::*;
@@ -9,7 +9,14 @@ use rust_hdl::prelude::*;
 /// top module is `top` (sub-modules are named `top$...`).
 pub fn generate(cfg: &UnitConfig, design: Design, top: &str) -> Result<String> {
     check_module_name(top)?;
-    let text = with_design!(cfg, Sieve, Mac, Serial => {
+    let text = if design == Design::ExactMac && crate::presets::mac_preset_of(cfg).is_some() {
+        with_mac!(cfg, Mac => {
+            let mut u = Mac::new(cfg);
+            u.connect_all();
+            generate_verilog(&u)
+        })?
+    } else {
+        with_design!(cfg, Sieve, Mac, Serial => {
         match design {
             Design::Sieve { counters } => {
                 let mut u = Sieve::new(cfg, counters);
@@ -27,7 +34,8 @@ pub fn generate(cfg: &UnitConfig, design: Design, top: &str) -> Result<String> {
                 generate_verilog(&u)
             }
         }
-    })?;
+        })?
+    };
     let mut text = rename_top(&text, top);
     if design == Design::ExactMac {
         // The baseline has the threshold port only to share the interface.

@@ -84,6 +84,43 @@ macro_rules! with_design {
 }
 pub use with_design;
 
+/// Runs `$body` with `$mac` the exact MAC's type at `$cfg`'s widths, for
+/// the MAC-only presets ([`crate::presets::MAC_PRESETS`], checked both ways
+/// by a test); an error for any other configuration.
+#[macro_export]
+macro_rules! with_mac {
+    ($cfg:expr, $mac:ident => $body:expr) => {{
+        let c: &$crate::config::UnitConfig = $cfg;
+        $crate::mac_types!(c, $mac => $body;
+            (8, 2, 8, 32, 32),
+            (8, 3, 8, 32, 32),
+            (8, 5, 8, 32, 32),
+            (8, 6, 8, 32, 32),
+            (8, 7, 8, 32, 32),
+        )
+    }};
+}
+pub use with_mac;
+
+/// The match behind [`with_mac!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! mac_types {
+    ($c:ident, $mac:ident => $body:expr;
+     $(($a:literal, $w:literal, $t:literal, $acc:literal, $cnt:literal),)*) => {
+        match ($c.a_bits(), $c.w_bits(), $c.t_bits(), $c.acc_bits(), $c.cnt_bits()) {
+            $(
+                ($a, $w, $t, $acc, $cnt) => {
+                    #[allow(unused)]
+                    type $mac = $crate::rtl::mac_baseline::ExactMac<$a, $w, $t, $acc, $cnt, { $a + $w }>;
+                    Ok($body)
+                }
+            )*
+            _ => Err(anyhow::Error::from($crate::presets::unsupported($c))),
+        }
+    };
+}
+
 /// The three unit types at the widths `(A, W, T, ACC, CNT)`, with their
 /// derived const parameters: the one place the formulas of [`with_design!`]
 /// are written (the accelerator's lanes use it too).
@@ -168,6 +205,28 @@ mod tests {
                 let _ = Serial::new(&cfg, true);
             })
             .unwrap_or_else(|e| panic!("{}: {e}", cfg.tag()));
+        }
+    }
+
+    /// The MAC builds exactly the MAC-only presets through `with_mac!`.
+    #[test]
+    fn mac_presets_build_exactly() {
+        use crate::presets::{mac_preset_of, MAC_PRESETS};
+        for p in MAC_PRESETS {
+            let cfg = p.config(Coding::Ternary);
+            with_mac!(&cfg, Mac => {
+                let _ = Mac::new(&cfg);
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        }
+        for a in 2..=16 {
+            for w in 2..=16 {
+                let Ok(cfg) = UnitConfig::builder().a_bits(a).w_bits(w).build() else {
+                    continue;
+                };
+                let built = with_mac!(&cfg, Mac => ()).is_ok();
+                assert_eq!(built, mac_preset_of(&cfg).is_some(), "{}", cfg.tag());
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! (inputs set, clock toggled, `simulate` to settle) rather than through
 //! rust-hdl's threaded `Simulation`, which is two orders of magnitude slower.
 
-use super::{with_design, Design};
+use super::{with_design, with_mac, Design};
 use crate::config::UnitConfig;
 use crate::model::stream::wrap_signed;
 use crate::model::{Pair, VectorResult};
@@ -88,6 +88,14 @@ impl_unit_sim!(ExactMac<A, W, T, ACC, CNT, PW>);
 
 /// Builds a design for `cfg`, ready to simulate.
 pub fn build(cfg: &UnitConfig, design: Design) -> Result<Box<dyn UnitSim>> {
+    if design == Design::ExactMac && crate::presets::mac_preset_of(cfg).is_some() {
+        return with_mac!(cfg, Mac => {
+            let mut u = Mac::new(cfg);
+            u.connect_all();
+            let b: Box<dyn UnitSim> = Box::new(u);
+            b
+        });
+    }
     with_design!(cfg, Sieve, Mac, Serial => {
         let b: Box<dyn UnitSim> = match design {
             Design::Sieve { counters } => {
