@@ -72,7 +72,7 @@ pub fn run(args: PowerArgs) -> Result<()> {
         let rom = read_rom(dir).with_context(|| format!("reading the ROM {}", dir.display()))?;
         let net = Network::of_rom(dir, &rom, &networks)?;
         let (label, exact) = (net.label.clone(), net.exact);
-        let hw = hardware_config(&rom.mlp.unit)?;
+        let hw = hardware_config(&rom.mlp.unit, net.exact)?;
         networks.push(net);
         let modes: &[bool] = if exact { &[false] } else { &[true, false] };
         for &sieve in modes {

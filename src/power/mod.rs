@@ -30,14 +30,14 @@ pub mod netlist;
 pub mod report;
 pub mod streams;
 
-use crate::config::UnitConfig;
+use crate::config::{Coding, UnitConfig};
 use crate::design::Design;
 use crate::engine::verilog::{
     run_built, verilator_build_with, Harness, VerilogSimOptions, VERILATOR_DRIVER,
 };
 use crate::export::export;
 use crate::model::VectorResult;
-use crate::presets::rtl_configs;
+use crate::presets::{rtl_configs, MAC_PRESETS};
 use anyhow::{bail, Context, Result};
 use netlist::SimNetlist;
 use std::collections::BTreeMap;
@@ -108,8 +108,18 @@ impl PowerDesign {
 /// The narrowest unit the RTL builds that runs a network of `rom`'s widths
 /// bit for bit: the same activation, threshold, accumulator and counter
 /// widths and coding, the weights sign-extended to the next preset width.
-pub fn hardware_config(rom: &UnitConfig) -> Result<UnitConfig> {
-    rtl_configs()
+/// For an exact network (`mac_only`, run by the MACs alone) the MAC-only
+/// presets count too, so a 2-bit network runs on a 2-bit MAC.
+pub fn hardware_config(rom: &UnitConfig, mac_only: bool) -> Result<UnitConfig> {
+    let mut candidates = rtl_configs();
+    if mac_only {
+        candidates.extend(
+            MAC_PRESETS
+                .iter()
+                .flat_map(|p| Coding::ALL.map(|c| p.config(c))),
+        );
+    }
+    candidates
         .into_iter()
         .filter(|c| {
             c.a_bits() == rom.a_bits()
@@ -321,13 +331,16 @@ mod tests {
     #[test]
     fn narrow_networks_run_on_the_next_preset() {
         let rom = UnitConfig::new(8, 2, 8, 32, 32, Coding::Ternary).unwrap();
-        let hw = hardware_config(&rom).unwrap();
+        let hw = hardware_config(&rom, false).unwrap();
         assert_eq!(
             (hw.a_bits(), hw.w_bits(), hw.coding()),
             (8, 4, Coding::Ternary)
         );
+        // An exact network runs on the MAC of its own width.
+        let exact = hardware_config(&rom, true).unwrap();
+        assert_eq!((exact.a_bits(), exact.w_bits()), (8, 2));
         let rom = UnitConfig::new(5, 8, 8, 32, 32, Coding::Binary).unwrap();
-        assert!(hardware_config(&rom).is_err());
+        assert!(hardware_config(&rom, false).is_err());
         assert!(PowerDesign::named("dsp", hw).is_err());
     }
 }
