@@ -162,8 +162,8 @@ pub struct SieveDot<
     cnt_zero_w: DFF<Bits<CNT>>,
     cnt_sieved: DFF<Bits<CNT>>,
     cnt_kept: DFF<Bits<CNT>>,
-    /// The accumulator registers hold a finished vector's result: the
-    /// next pair starts from zero instead of from them.
+    /// The counters hold a finished vector's counts: the next pair's
+    /// increment replaces them instead of adding to them.
     restart: DFF<Bit>,
     res_valid: DFF<Bit>,
     /// The finished vector's sum and flag (the accumulator is cleared).
