@@ -65,6 +65,7 @@ pub enum LayerOutput {
 }
 
 /// `clamp((y + 2^(shift-1)) >> shift, a_min, a_max)`, or `clamp(y)` for shift 0.
+#[inline]
 pub fn requantize(y: i128, shift: u32, a_bits: u32) -> i64 {
     let r = if shift == 0 {
         y

@@ -78,6 +78,17 @@ enum Cmd {
     /// truncation and sieve-aware training, over several seeds.
     #[command(subcommand)]
     Frontier(sievingnet_train::frontier::cli::FrontierCmd),
+    /// Time one training epoch in each mode (float, quantization-aware,
+    /// sieve-aware at the final --im) on the same network and data; the
+    /// modes alternate, each repetition from a fresh network. Prints a
+    /// table and one JSON line (the figures of BENCHMARKS.md).
+    BenchEpoch {
+        #[command(flatten)]
+        train: TrainArgs,
+        /// Repetitions of the three epochs (best and median reported).
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
     /// Time the bit-exact (fast kernel) sieved inference of a ROM's test set.
     BenchInfer {
         dir: PathBuf,
@@ -492,6 +503,54 @@ fn run_bench(dir: &Path, repeat: usize) -> Result<()> {
     Ok(())
 }
 
+fn run_bench_epoch(args: &TrainArgs, repeat: usize) -> Result<()> {
+    let cfg = args.config()?;
+    let split = args.load(cfg.seed)?;
+    cfg.validate(split.train.features, split.train.classes)?;
+    let prep = Prepared::new(&split, &cfg);
+    let threads = rayon::current_num_threads();
+    eprintln!(
+        "bench-epoch: {} {:?}, batch {}, {}, {threads} threads, {} repetitions of a float, a quantization-aware and a sieve-aware (im {}) epoch",
+        cfg.dataset,
+        cfg.layers,
+        cfg.batch,
+        cfg.unit.tag(),
+        repeat.max(1),
+        cfg.im
+    );
+    let times = sievingnet_train::bench::bench_epochs(&cfg, &prep, repeat, |mode, r, t| {
+        eprintln!("  repetition {} {mode}: {t:.3} s", r + 1)
+    })?;
+    let float = times[0].best;
+    println!("| epoch | best s | median s | best / float |");
+    println!("|---|---|---|---|");
+    for t in &times {
+        println!(
+            "| {} | {:.3} | {:.3} | {:.2}x |",
+            t.mode,
+            t.best,
+            t.median,
+            t.best / float
+        );
+    }
+    let json = serde_json::json!({
+        "what": "train_seconds of one epoch per mode",
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
+        "commit": sievingnet::toolchain::source_commit(),
+        "dataset": cfg.dataset,
+        "layers": cfg.layers,
+        "batch": cfg.batch,
+        "unit": cfg.unit.tag(),
+        "im": cfg.im,
+        "seed": cfg.seed,
+        "threads": threads,
+        "versions": sievingnet_train::report::versions(),
+        "modes": times,
+    });
+    println!("{json}");
+    Ok(())
+}
+
 fn main() {
     let cli = Cli::parse();
     sievingnet::files::on_interrupt_remove_pending();
@@ -505,6 +564,7 @@ fn main() {
             rs_betas,
         }) => run_sweep(train, ims, rs_betas),
         Some(Cmd::BenchInfer { dir, repeat }) => run_bench(dir, *repeat),
+        Some(Cmd::BenchEpoch { train, repeat }) => run_bench_epoch(train, *repeat),
         Some(Cmd::Frontier(f)) => sievingnet_train::frontier::cli::run(f),
         Some(Cmd::MnistTestRom { data_dir, out }) => {
             sievingnet_train::train_mnist_rom_for_tests(data_dir, out)

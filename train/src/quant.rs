@@ -34,23 +34,41 @@
 //! everything (`T = 0`).
 
 use crate::data::Dataset;
-use crate::kernel::WeightLut;
+use crate::kernel::{BatchMlp, StepLayer, WeightLut};
 use crate::net::Net;
+use rayon::prelude::*;
 use sievingnet::model::mlp::{IntLayer, IntMlp};
 use sievingnet::UnitConfig;
 
+/// The largest `|v|` (0 for an empty slice; NaNs are ignored, as
+/// `f32::max` ignores them, so the order of the reduction does not matter).
+pub fn max_abs(w: &[f32]) -> f32 {
+    w.par_chunks(1 << 14)
+        .map(|c| {
+            // Eight running maxima: one chain would wait on every compare.
+            let mut m = [0f32; 8];
+            for v in c.chunks(8) {
+                for (mi, &x) in m.iter_mut().zip(v) {
+                    *mi = mi.max(x.abs());
+                }
+            }
+            m.into_iter().fold(0f32, f32::max)
+        })
+        .reduce(|| 0f32, f32::max)
+}
+
 /// Round half away from zero, then saturate to `lo..=hi`.
 pub fn round_clamp(x: f64, lo: i64, hi: i64) -> i64 {
-    let r = x.round();
-    if r.is_nan() {
-        0
-    } else if r < lo as f64 {
-        lo
-    } else if r > hi as f64 {
-        hi
-    } else {
-        r as i64
-    }
+    // `f64::round` without its library call (a training step rounds every
+    // weight): `as` truncates toward zero and saturates (NaN gives 0), and
+    // `x - t` is exact, so this is rounding half away from zero.
+    // Branch-free: a weight's fraction is a coin toss for the predictor.
+    let t = x as i64;
+    let f = x - t as f64;
+    let r = t
+        .saturating_add((f >= 0.5) as i64)
+        .saturating_sub((f <= -0.5) as i64);
+    r.clamp(lo, hi)
 }
 
 /// The scales of one quantized layer.
@@ -112,6 +130,33 @@ fn weight_scale(w: &[f32], max: f64, w_max: i64, mode: WeightScale) -> f64 {
     }
 }
 
+/// Every layer's scales as [`quantize`] chooses them.
+fn scales_of(
+    net: &Net,
+    unit: &UnitConfig,
+    in_mult: f64,
+    shifts: &[u32],
+    scale: WeightScale,
+) -> Vec<LayerScales> {
+    let (_, w_max) = unit.w_range();
+    let nl = net.layers.len();
+    let mut s_a = 1.0 / in_mult;
+    let mut scales = Vec::with_capacity(nl);
+    for (li, l) in net.layers.iter().enumerate() {
+        let max = max_abs(&l.w) as f64;
+        let s_w = if max > 0.0 {
+            weight_scale(&l.w, max, w_max, scale)
+        } else {
+            1.0
+        };
+        let s_y = s_a * s_w;
+        scales.push(LayerScales { s_a, s_w, s_y });
+        let shift = if li + 1 == nl { 0 } else { shifts[li] };
+        s_a = s_y * (1u64 << shift) as f64;
+    }
+    scales
+}
+
 /// Quantizes `net` with input multiplier `in_mult`, the given hidden-layer
 /// shifts and thresholds (one `Vec` per layer), weight scales by `scale`.
 pub fn quantize(
@@ -124,40 +169,34 @@ pub fn quantize(
 ) -> Quantized {
     let (_, w_max) = unit.w_range();
     let (b_lo, b_hi) = unit.acc_range();
-    let mut s_a = 1.0 / in_mult;
-    let mut layers = Vec::new();
-    let mut scales = Vec::new();
+    let scales = scales_of(net, unit, in_mult, shifts, scale);
     let nl = net.layers.len();
-    for (li, l) in net.layers.iter().enumerate() {
-        let max = l.w.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
-        let s_w = if max > 0.0 {
-            weight_scale(&l.w, max, w_max, scale)
-        } else {
-            1.0
-        };
-        let s_y = s_a * s_w;
-        let weights =
-            l.w.iter()
-                .map(|&v| round_clamp(v as f64 / s_w, -w_max, w_max))
-                .collect();
-        let bias =
-            l.b.iter()
-                .map(|&v| round_clamp(v as f64 / s_y, b_lo, b_hi))
-                .collect();
-        let last = li + 1 == nl;
-        let shift = if last { 0 } else { shifts[li] };
-        layers.push(IntLayer {
-            inputs: l.inputs,
-            outputs: l.outputs,
-            weights,
-            bias,
-            thresholds: thresholds[li].clone(),
-            shift,
-            relu: !last,
-        });
-        scales.push(LayerScales { s_a, s_w, s_y });
-        s_a = s_y * (1u64 << shift) as f64;
-    }
+    let layers = net
+        .layers
+        .iter()
+        .zip(&scales)
+        .enumerate()
+        .map(|(li, (l, sc))| {
+            let last = li + 1 == nl;
+            IntLayer {
+                inputs: l.inputs,
+                outputs: l.outputs,
+                weights: l
+                    .w
+                    .par_iter()
+                    .map(|&v| round_clamp(v as f64 / sc.s_w, -w_max, w_max))
+                    .collect(),
+                bias: l
+                    .b
+                    .iter()
+                    .map(|&v| round_clamp(v as f64 / sc.s_y, b_lo, b_hi))
+                    .collect(),
+                thresholds: thresholds[li].clone(),
+                shift: if last { 0 } else { shifts[li] },
+                relu: !last,
+            }
+        })
+        .collect();
     Quantized {
         mlp: IntMlp {
             unit: *unit,
@@ -165,6 +204,93 @@ pub fn quantize(
         },
         scales,
     }
+}
+
+/// The weights a quantization-aware backward pass uses: `w * s_w` of every
+/// layer, `outputs x inputs`.
+pub fn dequantized_weights(q: &Quantized) -> Vec<Vec<f32>> {
+    q.mlp
+        .layers
+        .iter()
+        .zip(&q.scales)
+        .map(|(l, sc)| {
+            l.weights
+                .iter()
+                .map(|&w| w as f32 * sc.s_w as f32)
+                .collect()
+        })
+        .collect()
+}
+
+/// A training step's network: what [`quantize`] makes, straight into the
+/// batched kernel and the backward pass's weights, with no [`IntMlp`] in
+/// between (rounding every weight into an `i64` matrix and transposing it
+/// again cost as much as the step's arithmetic).
+pub struct StepNet<'a> {
+    pub forward: BatchMlp<'a>,
+    /// As [`dequantized_weights`].
+    pub wq: Vec<Vec<f32>>,
+    pub scales: Vec<LayerScales>,
+}
+
+/// [`quantize`] for a training step (same weights, biases, thresholds and
+/// scales; tested), or `None` when some layer needs the checked path (see
+/// [`WeightLut::narrow`]).
+pub fn quantize_step<'a>(
+    net: &Net,
+    unit: &UnitConfig,
+    in_mult: f64,
+    shifts: &[u32],
+    thresholds: &[Vec<i64>],
+    scale: WeightScale,
+    lut: &'a WeightLut,
+) -> Option<StepNet<'a>> {
+    if !net.layers.iter().all(|l| lut.narrow(unit, l.inputs)) {
+        return None;
+    }
+    let (_, w_max) = unit.w_range();
+    let (b_lo, b_hi) = unit.acc_range();
+    let scales = scales_of(net, unit, in_mult, shifts, scale);
+    let nl = net.layers.len();
+    let mut wq = Vec::with_capacity(nl);
+    let mut layers = Vec::with_capacity(nl);
+    for (li, (l, sc)) in net.layers.iter().zip(&scales).enumerate() {
+        let mut q = vec![0i16; l.w.len()];
+        let mut f = vec![0f32; l.w.len()];
+        const CHUNK: usize = 1 << 14;
+        q.par_chunks_mut(CHUNK)
+            .zip(f.par_chunks_mut(CHUNK))
+            .zip(l.w.par_chunks(CHUNK))
+            .for_each(|((q, f), w)| {
+                for ((q, f), &v) in q.iter_mut().zip(f.iter_mut()).zip(w) {
+                    // |v| <= w_max <= 2^15 - 1: w_bits <= 16.
+                    let r = round_clamp(v as f64 / sc.s_w, -w_max, w_max);
+                    *q = r as i16;
+                    *f = r as f32 * sc.s_w as f32;
+                }
+            });
+        let last = li + 1 == nl;
+        layers.push(StepLayer {
+            inputs: l.inputs,
+            outputs: l.outputs,
+            weights: q,
+            bias: l
+                .b
+                .iter()
+                .map(|&v| round_clamp(v as f64 / sc.s_y, b_lo, b_hi))
+                .collect(),
+            thresholds: &thresholds[li],
+            shift: if last { 0 } else { shifts[li] },
+            relu: !last,
+        });
+        wq.push(f);
+    }
+    let forward = BatchMlp::from_layers(*unit, lut, &layers)?;
+    Some(StepNet {
+        forward,
+        wq,
+        scales,
+    })
 }
 
 /// `in_mult = a_max / max|x|` over a normalized data set.
@@ -217,7 +343,7 @@ pub fn choose_shifts(
             shifts.push(0);
             break;
         }
-        let max = l.w.iter().fold(0f32, |m, &v| m.max(v.abs())) as f64;
+        let max = max_abs(&l.w) as f64;
         let s_w = if max > 0.0 {
             weight_scale(&l.w, max, w_max, scale)
         } else {
@@ -386,6 +512,77 @@ mod tests {
         assert_eq!(round_clamp(1e9, -128, 127), 127);
         assert_eq!(round_clamp(-1e9, -128, 127), -128);
         assert_eq!(round_clamp(f64::NAN, -128, 127), 0);
+        assert_eq!(round_clamp(f64::INFINITY, -128, 127), 127);
+        assert_eq!(round_clamp(f64::NEG_INFINITY, -128, 127), -128);
+        assert_eq!(round_clamp(0.49999999999999994, -128, 127), 0);
+        assert_eq!(round_clamp(-0.49999999999999994, -128, 127), 0);
+    }
+
+    #[test]
+    fn a_training_step_quantizes_as_quantize_does() {
+        let seed = sievingnet::seed::from_env(17);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for (w_bits, coding, scale) in [
+            (8, sievingnet::config::Coding::Ternary, WeightScale::Max),
+            (3, sievingnet::config::Coding::Binary, WeightScale::Mse),
+            (16, sievingnet::config::Coding::Ternary, WeightScale::Max),
+        ] {
+            let unit = UnitConfig::builder()
+                .w_bits(w_bits)
+                .coding(coding)
+                .build()
+                .unwrap();
+            let lut = WeightLut::new(&unit);
+            let net = Net::new(&[30, 70, 5], &mut rng);
+            let shifts = vec![rng.gen_range(4..9), 0];
+            let thresholds: Vec<Vec<i64>> = net
+                .layers
+                .iter()
+                .map(|l| (0..l.outputs).map(|_| rng.gen_range(-2..14)).collect())
+                .collect();
+            let in_mult = 100.0;
+            let q = quantize(&net, &unit, in_mult, &shifts, &thresholds, scale);
+            let step = quantize_step(&net, &unit, in_mult, &shifts, &thresholds, scale, &lut);
+            if !lut.narrow(&unit, 70) {
+                assert!(step.is_none(), "seed {seed}: w{w_bits} cannot sum in i32");
+                continue;
+            }
+            let step = step.expect("narrow");
+            assert_eq!(step.scales, q.scales, "seed {seed} w{w_bits}");
+            assert_eq!(step.wq, dequantized_weights(&q), "seed {seed} w{w_bits}");
+            let (lo, hi) = unit.a_range();
+            let batch = 9;
+            let x: Vec<i32> = (0..batch * 30)
+                .map(|_| match rng.gen_range(0..3) {
+                    0 => 0,
+                    _ => rng.gen_range(lo..=hi) as i32,
+                })
+                .collect();
+            let want = BatchMlp::new(&q.mlp, &lut).unwrap().forward(&x, batch);
+            assert_eq!(
+                step.forward.forward(&x, batch),
+                want,
+                "seed {seed} w{w_bits}"
+            );
+        }
+    }
+
+    #[test]
+    fn rounding_equals_the_library_round() {
+        let seed = sievingnet::seed::from_env(13);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let (lo, hi) = (-(1i64 << 40), 1i64 << 40);
+        for n in 0..200_000 {
+            let x: f64 = match n % 4 {
+                0 => rng.gen_range(-300.0..300.0),
+                // Exact halves and their neighbours.
+                1 => rng.gen_range(-300i64..300) as f64 + 0.5,
+                2 => f64::from_bits((rng.gen_range(-300i64..300) as f64 + 0.5).to_bits() ^ 1),
+                _ => rng.gen_range(-2e12..2e12),
+            };
+            let want = (x.round() as i64).clamp(lo, hi);
+            assert_eq!(round_clamp(x, lo, hi), want, "seed {seed}: x = {x:e}");
+        }
     }
 
     #[test]

@@ -29,13 +29,13 @@
 //! sieved), `sieved` the thresholds of the epoch.
 
 use crate::data::{Dataset, Normalize, Normalizer, Split};
-use crate::kernel::{FastMlp, RunningSumMlp, SampleResult, WeightLut};
+use crate::kernel::{BatchMlp, FastMlp, RunningSumMlp, SampleResult, WeightLut};
 pub use crate::measure::{
     accuracy, calibrate_thresholds, measure, measure_with, post_training_sieve, quantize_unsieved,
     thresholds_for,
 };
 use crate::net::{dense_backward, softmax_xent, Net, OptKind, Optimizer};
-use crate::quant::{self, Quantized};
+use crate::quant::{self, LayerScales, Quantized};
 use anyhow::{bail, Result};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -261,37 +261,45 @@ pub struct Outcome {
 /// One quantization-aware step: integer forward (bit-exact, sieve included),
 /// straight-through backward. Returns (loss sum, correct).
 /// The integer forward pass of a quantization-aware step.
-enum Forward {
+enum Forward<'a> {
+    /// Static thresholds, sums that fit `i32`: the whole batch at once.
+    Batch(BatchMlp<'a>),
+    /// Static thresholds, wrapping or overflowing sums: per sample.
     Static(FastMlp),
     RunningSum(RunningSumMlp),
 }
 
-impl Forward {
+impl Forward<'_> {
     fn infer_with(&self, x: &[i32], acts: &mut Vec<Vec<i32>>) -> SampleResult {
         match self {
+            Forward::Batch(_) => unreachable!("the batched forward has no per-sample path"),
             Forward::Static(f) => f.infer_with(x, Some(acts), None),
             Forward::RunningSum(r) => r.infer_with(x, Some(acts)),
         }
     }
 }
 
+/// `wq` and `scales`: the dequantized weights and the scales of the
+/// network `fast` computes.
+#[allow(clippy::too_many_arguments)]
 fn qat_step(
     net: &Net,
-    q: &Quantized,
+    unit: UnitConfig,
+    wq: &[Vec<f32>],
+    scales: &[LayerScales],
     fast: &Forward,
     xq: &[i32],
     labels: &[u8],
     grads: &mut [Vec<f32>],
 ) -> (f64, usize) {
-    let unit = q.mlp.unit;
     let features = net.layers[0].inputs;
     let batch = labels.len();
     let nl = net.layers.len();
     let classes = net.layers[nl - 1].outputs;
     // Every layer's input matrix (batch x inputs) and the last layer's y.
     let batched = match fast {
-        Forward::Static(f) => f.forward_batch(xq, batch),
-        Forward::RunningSum(_) => None,
+        Forward::Batch(f) => Some(f.forward(xq, batch)),
+        _ => None,
     };
     let (acts, y) = batched.unwrap_or_else(|| {
         let per: Vec<(Vec<Vec<i32>>, Vec<i128>)> = xq
@@ -312,26 +320,21 @@ fn qat_step(
         let y = per.iter().flat_map(|(_, y)| y.iter().copied()).collect();
         (acts, y)
     });
-    let s_last = q.scales[nl - 1].s_y as f32;
+    let s_last = scales[nl - 1].s_y as f32;
     let logits: Vec<f32> = y.iter().map(|&v| v as f32 * s_last).collect();
     let mut dz = Vec::new();
     let (loss, correct) = softmax_xent(&logits, labels, classes, &mut dz);
     let (_, a_max) = unit.a_range();
     for li in (0..nl).rev() {
-        let l = &q.mlp.layers[li];
-        let sc = q.scales[li];
+        let l = &net.layers[li];
+        let sc = scales[li];
         let x: Vec<f32> = acts[li].iter().map(|&v| v as f32 * sc.s_a as f32).collect();
-        let wq: Vec<f32> = l
-            .weights
-            .iter()
-            .map(|&w| w as f32 * sc.s_w as f32)
-            .collect();
         let (gw, rest) = grads[2 * li..].split_at_mut(1);
         let mut dx = Vec::new();
         dense_backward(
             l.inputs,
             l.outputs,
-            &wq,
+            &wq[li],
             &x,
             &dz,
             batch,
@@ -488,20 +491,40 @@ pub fn train(
                 for &i in chunk {
                     xqb.extend_from_slice(&prep.train_q[i * features..(i + 1) * features]);
                 }
-                let q = quant::quantize(
-                    &net,
-                    &unit,
-                    prep.in_mult,
-                    &shifts,
-                    &thresholds,
-                    cfg.weight_scale,
-                );
-                let fast = if cfg.running_sum_at(epoch) {
-                    Forward::RunningSum(RunningSumMlp::new(&q.mlp, cfg.rs_rule()))
+                let running_sum = cfg.running_sum_at(epoch);
+                let step = if running_sum {
+                    None
                 } else {
-                    Forward::Static(FastMlp::with_lut(&q.mlp, &lut))
+                    quant::quantize_step(
+                        &net,
+                        &unit,
+                        prep.in_mult,
+                        &shifts,
+                        &thresholds,
+                        cfg.weight_scale,
+                        &lut,
+                    )
                 };
-                qat_step(&net, &q, &fast, &xqb, &yb, &mut grads)
+                let (fast, wq, scales) = match step {
+                    Some(s) => (Forward::Batch(s.forward), s.wq, s.scales),
+                    None => {
+                        let q = quant::quantize(
+                            &net,
+                            &unit,
+                            prep.in_mult,
+                            &shifts,
+                            &thresholds,
+                            cfg.weight_scale,
+                        );
+                        let fast = if running_sum {
+                            Forward::RunningSum(RunningSumMlp::new(&q.mlp, cfg.rs_rule()))
+                        } else {
+                            Forward::Static(FastMlp::with_lut(&q.mlp, &lut))
+                        };
+                        (fast, quant::dequantized_weights(&q), q.scales)
+                    }
+                };
+                qat_step(&net, unit, &wq, &scales, &fast, &xqb, &yb, &mut grads)
             } else {
                 xb.clear();
                 for &i in chunk {

@@ -97,11 +97,7 @@ impl LayerTables {
                 .map(|&w| lut.above[w as usize] as u64)
                 .sum();
         }
-        let max_tw = lut.max_trunc as i128;
-        let max_a = 1i128 << (unit.a_bits() - 1);
-        let bound = ni as i128 * max_a * max_tw;
-        let (_, acc_hi) = unit.acc_range();
-        let narrow = bound <= i32::MAX as i128 && bound <= acc_hi as i128;
+        let narrow = lut.narrow(unit, ni);
         LayerTables {
             inputs: ni,
             outputs: no,
@@ -312,62 +308,6 @@ impl FastMlp {
 }
 
 impl FastMlp {
-    /// The batched forward pass of training: every layer's input matrix
-    /// (`batch x inputs`, sample-major; layer 0's is `x`) and the last
-    /// layer's `y` (`batch x outputs`), computed input-major so that each
-    /// table row is reused by every sample of the batch while it is in
-    /// cache. Same values as [`FastMlp::infer`] (tested); no counters.
-    /// `None` when a layer needs the checked (overflow) path.
-    pub fn forward_batch(&self, x: &[i32], batch: usize) -> Option<(Vec<Vec<i32>>, Vec<i128>)> {
-        if !self.layers.iter().all(|l| l.narrow) {
-            return None;
-        }
-        let nl = self.layers.len();
-        let mut acts: Vec<Vec<i32>> = Vec::with_capacity(nl);
-        let mut a = x.to_vec();
-        let threads = rayon::current_num_threads().max(1);
-        let chunk = batch.div_ceil(threads).max(1);
-        for (li, l) in self.layers.iter().enumerate() {
-            let (ni, no) = (l.inputs, l.outputs);
-            let mut acc = vec![0i32; batch * no];
-            acc.par_chunks_mut(chunk * no)
-                .zip(a.par_chunks(chunk * ni))
-                .for_each(|(acc, a)| {
-                    let rows = a.len() / ni;
-                    for i in 0..ni {
-                        for s in 0..rows {
-                            let ai = a[s * ni + i];
-                            if ai == 0 {
-                                continue;
-                            }
-                            let e = 31 - ai.unsigned_abs().leading_zeros() as usize;
-                            let row = &l.tw[(e * ni + i) * no..(e * ni + i + 1) * no];
-                            for (v, &t) in acc[s * no..(s + 1) * no].iter_mut().zip(row) {
-                                *v += ai * t;
-                            }
-                        }
-                    }
-                });
-            let mut y: Vec<i128> = acc
-                .chunks(no)
-                .flat_map(|r| r.iter().zip(&l.bias).map(|(&v, &b)| v as i128 + b as i128))
-                .collect();
-            if l.relu {
-                y.iter_mut().for_each(|v| *v = (*v).max(0));
-            }
-            if li + 1 == nl {
-                acts.push(a);
-                return Some((acts, y));
-            }
-            let next = y
-                .iter()
-                .map(|&v| requantize(v, l.shift, self.unit.a_bits()) as i32)
-                .collect();
-            acts.push(std::mem::replace(&mut a, next));
-        }
-        unreachable!("a network has at least one layer")
-    }
-
     /// Empty statistics for [`FastMlp::infer_with`]: per layer, `a_bits *
     /// inputs` input-exponent counts then `64 * outputs` accumulator-exponent
     /// counts.

@@ -59,4 +59,14 @@ impl WeightLut {
     pub fn above(&self, w: i64, kmin: usize) -> u8 {
         self.above[self.idx(w, kmin)]
     }
+
+    /// Whether a layer of `inputs` inputs can sum in `i32` with no partial
+    /// sum leaving the `acc_bits` range: then no stream wraps or overflows
+    /// and the fast paths are exact (see the module docs of [`super`]).
+    pub fn narrow(&self, unit: &UnitConfig, inputs: usize) -> bool {
+        let max_a = 1i128 << (unit.a_bits() - 1);
+        let bound = inputs as i128 * max_a * self.max_trunc as i128;
+        let (_, acc_hi) = unit.acc_range();
+        bound <= i32::MAX as i128 && bound <= acc_hi as i128
+    }
 }

@@ -23,17 +23,20 @@
 //! Counters are exact `u64` sums (the golden MLP does not wrap them either).
 
 //!
-//! Files: [`lut`] (the truncated-weight tables), [`fast`] (the per-sample and
-//! batched kernels of training and evaluation), [`running_sum`] (the
+//! Files: [`lut`] (the truncated-weight tables), [`fast`] (the per-sample
+//! kernels of evaluation, with counters), [`batch`] (the batched forward
+//! pass of training, no counters), [`running_sum`] (the
 //! running-sum threshold rule); the tests against the golden model are in
 //! `tests.rs` and beside the running-sum kernel.
 
+mod batch;
 mod fast;
 mod lut;
 mod running_sum;
 #[cfg(test)]
 mod tests;
 
+pub use batch::{BatchMlp, StepLayer};
 pub use fast::{FastMlp, LayerTables};
 pub use lut::WeightLut;
 pub use running_sum::RunningSumMlp;

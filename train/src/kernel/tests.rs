@@ -14,6 +14,7 @@ fn random_mlp(rng: &mut ChaCha8Rng, unit: UnitConfig, sizes: &[usize], sparse: f
     let (wl, wh) = unit.w_range();
     let (tl, th) = unit.t_range();
     let (bl, bh) = unit.acc_range();
+    let top = (unit.a_bits() + unit.planes()) as i64;
     let layers = sizes
         .windows(2)
         .enumerate()
@@ -31,7 +32,14 @@ fn random_mlp(rng: &mut ChaCha8Rng, unit: UnitConfig, sizes: &[usize], sparse: f
                     })
                     .collect(),
                 bias: (0..o).map(|_| rng.gen_range(bl / 4..=bh / 4)).collect(),
-                thresholds: (0..o).map(|_| rng.gen_range(tl..=th.min(14))).collect(),
+                // Mostly where the sieve cuts (`0..=e_max + P`), sometimes
+                // below every pair's size.
+                thresholds: (0..o)
+                    .map(|_| match rng.gen_range(0..8) {
+                        0 => rng.gen_range(tl..=0),
+                        _ => rng.gen_range(0..=th.min(top)),
+                    })
+                    .collect(),
                 shift: if li + 2 == sizes.len() {
                     0
                 } else {
@@ -182,33 +190,57 @@ fn named_corners() {
 }
 
 #[test]
-fn forward_batch_equals_per_sample() {
+fn batched_training_forward_equals_the_golden_model() {
     let seed = seed();
     let mut rng = sievingnet::seed::rng(seed ^ 9, 0);
-    let unit = UnitConfig::default();
-    let mlp = random_mlp(&mut rng, unit, &[37, 21, 6], 0.3);
-    let inputs = random_inputs(&mut rng, &unit, 13, 37);
-    let flat: Vec<i32> = inputs.iter().flatten().map(|&v| v as i32).collect();
-    let fast = FastMlp::new(&mlp);
-    let (acts, y) = fast.forward_batch(&flat, 13).expect("narrow");
-    for (s, x) in inputs.iter().enumerate() {
-        let mut a = Vec::new();
-        let x32: Vec<i32> = x.iter().map(|&v| v as i32).collect();
-        let r = fast.infer_with(&x32, Some(&mut a), None);
-        assert_eq!(
-            &y[s * 6..(s + 1) * 6],
-            &r.logits[..],
-            "seed {seed} sample {s}"
-        );
-        assert_eq!(
-            &acts[1][s * 21..(s + 1) * 21],
-            &a[1][..],
-            "seed {seed} sample {s}"
-        );
+    // Wide layers split by outputs, narrow ones by samples; both codings,
+    // several widths; batches that do not divide evenly.
+    let cases: [(u32, u32, Coding, &[usize], usize); 5] = [
+        (8, 8, Coding::Ternary, &[37, 300, 6], 13),
+        (8, 8, Coding::Binary, &[37, 300, 6], 7),
+        (4, 4, Coding::Ternary, &[20, 9, 5], 33),
+        (6, 5, Coding::Binary, &[50, 130, 129, 3], 1),
+        (8, 3, Coding::Ternary, &[64, 10], 64),
+    ];
+    for (a_bits, w_bits, coding, sizes, batch) in cases {
+        let unit = UnitConfig::builder()
+            .a_bits(a_bits)
+            .w_bits(w_bits)
+            .coding(coding)
+            .build()
+            .unwrap();
+        let mlp = random_mlp(&mut rng, unit, sizes, 0.3);
+        let lut = WeightLut::new(&unit);
+        let inputs = random_inputs(&mut rng, &unit, batch, sizes[0]);
+        let flat: Vec<i32> = inputs.iter().flatten().map(|&v| v as i32).collect();
+        let fast = BatchMlp::new(&mlp, &lut).expect("narrow");
+        let (acts, y) = fast.forward(&flat, batch);
+        let no = *sizes.last().unwrap();
+        let tag = unit.tag();
+        for (s, x) in inputs.iter().enumerate() {
+            let gold = mlp.infer(x);
+            assert_eq!(
+                &y[s * no..(s + 1) * no],
+                &gold.logits[..],
+                "seed {seed} {tag} sample {s}"
+            );
+            // Every layer's input, as the per-sample kernel records it.
+            let mut a = Vec::new();
+            let x32: Vec<i32> = x.iter().map(|&v| v as i32).collect();
+            FastMlp::new(&mlp).infer_with(&x32, Some(&mut a), None);
+            for (li, (got, want)) in acts.iter().zip(&a).enumerate() {
+                let n = want.len();
+                assert_eq!(
+                    &got[s * n..(s + 1) * n],
+                    &want[..],
+                    "seed {seed} {tag} layer {li} sample {s}"
+                );
+            }
+        }
     }
     let narrow17 = UnitConfig::new(8, 8, 8, 17, 8, Coding::Ternary).unwrap();
     let wide = random_mlp(&mut rng, narrow17, &[37, 21, 6], 0.3);
-    assert!(FastMlp::new(&wide).forward_batch(&flat, 13).is_none());
+    assert!(BatchMlp::new(&wide, &WeightLut::new(&narrow17)).is_none());
 }
 
 #[test]
