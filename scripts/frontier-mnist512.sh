@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The frontier on the default MNIST network, 784-512-10 (BENCHMARKS.md):
 # exact networks at w_bits 2, 3, 4, 8 (8-bit activations; each also sieved
-# after training and truncated) and sieve-aware networks at w_bits 3, 4, 8
+# after training and truncated) and sieve-aware networks at w_bits 4, 8
 # and im 0.35, 0.22, 0.15 (ternary), `--weight-scale mse`, seeds 1-3.
-# About 100 s per job on 2 cores, 13 jobs per seed. Resumes a stopped
+# About 140 s per job on 2 cores, 10 jobs per seed. Resumes a stopped
 # study; more seeds extend it.
 #
 #   scripts/frontier-mnist512.sh            # seeds 1,2,3
@@ -20,7 +20,7 @@ cargo build --release --quiet -p sievingnet-train
 bin=target/release/sievingnet-train
 study=runs/frontier-mnist512
 "$bin" frontier plan --out "$study" --seeds "$seeds" \
-  --exact-w-bits 2,3,4,8 --exact-a-bits 8 --sieve-w-bits 3,4,8 \
+  --exact-w-bits 2,3,4,8 --exact-a-bits 8 --sieve-w-bits 4,8 \
   --targets 0.975,0.98,0.981,0.982,0.983 -- \
   --dataset mnist --data-dir "$MNIST" --layers 784,512,10 --weight-scale mse --quiet
 "$bin" frontier run "$study"

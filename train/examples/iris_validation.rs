@@ -27,6 +27,7 @@ fn cfg(seed: u64, f: &dyn Fn(&mut TrainConfig)) -> TrainConfig {
         im_start: 1.0,
         im_delta: 0.01,
         im: 0.22,
+        output_im: None,
         act_percentile: 99.9,
         calib_samples: 10000,
         thresholds: sievingnet_train::quant::ThresholdMode::Quantile,

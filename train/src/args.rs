@@ -69,6 +69,10 @@ pub struct TrainArgs {
     /// The final (lowest) acceptance rate.
     #[arg(long, default_value_t = 0.22)]
     pub im: f64,
+    /// The output layer's final acceptance rate, if not --im (per-layer
+    /// sieving: the output layer streams few pairs but decides the class).
+    #[arg(long)]
+    pub output_im: Option<f64>,
     /// How static thresholds follow `im`: per-neuron quantile of its terms,
     /// or relative to each neuron's typical output with one margin per layer.
     #[arg(long, value_enum, default_value_t = ThresholdMode::Quantile)]
@@ -161,6 +165,7 @@ impl TrainArgs {
             im_start: self.im_start,
             im_delta: self.im_delta.unwrap_or([0.01, 0.05, 0.25][k]),
             im: self.im,
+            output_im: self.output_im,
             act_percentile: self.act_percentile,
             calib_samples: self.calib_samples,
             thresholds: self.thresholds,

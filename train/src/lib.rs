@@ -65,6 +65,7 @@ pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
         im_start: 0.25,
         im_delta: 0.0,
         im: 0.25,
+        output_im: None,
         act_percentile: 99.9,
         calib_samples: 10_000,
         thresholds: quant::ThresholdMode::Quantile,

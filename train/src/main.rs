@@ -285,6 +285,7 @@ fn run_train(args: &TrainArgs) -> Result<()> {
             prep.calib.len() as u64,
         )?;
         plots::learning_curves(&out_dir.join("learning_curves.svg"), &outcome.logs)?;
+        plots::savings(&out_dir.join("savings.svg"), last)?;
     }
     let target = run.target().to_path_buf();
     run.finish()?;

@@ -84,7 +84,8 @@ pub fn post_training_sieve(
     lut: &WeightLut,
     im: f64,
 ) -> (f64, f64, Vec<Work>) {
-    let (t, _) = calibrate_thresholds(q0, lut, prep, im, cfg.thresholds);
+    let ims = vec![im; q0.mlp.layers.len()];
+    let (t, _) = calibrate_thresholds(q0, lut, prep, &ims, cfg.thresholds);
     let q = quant::quantize(
         &outcome.net,
         &q0.mlp.unit,
@@ -96,19 +97,26 @@ pub fn post_training_sieve(
     measure(&q, lut, prep)
 }
 
-/// Chooses every layer's thresholds for `im` from exponent statistics.
+/// Chooses every layer's thresholds for its acceptance rate (`ims`, one per
+/// layer) from exponent statistics.
 pub fn thresholds_for(
     q: &Quantized,
     lut: &WeightLut,
     stats: &[Vec<u64>],
-    im: f64,
+    ims: &[f64],
     mode: quant::ThresholdMode,
 ) -> Vec<Vec<i64>> {
+    assert_eq!(
+        ims.len(),
+        q.mlp.layers.len(),
+        "one acceptance rate per layer"
+    );
     q.mlp
         .layers
         .iter()
         .zip(stats)
-        .map(|(l, s)| quant::choose_thresholds(&q.mlp.unit, lut, l, s, im, mode))
+        .zip(ims)
+        .map(|((l, s), &im)| quant::choose_thresholds(&q.mlp.unit, lut, l, s, im, mode))
         .collect()
 }
 
@@ -118,9 +126,9 @@ pub fn calibrate_thresholds(
     q: &Quantized,
     lut: &WeightLut,
     prep: &Prepared,
-    im: f64,
+    ims: &[f64],
     mode: quant::ThresholdMode,
 ) -> (Vec<Vec<i64>>, Vec<Vec<u64>>) {
     let stats = FastMlp::with_lut(&q.mlp, lut).exp_stats_batch(&prep.calib_q, prep.calib.features);
-    (thresholds_for(q, lut, &stats, im, mode), stats)
+    (thresholds_for(q, lut, &stats, ims, mode), stats)
 }

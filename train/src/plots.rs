@@ -1,6 +1,7 @@
 //! SVG figures (plotters, SVG backend only, no system fonts): exponent
-//! histograms of every layer's inputs and weights, learning curves, and
-//! savings against accuracy over an `im` sweep for both codings.
+//! histograms of every layer's inputs and weights, learning curves, the
+//! partial products of each kind per layer, and savings against accuracy
+//! over an `im` sweep for both codings.
 
 use crate::train::EpochLog;
 use anyhow::{anyhow, Result};
@@ -253,4 +254,82 @@ pub fn sweep(path: &Path, points: &[SweepPoint]) -> Result<()> {
         .map_err(err)?;
     root.present().map_err(err)?;
     Ok(())
+}
+
+/// The partial products of each kind, per layer and over the network, on
+/// the test set of the final network: saved because `a == 0`, because the
+/// weight digit is zero, by the sieve, and kept (stacked to 1).
+pub fn savings(path: &Path, log: &EpochLog) -> Result<()> {
+    let mut rows: Vec<(String, [f64; 4])> = log
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(li, c)| (format!("layer {li}"), kinds(c)))
+        .collect();
+    rows.push(("network".into(), kinds(&log.total)));
+    // The top two rows stay empty for the legend.
+    let root = SVGBackend::new(path, (720, 200 + 60 * rows.len() as u32)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let n = rows.len() as f64;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "partial products by kind (test set, epoch {}, im {:.2})",
+                log.epoch, log.im
+            ),
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..1f64, -0.5f64..(n + 1.5))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(rows.len() + 3)
+        .y_label_formatter(&|y| {
+            let k = y.round();
+            if (y - k).abs() > 0.01 || k < 0.0 || k >= n {
+                String::new()
+            } else {
+                rows[rows.len() - 1 - k as usize].0.clone()
+            }
+        })
+        .x_desc("share of all partial products (inputs x outputs x planes)")
+        .draw()
+        .map_err(err)?;
+    let names = ["a = 0", "weight digit 0", "sieved", "kept"];
+    for (kind, name) in names.iter().enumerate() {
+        let color = COLORS[kind];
+        chart
+            .draw_series(rows.iter().enumerate().map(|(r, (_, v))| {
+                let y = (rows.len() - 1 - r) as f64;
+                let x0: f64 = v[..kind].iter().sum();
+                Rectangle::new([(x0, y - 0.35), (x0 + v[kind], y + 0.35)], color.filled())
+            }))
+            .map_err(err)?
+            .label(name.to_string())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// `a = 0`, digit zero, sieved, kept: shares of all partial products.
+fn kinds(c: &sievingnet::model::Cost) -> [f64; 4] {
+    let kept = 1.0 - c.saved_zero_a - c.saved_zero_w - c.saved_sieved;
+    [
+        c.saved_zero_a,
+        c.saved_zero_w,
+        c.saved_sieved,
+        kept.max(0.0),
+    ]
 }

@@ -74,6 +74,8 @@ pub struct TrainConfig {
     pub im_delta: f64,
     /// The lowest acceptance rate (the target).
     pub im: f64,
+    /// The output layer's final acceptance rate (`None`: `im`).
+    pub output_im: Option<f64>,
     /// Percentile of hidden activations mapped to `a_max` (see `quant`).
     pub act_percentile: f64,
     /// Training samples used for shift calibration and exponent statistics.
@@ -146,11 +148,16 @@ impl TrainConfig {
         if self.batch == 0 {
             bail!("--batch 0: the batch size must be at least 1");
         }
-        if !(self.im > 0.0 && self.im <= 1.0 && self.im_start > 0.0 && self.im_start <= 1.0) {
+        let out_im = self.output_im.unwrap_or(self.im);
+        if ![self.im, self.im_start, out_im]
+            .iter()
+            .all(|&r| r > 0.0 && r <= 1.0)
+        {
             bail!(
-                "--im {} / --im-start {}: acceptance rates must be in (0, 1]",
+                "--im {} / --im-start {} / --output-im {}: acceptance rates must be in (0, 1]",
                 self.im,
-                self.im_start
+                self.im_start,
+                out_im
             );
         }
         if !(self.act_percentile > 0.0 && self.act_percentile <= 100.0) {
@@ -169,11 +176,28 @@ impl TrainConfig {
     }
 
     /// The acceptance rate of `epoch` (1-based).
+    /// The acceptance rate of the hidden layers at `epoch`.
     pub fn im_at(&self, epoch: usize) -> f64 {
+        self.rate_at(epoch, self.im)
+    }
+
+    /// Every layer's acceptance rate at `epoch`: the same schedule, down to
+    /// `im` for the hidden layers and `output_im` (else `im`) for the last.
+    pub fn ims_at(&self, epoch: usize) -> Vec<f64> {
+        let n = self.layers.len().saturating_sub(1);
+        (0..n)
+            .map(|li| match self.output_im {
+                Some(r) if li + 1 == n => self.rate_at(epoch, r),
+                _ => self.im_at(epoch),
+            })
+            .collect()
+    }
+
+    fn rate_at(&self, epoch: usize, last: f64) -> f64 {
         if self.sieve_from == 0 || epoch < self.sieve_from || self.rule == Rule::RunningSum {
             1.0
         } else {
-            (self.im_start - self.im_delta * (epoch - self.sieve_from + 1) as f64).max(self.im)
+            (self.im_start - self.im_delta * (epoch - self.sieve_from + 1) as f64).max(last)
         }
     }
 
@@ -452,9 +476,11 @@ pub fn train(
             if im < 1.0 {
                 let s = match &stats {
                     Some(s) => s.clone(),
-                    None => calibrate_thresholds(&q, &lut, prep, im, cfg.thresholds).1,
+                    None => {
+                        calibrate_thresholds(&q, &lut, prep, &cfg.ims_at(epoch), cfg.thresholds).1
+                    }
                 };
-                thresholds = thresholds_for(&q, &lut, &s, im, cfg.thresholds);
+                thresholds = thresholds_for(&q, &lut, &s, &cfg.ims_at(epoch), cfg.thresholds);
             } else {
                 thresholds = zero_t(&net);
             }
@@ -571,7 +597,8 @@ pub fn train(
                 &thresholds,
                 cfg.weight_scale,
             );
-            thresholds = calibrate_thresholds(&q0, &lut, prep, im, cfg.thresholds).0;
+            thresholds =
+                calibrate_thresholds(&q0, &lut, prep, &cfg.ims_at(epoch), cfg.thresholds).0;
         }
         let q = quant::quantize(
             &net,
@@ -583,7 +610,7 @@ pub fn train(
         );
         // Exponent statistics of this epoch's final network, for the next
         // epoch's thresholds.
-        stats = Some(calibrate_thresholds(&q, &lut, prep, im, cfg.thresholds).1);
+        stats = Some(calibrate_thresholds(&q, &lut, prep, &cfg.ims_at(epoch), cfg.thresholds).1);
         let rs = if cfg.running_sum_at(epoch) {
             Some(cfg.rs_rule())
         } else {

@@ -45,6 +45,7 @@ fn short_config(dataset: &str, layers: Vec<usize>, seed: u64) -> TrainConfig {
         im_start: 1.0,
         im_delta: 0.05,
         im: 0.3,
+        output_im: None,
         act_percentile: 99.9,
         calib_samples: 1000,
         thresholds: sievingnet_train::quant::ThresholdMode::Quantile,

@@ -42,6 +42,7 @@ fn iris_config(seed: u64) -> TrainConfig {
         im_start: 1.0,
         im_delta: 0.02,
         im: 0.3,
+        output_im: None,
         act_percentile: 99.9,
         calib_samples: 1000,
         thresholds: sievingnet_train::quant::ThresholdMode::Quantile,
@@ -122,6 +123,48 @@ fn iris_trained_network_is_bit_exact_and_its_rom_round_trips() {
 }
 
 #[test]
+fn the_output_layer_takes_its_own_acceptance_rate() {
+    let seed = seed_from_env(3);
+    let split = load_iris(&shipped_data_dir(), seed).unwrap();
+    let cfg = iris_config(seed);
+    let prep = Prepared::new(&split, &cfg);
+    // The schedule: both layers from im 1 down, each to its own floor.
+    let per_layer = TrainConfig {
+        output_im: Some(0.8),
+        ..cfg.clone()
+    };
+    assert_eq!(per_layer.ims_at(cfg.sieve_from - 1), vec![1.0, 1.0]);
+    assert_eq!(per_layer.ims_at(cfg.sieve_from + 4), vec![0.9, 0.9]);
+    assert_eq!(per_layer.ims_at(cfg.epochs), vec![0.3, 0.8]);
+    assert_eq!(cfg.ims_at(cfg.epochs), vec![0.3, 0.3]);
+    // Sieved shares per layer: the hidden layer's is the same schedule's
+    // either way, the output layer's falls when it is sieved less.
+    let share = |c: &TrainConfig| -> Vec<f64> {
+        let out = train(c, &prep, |_| {}).unwrap();
+        let last = out.logs.last().unwrap();
+        last.layers.iter().map(|l| l.sieved_share).collect()
+    };
+    let (same, gentle) = (share(&cfg), share(&per_layer));
+    assert!(
+        gentle[1] < same[1] * 0.75,
+        "seed {seed}: output layer sieved {} at im 0.8, {} at 0.3",
+        gentle[1],
+        same[1]
+    );
+    assert!(
+        gentle[0] > 0.3,
+        "seed {seed}: hidden layer sieved {}",
+        gentle[0]
+    );
+    let bad = TrainConfig {
+        output_im: Some(1.5),
+        ..cfg.clone()
+    };
+    let err = bad.validate(4, 3).unwrap_err().to_string();
+    assert!(err.contains("--output-im 1.5"), "{err}");
+}
+
+#[test]
 fn cli_default_run_writes_rom_logs_and_plots_and_eval_rom_checks_it() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
@@ -151,6 +194,7 @@ fn cli_default_run_writes_rom_logs_and_plots_and_eval_rom_checks_it() {
         "epochs.csv",
         "exponents.svg",
         "learning_curves.svg",
+        "savings.svg",
         "rom/model.json",
     ] {
         assert!(out.join(f).exists(), "{f} missing");
@@ -164,6 +208,17 @@ fn cli_default_run_writes_rom_logs_and_plots_and_eval_rom_checks_it() {
     assert!(csv.starts_with("epoch,mode,im,lr,seconds,train_seconds,train_loss,train_acc,test_float_acc,test_exact_acc,test_sieved_acc"));
     let svg = std::fs::read_to_string(out.join("learning_curves.svg")).unwrap();
     assert!(svg.starts_with("<svg"));
+    let svg = std::fs::read_to_string(out.join("savings.svg")).unwrap();
+    for kind in [
+        "a = 0",
+        "weight digit 0",
+        "sieved",
+        "kept",
+        "layer 1",
+        "network",
+    ] {
+        assert!(svg.contains(kind), "savings.svg has no {kind:?}");
+    }
 
     let rom = out.join("rom");
     let st = bin().arg("eval-rom").arg(&rom).output().unwrap();
