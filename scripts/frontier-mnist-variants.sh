@@ -5,8 +5,11 @@
 #   output:   thresholds tied to each neuron's output exponent
 #             (`--thresholds output`) instead of per-neuron quantiles;
 #   no-warmup: the sieve at its final `im` from its first epoch
-#             (`--im-delta 1`) instead of the warm-up from im 1.
-# About 10 minutes each on 2 cores. Records in reports/frontier/mnist128-NAME.
+#             (`--im-delta 1`) instead of the warm-up from im 1;
+#   output-im1: per-layer sieving, the output layer not sieved
+#             (`--output-im 1`), the hidden layer at the job's `im`.
+# About 10 minutes each on 2 cores. `scripts/frontier-mnist-variants.sh NAME`
+# runs one of them. Records in reports/frontier/mnist128-NAME.
 # MNIST comes from SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +26,8 @@ study() {
   scripts/frontier-record.sh "$dir" "$record"
 }
 
-study output --thresholds output
-study no-warmup --im-delta 1
+only=${1:-}
+run() { [ -z "$only" ] || [ "$only" = "$1" ] && study "$@"; return 0; }
+run output --thresholds output
+run no-warmup --im-delta 1
+run output-im1 --output-im 1
