@@ -148,6 +148,101 @@ pub fn cheapest(groups: &[Group], targets: &[f64]) -> Vec<Cheapest> {
     out
 }
 
+/// The study's question in one line: at the accuracy of the best 8-bit
+/// exact network (mean over seeds) minus 0.3 points, the cheapest
+/// sieve-aware setting against the cheapest exact setting of any width,
+/// coding and activation width, and what the sieve's setting leaves out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Headline {
+    /// The best 8-bit exact setting (`w8`, 8-bit activations) and its mean.
+    pub reference: String,
+    pub reference_accuracy: f64,
+    pub target: f64,
+    pub sieve: Option<HeadlinePoint>,
+    pub exact: Option<HeadlinePoint>,
+    /// `sieve.kept_terms / exact.kept_terms`.
+    pub ratio: Option<f64>,
+}
+
+/// One side of the [`Headline`].
+#[derive(Clone, Debug, Serialize)]
+pub struct HeadlinePoint {
+    pub series: String,
+    pub setting: String,
+    pub accuracy_mean: f64,
+    pub kept_terms: f64,
+    /// `sieved / (sieved + kept)`.
+    pub sieved_share: f64,
+    /// Pairs with a non-zero activation that keep no digit, over the pairs
+    /// with a non-zero activation: the MACs a skipping unit saves beyond
+    /// zero skipping.
+    pub idle_active_share: f64,
+}
+
+/// The [`Headline`] of `groups`; `None` without an 8-bit exact network.
+pub fn headline(groups: &[Group]) -> Option<Headline> {
+    let reference = groups
+        .iter()
+        .filter(|g| g.family == "exact" && g.w_bits == 8 && g.a_bits == 8)
+        .max_by(|a, b| a.accuracy_mean.total_cmp(&b.accuracy_mean))?;
+    let target = reference.accuracy_mean - 0.003;
+    let cheapest = |family: &str| {
+        groups
+            .iter()
+            .filter(|g| g.family == family && g.accuracy_mean >= target)
+            .min_by(|a, b| a.kept_terms.total_cmp(&b.kept_terms))
+            .map(|g| HeadlinePoint {
+                series: g.series.clone(),
+                setting: g.setting(),
+                accuracy_mean: g.accuracy_mean,
+                kept_terms: g.kept_terms,
+                sieved_share: g.sieved_share,
+                idle_active_share: 1.0 - g.kept_pairs / g.active_pairs.max(1e-9),
+            })
+    };
+    let (sieve, exact) = (cheapest("sieve"), cheapest("exact"));
+    let ratio = match (&sieve, &exact) {
+        (Some(s), Some(e)) => Some(s.kept_terms / e.kept_terms.max(1e-9)),
+        _ => None,
+    };
+    Some(Headline {
+        reference: format!("{} {}", reference.series, reference.setting()),
+        reference_accuracy: reference.accuracy_mean,
+        target,
+        sieve,
+        exact,
+        ratio,
+    })
+}
+
+fn headline_markdown(h: &Headline) -> String {
+    let side = |p: &Option<HeadlinePoint>| {
+        match p {
+        Some(p) => format!(
+            "{} {} ({:.2}%, {:.0} kept digit-terms, {:.1}% of effective terms sieved, {:.1}% of active pairs computing nothing)",
+            p.series,
+            p.setting,
+            100.0 * p.accuracy_mean,
+            p.kept_terms,
+            100.0 * p.sieved_share,
+            100.0 * p.idle_active_share
+        ),
+        None => "none reaches it".into(),
+    }
+    };
+    format!(
+        "At {:.2}% (the best 8-bit exact network, {} at {:.2}%, minus 0.3 points) the cheapest \
+         sieve-aware network is {}; the cheapest exact network is {}; kept digit-terms, sieve \
+         against exact: {}.\n\n",
+        100.0 * h.target,
+        h.reference,
+        100.0 * h.reference_accuracy,
+        side(&h.sieve),
+        side(&h.exact),
+        h.ratio.map_or("none".into(), |r| format!("{r:.2}x"))
+    )
+}
+
 fn opt(v: Option<impl ToString>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -274,7 +369,9 @@ pub fn merge(study: &Path) -> Result<Vec<Group>> {
         points_csv(&points).as_bytes(),
     )?;
     write_atomic(&study.join("frontier.csv"), groups_csv(&groups).as_bytes())?;
-    write_atomic(&study.join("frontier.md"), markdown(&table).as_bytes())?;
+    let head = headline(&groups);
+    let md = head.as_ref().map(headline_markdown).unwrap_or_default() + &markdown(&table);
+    write_atomic(&study.join("frontier.md"), md.as_bytes())?;
     let json = serde_json::json!({
         "cost": "kept digit-terms per test inference (the shift-adds of the sieving unit; see sievingnet::model::cost)",
         "plan_command": plan.command,
@@ -286,6 +383,7 @@ pub fn merge(study: &Path) -> Result<Vec<Group>> {
         "training_seconds": seconds,
         "groups": groups,
         "cheapest_at_target": table,
+        "headline": head,
     });
     write_atomic(
         &study.join("frontier.json"),
