@@ -27,12 +27,13 @@ pub enum FrontierCmd {
     /// frontier.md (cheapest setting per accuracy target), frontier.json and
     /// frontier.svg.
     Merge { dir: PathBuf },
-    /// Train the cheapest setting of a merged study that reaches an
-    /// accuracy (mean over seeds) and write its ROM: the network the
-    /// hardware issues use (its first seed's job arguments, retrained).
+    /// Train the cheapest setting of one or more merged studies that
+    /// reaches an accuracy (mean over seeds) and write its ROM: the network
+    /// the hardware issues use (its first seed's job arguments, retrained).
     Best {
-        /// The study folder (merged).
-        dir: PathBuf,
+        /// The study folders (merged); the cheapest setting of all of them.
+        #[arg(required = true, num_args = 1..)]
+        dirs: Vec<PathBuf>,
         /// The family to choose from: sieve, exact, post-sieve.
         #[arg(long, default_value = "sieve")]
         family: String,
@@ -107,14 +108,14 @@ pub fn run(cmd: &FrontierCmd) -> Result<()> {
         FrontierCmd::Plan(a) => plan(a),
         FrontierCmd::Run { dir, job } => run_study(dir, job.as_deref()),
         FrontierCmd::Best {
-            dir,
+            dirs,
             family,
             min_accuracy,
             fit_bytes,
             data_dir,
             out,
         } => best(
-            dir,
+            dirs,
             family,
             *min_accuracy,
             *fit_bytes,
@@ -237,7 +238,7 @@ fn weight_bytes(layers: &[usize], w_bits: u32) -> u64 {
 }
 
 fn best(
-    dir: &Path,
+    dirs: &[PathBuf],
     family: &str,
     min_accuracy: f64,
     fit_bytes: Option<u64>,
@@ -250,34 +251,36 @@ fn best(
              evaluation of an exact training, not a training of its own)"
         );
     }
-    let (plan, points, _, _) = super::load(dir)?;
-    let groups = super::group(&points);
     let layers = |j: &super::Job| -> Result<Vec<usize>> { Ok(job::job_args(j)?.config()?.layers) };
-    let mut chosen = None;
-    for g in groups
-        .iter()
-        .filter(|g| g.family == family && g.accuracy_mean >= min_accuracy)
-    {
-        let Some(j) = plan.jobs.iter().find(|j| super::job_matches(j, g)) else {
-            continue;
-        };
-        if let Some(limit) = fit_bytes {
-            if weight_bytes(&layers(j)?, g.w_bits) > limit {
-                continue;
-            }
-        }
-        if chosen
-            .as_ref()
-            .is_none_or(|(c, _): &(&super::Group, _)| g.kept_terms < c.kept_terms)
+    let mut chosen: Option<(super::Group, super::Job)> = None;
+    for dir in dirs {
+        let (plan, points, _, _) = super::load(dir)?;
+        for g in super::group(&points)
+            .into_iter()
+            .filter(|g| g.family == family && g.accuracy_mean >= min_accuracy)
         {
-            chosen = Some((g, j));
+            let Some(j) = plan.jobs.iter().find(|j| super::job_matches(j, &g)) else {
+                continue;
+            };
+            if let Some(limit) = fit_bytes {
+                if weight_bytes(&layers(j)?, g.w_bits) > limit {
+                    continue;
+                }
+            }
+            if chosen
+                .as_ref()
+                .is_none_or(|(c, _)| g.kept_terms < c.kept_terms)
+            {
+                chosen = Some((g, j.clone()));
+            }
         }
     }
     let Some((g, j)) = chosen else {
+        let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         bail!(
             "no {family} setting of {} reaches {:.2}% mean accuracy{}: lower --min-accuracy or \
              extend the study",
-            dir.display(),
+            names.join(", "),
             100.0 * min_accuracy,
             fit_bytes
                 .map(|b| format!(" within {b} weight bytes"))
