@@ -183,6 +183,22 @@ fn a_study_plans_runs_resumes_and_merges() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("reaches 101.00% mean accuracy"));
     assert!(!tmp.path().join("none").exists());
+    // Several studies: each must be one, and nothing is trained otherwise.
+    let out = bin()
+        .args(["frontier", "best"])
+        .arg(&dir)
+        .arg(tmp.path().join("no-study"))
+        .args(["--family", "exact", "--min-accuracy", "0.5", "--out"])
+        .arg(tmp.path().join("none2"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no-study"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!tmp.path().join("none2").exists());
 }
 
 #[test]
