@@ -7,7 +7,8 @@
 #   no-warmup: the sieve at its final `im` from its first epoch
 #             (`--im-delta 1`) instead of the warm-up from im 1;
 #   output-im1: per-layer sieving, the output layer not sieved
-#             (`--output-im 1`), the hidden layer at the job's `im`.
+#             (`--output-im 1`), the hidden layer at the job's `im`
+#             (also 0.1).
 # About 10 minutes each on 2 cores. `scripts/frontier-mnist-variants.sh NAME`
 # runs one of them. Records in reports/frontier/mnist128-NAME.
 # MNIST comes from SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
@@ -17,10 +18,13 @@ MNIST=${SIEVINGNET_MNIST_DIR:-../shared/data/mnist}
 cargo build --release --quiet -p sievingnet-train
 bin=target/release/sievingnet-train
 
+# study NAME [PLAN FLAGS] -- TRAINING FLAGS
 study() {
   local name=$1; shift
   local dir=runs/frontier-mnist128-$name record=reports/frontier/mnist128-$name
-  "$bin" frontier plan --out "$dir" --seeds 1,2 --families sieve --sieve-w-bits 4,8 -- \
+  local plan=()
+  while [ "$1" != -- ]; do plan+=("$1"); shift; done; shift
+  "$bin" frontier plan --out "$dir" --seeds 1,2 --families sieve --sieve-w-bits 4,8 "${plan[@]}" -- \
     --dataset mnist --data-dir "$MNIST" --layers 784,128,10 --weight-scale mse --quiet "$@"
   "$bin" frontier run "$dir"
   scripts/frontier-record.sh "$dir" "$record"
@@ -28,6 +32,6 @@ study() {
 
 only=${1:-}
 run() { [ -z "$only" ] || [ "$only" = "$1" ] && study "$@"; return 0; }
-run output --thresholds output
-run no-warmup --im-delta 1
-run output-im1 --output-im 1
+run output -- --thresholds output
+run no-warmup -- --im-delta 1
+run output-im1 --ims 0.35,0.22,0.15,0.1 -- --output-im 1
