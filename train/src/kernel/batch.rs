@@ -169,6 +169,11 @@ impl<'a> BatchMlp<'a> {
     /// is `x`) and the last layer's `y = acc + b` (`batch x outputs`, ReLU
     /// applied if the layer has it).
     pub fn forward(&self, x: &[i32], batch: usize) -> (Vec<Vec<i32>>, Vec<i128>) {
+        assert_eq!(
+            x.len(),
+            batch * self.layers[0].inputs,
+            "x is batch x inputs"
+        );
         let nl = self.layers.len();
         let mut acts: Vec<Vec<i32>> = Vec::with_capacity(nl);
         let mut a = x.to_vec();
