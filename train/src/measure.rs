@@ -129,6 +129,12 @@ pub fn calibrate_thresholds(
     ims: &[f64],
     mode: quant::ThresholdMode,
 ) -> (Vec<Vec<i64>>, Vec<Vec<u64>>) {
-    let stats = FastMlp::with_lut(&q.mlp, lut).exp_stats_batch(&prep.calib_q, prep.calib.features);
+    let stats = calibration_stats(q, lut, prep);
     (thresholds_for(q, lut, &stats, ims, mode), stats)
+}
+
+/// The exponent statistics of a calibration pass of `q` (what
+/// [`thresholds_for`] takes).
+pub fn calibration_stats(q: &Quantized, lut: &WeightLut, prep: &Prepared) -> Vec<Vec<u64>> {
+    FastMlp::with_lut(&q.mlp, lut).exp_stats_batch(&prep.calib_q, prep.calib.features)
 }

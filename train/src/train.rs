@@ -31,8 +31,8 @@
 use crate::data::{Dataset, Normalize, Normalizer, Split};
 use crate::kernel::{BatchMlp, FastMlp, RunningSumMlp, SampleResult, WeightLut};
 pub use crate::measure::{
-    accuracy, calibrate_thresholds, measure, measure_with, post_training_sieve, quantize_unsieved,
-    thresholds_for,
+    accuracy, calibrate_thresholds, calibration_stats, measure, measure_with, post_training_sieve,
+    quantize_unsieved, thresholds_for,
 };
 use crate::net::{dense_backward, softmax_xent, Net, OptKind, Optimizer};
 use crate::quant::{self, LayerScales, Quantized};
@@ -175,8 +175,7 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// The acceptance rate of `epoch` (1-based).
-    /// The acceptance rate of the hidden layers at `epoch`.
+    /// The acceptance rate of the hidden layers at `epoch` (1-based).
     pub fn im_at(&self, epoch: usize) -> f64 {
         self.rate_at(epoch, self.im)
     }
@@ -282,8 +281,6 @@ pub struct Outcome {
     pub exp_stats: Vec<Vec<u64>>,
 }
 
-/// One quantization-aware step: integer forward (bit-exact, sieve included),
-/// straight-through backward. Returns (loss sum, correct).
 /// The integer forward pass of a quantization-aware step.
 enum Forward<'a> {
     /// Static thresholds, sums that fit `i32`: the whole batch at once.
@@ -294,17 +291,48 @@ enum Forward<'a> {
 }
 
 impl Forward<'_> {
-    fn infer_with(&self, x: &[i32], acts: &mut Vec<Vec<i32>>) -> SampleResult {
+    /// Every layer's input matrix (`batch x inputs`, sample-major) and the
+    /// last layer's `y`, for the `batch` samples of `xq`.
+    fn forward(&self, xq: &[i32], batch: usize) -> (Vec<Vec<i32>>, Vec<i128>) {
         match self {
-            Forward::Batch(_) => unreachable!("the batched forward has no per-sample path"),
-            Forward::Static(f) => f.infer_with(x, Some(acts), None),
-            Forward::RunningSum(r) => r.infer_with(x, Some(acts)),
+            Forward::Batch(f) => f.forward(xq, batch),
+            Forward::Static(f) => per_sample(xq, batch, |x, a| f.infer_with(x, Some(a), None)),
+            Forward::RunningSum(r) => per_sample(xq, batch, |x, a| r.infer_with(x, Some(a))),
         }
     }
 }
 
-/// `wq` and `scales`: the dequantized weights and the scales of the
-/// network `fast` computes.
+/// [`Forward::forward`] one sample at a time (on all threads), from a
+/// kernel that records each layer's input into its second argument.
+fn per_sample(
+    xq: &[i32],
+    batch: usize,
+    infer: impl Fn(&[i32], &mut Vec<Vec<i32>>) -> SampleResult + Sync,
+) -> (Vec<Vec<i32>>, Vec<i128>) {
+    let per: Vec<(Vec<Vec<i32>>, Vec<i128>)> = xq
+        .par_chunks(xq.len() / batch.max(1))
+        .map(|x| {
+            let mut acts = Vec::new();
+            let r = infer(x, &mut acts);
+            (acts, r.logits)
+        })
+        .collect();
+    let nl = per.first().map_or(0, |(a, _)| a.len());
+    let acts = (0..nl)
+        .map(|li| {
+            per.iter()
+                .flat_map(|(a, _)| a[li].iter().copied())
+                .collect()
+        })
+        .collect();
+    let y = per.iter().flat_map(|(_, y)| y.iter().copied()).collect();
+    (acts, y)
+}
+
+/// One quantization-aware step: integer forward (bit-exact, sieve
+/// included), straight-through backward. `wq` and `scales` are the
+/// dequantized weights and the scales of the network `fast` computes.
+/// Returns (loss sum, correct).
 #[allow(clippy::too_many_arguments)]
 fn qat_step(
     net: &Net,
@@ -316,34 +344,10 @@ fn qat_step(
     labels: &[u8],
     grads: &mut [Vec<f32>],
 ) -> (f64, usize) {
-    let features = net.layers[0].inputs;
     let batch = labels.len();
     let nl = net.layers.len();
     let classes = net.layers[nl - 1].outputs;
-    // Every layer's input matrix (batch x inputs) and the last layer's y.
-    let batched = match fast {
-        Forward::Batch(f) => Some(f.forward(xq, batch)),
-        _ => None,
-    };
-    let (acts, y) = batched.unwrap_or_else(|| {
-        let per: Vec<(Vec<Vec<i32>>, Vec<i128>)> = xq
-            .par_chunks(features)
-            .map(|x| {
-                let mut acts = Vec::with_capacity(nl);
-                let r = fast.infer_with(x, &mut acts);
-                (acts, r.logits)
-            })
-            .collect();
-        let acts = (0..nl)
-            .map(|li| {
-                per.iter()
-                    .flat_map(|(a, _)| a[li].iter().copied())
-                    .collect()
-            })
-            .collect();
-        let y = per.iter().flat_map(|(_, y)| y.iter().copied()).collect();
-        (acts, y)
-    });
+    let (acts, y) = fast.forward(xq, batch);
     let s_last = scales[nl - 1].s_y as f32;
     let logits: Vec<f32> = y.iter().map(|&v| v as f32 * s_last).collect();
     let mut dz = Vec::new();
@@ -456,6 +460,9 @@ pub fn train(
         let t0 = Instant::now();
         let qat = cfg.qat_at(epoch);
         let im = cfg.im_at(epoch);
+        let ims = cfg.ims_at(epoch);
+        // The output layer may be sieved while the hidden ones are not.
+        let sieving = ims.iter().any(|&r| r < 1.0);
         shifts = quant::choose_shifts(
             &net,
             &unit,
@@ -473,14 +480,12 @@ pub fn train(
                 &thresholds,
                 cfg.weight_scale,
             );
-            if im < 1.0 {
+            if sieving {
                 let s = match &stats {
                     Some(s) => s.clone(),
-                    None => {
-                        calibrate_thresholds(&q, &lut, prep, &cfg.ims_at(epoch), cfg.thresholds).1
-                    }
+                    None => calibration_stats(&q, &lut, prep),
                 };
-                thresholds = thresholds_for(&q, &lut, &s, &cfg.ims_at(epoch), cfg.thresholds);
+                thresholds = thresholds_for(&q, &lut, &s, &ims, cfg.thresholds);
             } else {
                 thresholds = zero_t(&net);
             }
@@ -597,8 +602,7 @@ pub fn train(
                 &thresholds,
                 cfg.weight_scale,
             );
-            thresholds =
-                calibrate_thresholds(&q0, &lut, prep, &cfg.ims_at(epoch), cfg.thresholds).0;
+            thresholds = calibrate_thresholds(&q0, &lut, prep, &ims, cfg.thresholds).0;
         }
         let q = quant::quantize(
             &net,
@@ -610,7 +614,7 @@ pub fn train(
         );
         // Exponent statistics of this epoch's final network, for the next
         // epoch's thresholds.
-        stats = Some(calibrate_thresholds(&q, &lut, prep, &cfg.ims_at(epoch), cfg.thresholds).1);
+        stats = Some(calibration_stats(&q, &lut, prep));
         let rs = if cfg.running_sum_at(epoch) {
             Some(cfg.rs_rule())
         } else {
@@ -623,7 +627,7 @@ pub fn train(
             epoch,
             mode: if !qat {
                 "float"
-            } else if im < 1.0 || rs.is_some() {
+            } else if sieving || rs.is_some() {
                 "sieve"
             } else {
                 "qat"

@@ -156,6 +156,18 @@ fn the_output_layer_takes_its_own_acceptance_rate() {
         "seed {seed}: hidden layer sieved {}",
         gentle[0]
     );
+    // Only the output layer sieved: the sieve is on although `im` is 1.
+    let only_output = share(&TrainConfig {
+        im: 1.0,
+        output_im: Some(0.3),
+        ..cfg.clone()
+    });
+    assert_eq!(only_output[0], 0.0, "seed {seed}: hidden layer at im 1");
+    assert!(
+        only_output[1] > 0.3,
+        "seed {seed}: output layer sieved {}",
+        only_output[1]
+    );
     let bad = TrainConfig {
         output_im: Some(1.5),
         ..cfg.clone()
