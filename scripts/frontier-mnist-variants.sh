@@ -9,8 +9,9 @@
 #   output-im1: per-layer sieving, the output layer not sieved
 #             (`--output-im 1`), the hidden layer at the job's `im`
 #             (also 0.1).
-# About 10 minutes each on 2 cores. `scripts/frontier-mnist-variants.sh NAME`
-# runs one of them. Records in reports/frontier/mnist128-NAME.
+# About 5 minutes per seed each on 2 cores. `scripts/frontier-mnist-variants.sh
+# NAME [SEEDS]` runs one of them (seeds default 1,2; more extend the study).
+# Records in reports/frontier/mnist128-NAME.
 # MNIST comes from SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,13 +25,14 @@ study() {
   local dir=runs/frontier-mnist128-$name record=reports/frontier/mnist128-$name
   local plan=()
   while [ "$1" != -- ]; do plan+=("$1"); shift; done; shift
-  "$bin" frontier plan --out "$dir" --seeds 1,2 --families sieve --sieve-w-bits 4,8 "${plan[@]}" -- \
+  "$bin" frontier plan --out "$dir" --seeds "$seeds" --families sieve --sieve-w-bits 4,8 "${plan[@]}" -- \
     --dataset mnist --data-dir "$MNIST" --layers 784,128,10 --weight-scale mse --quiet "$@"
   "$bin" frontier run "$dir"
   scripts/frontier-record.sh "$dir" "$record"
 }
 
 only=${1:-}
+seeds=${2:-1,2}
 run() { [ -z "$only" ] || [ "$only" = "$1" ] && study "$@"; return 0; }
 run output -- --thresholds output
 run no-warmup -- --im-delta 1
