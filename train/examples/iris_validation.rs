@@ -35,6 +35,7 @@ fn cfg(seed: u64, f: &dyn Fn(&mut TrainConfig)) -> TrainConfig {
         rule: sievingnet_train::train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,
+        learn: None,
         progress: false,
     };
     f(&mut c);

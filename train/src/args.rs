@@ -1,10 +1,10 @@
 //! The command line of a training run, shared by `train`, `sweep` and the
 //! frontier's points (each point is a list of these arguments).
 
+use crate::config::{Rule, ThresholdLearning, TrainConfig};
 use crate::data::{self, Normalize, Split};
 use crate::net::OptKind;
 use crate::quant::{ThresholdMode, WeightScale};
-use crate::train::{Rule, TrainConfig};
 use anyhow::{Context, Result};
 use clap::Args;
 use sievingnet::presets::UnitArgs;
@@ -92,6 +92,18 @@ pub struct TrainArgs {
     /// beta of the running-sum rule.
     #[arg(long, default_value_t = -6, allow_hyphen_values = true)]
     pub rs_beta: i64,
+    /// Learn each sieved neuron's threshold by gradient descent on the loss
+    /// plus --threshold-cost times the work, from the first epoch at the
+    /// final --im on (see the module docs of `learned`).
+    #[arg(long)]
+    pub learn_thresholds: bool,
+    /// The loss one kept digit-term per weight pair is worth, for
+    /// --learn-thresholds: higher sieves more.
+    #[arg(long, default_value_t = 1.0, requires = "learn_thresholds")]
+    pub threshold_cost: f64,
+    /// Adam's step for --learn-thresholds, in planes per batch.
+    #[arg(long, default_value_t = 0.01, requires = "learn_thresholds")]
+    pub threshold_lr: f64,
     /// Percentile of hidden activations mapped to the largest activation.
     #[arg(long, default_value_t = 99.9)]
     pub act_percentile: f64,
@@ -173,6 +185,10 @@ impl TrainArgs {
             rule: self.rule,
             rs_alpha: self.rs_alpha,
             rs_beta: self.rs_beta,
+            learn: self.learn_thresholds.then_some(ThresholdLearning {
+                cost: self.threshold_cost,
+                lr: self.threshold_lr,
+            }),
             progress: !self.quiet,
         })
     }

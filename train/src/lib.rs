@@ -7,9 +7,11 @@
 //! * [`data`]: MNIST (IDX, plain or gzip), Iris and 8x8 digits (CSV).
 //! * [`net`]: the float MLP and its optimizers.
 //! * [`quant`]: quantization (scales, rounding, saturation) and thresholds.
+//! * [`learned`]: per-neuron thresholds learned by descent.
 //! * [`kernel`]: the fast batched integer inference, bit-exact with the
 //!   golden model's `IntMlp::infer` (tested against it, never the reverse).
-//! * [`train`]: the training loop and the per-epoch measurements;
+//! * [`config`]: a training run's configuration and schedule;
+//!   [`train`]: the training loop and the per-epoch measurements;
 //!   [`measure`]: test-set measurement, threshold calibration, the sieve
 //!   applied after training.
 //! * [`report`]: ROM, JSON and CSV logs. [`plots`]: SVG figures.
@@ -30,9 +32,11 @@
 
 pub mod args;
 pub mod bench;
+pub mod config;
 pub mod data;
 pub mod frontier;
 pub mod kernel;
+pub mod learned;
 pub mod measure;
 pub mod net;
 pub mod output;
@@ -73,6 +77,7 @@ pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
         rule: train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,
+        learn: None,
         progress: false,
     }
 }

@@ -21,6 +21,10 @@
 //! so the epoch is measured (and the ROM written) with the very thresholds
 //! the weights were trained with.
 //!
+//! With learned thresholds ([`crate::learned`]), from the first epoch at
+//! the final rates on, every step also moves the thresholds, and an epoch
+//! is measured with the thresholds it ends with.
+//!
 //! # Measurements
 //!
 //! Every accuracy called `exact` or `sieved` comes from the integer kernel
@@ -28,13 +32,15 @@
 //! `IntMlp::infer` (and tested so); `exact` uses thresholds 0 (nothing
 //! sieved), `sieved` the thresholds of the epoch.
 
-use crate::data::{Dataset, Normalize, Normalizer, Split};
-use crate::kernel::{BatchMlp, FastMlp, RunningSumMlp, SampleResult, WeightLut};
+pub use crate::config::{Rule, TrainConfig};
+use crate::data::{Dataset, Normalizer, Split};
+use crate::kernel::{BatchMlp, FastMlp, RunningSumMlp, SampleResult, ThresholdSlopes, WeightLut};
+use crate::learned::LearnedThresholds;
 pub use crate::measure::{
     accuracy, calibrate_thresholds, calibration_stats, measure, measure_with, post_training_sieve,
     quantize_unsieved, thresholds_for,
 };
-use crate::net::{dense_backward, softmax_xent, Net, OptKind, Optimizer};
+use crate::net::{dense_backward, softmax_xent, Net, Optimizer};
 use crate::quant::{self, LayerScales, Quantized};
 use anyhow::{bail, Result};
 use rand::seq::SliceRandom;
@@ -42,168 +48,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
-use sievingnet::model::running_sum::RunningSumRule;
 use sievingnet::model::{Cost, Work};
 use sievingnet::UnitConfig;
 use std::time::Instant;
-
-/// Everything that defines a training run.
-#[derive(Clone, Debug, Serialize)]
-pub struct TrainConfig {
-    pub dataset: String,
-    /// Layer sizes, input first (e.g. 784, 512, 10).
-    pub layers: Vec<usize>,
-    pub epochs: usize,
-    pub batch: usize,
-    pub opt: OptKind,
-    pub lr: f32,
-    pub momentum: f32,
-    pub weight_decay: f32,
-    /// Linear learning-rate warm-up over this many epochs (may be fractional).
-    pub warmup_epochs: f32,
-    /// After warm-up the rate is multiplied by this once per epoch.
-    pub lr_decay: f32,
-    pub normalize: Normalize,
-    pub seed: u64,
-    pub unit: UnitConfig,
-    /// First epoch with the integer (quantization-aware) forward pass; 0 = never.
-    pub qat_from: usize,
-    /// First epoch with `im < 1`; 0 = never.
-    pub sieve_from: usize,
-    pub im_start: f64,
-    pub im_delta: f64,
-    /// The lowest acceptance rate (the target).
-    pub im: f64,
-    /// The output layer's final acceptance rate (`None`: `im`).
-    pub output_im: Option<f64>,
-    /// Percentile of hidden activations mapped to `a_max` (see `quant`).
-    pub act_percentile: f64,
-    /// Training samples used for shift calibration and exponent statistics.
-    pub calib_samples: usize,
-    /// How static thresholds are chosen from `im`.
-    pub thresholds: quant::ThresholdMode,
-    /// How each layer's weight scale is chosen.
-    pub weight_scale: quant::WeightScale,
-    /// Which threshold rule the sieve uses from `sieve_from` on.
-    pub rule: Rule,
-    /// `alpha` and `beta` of the running-sum rule.
-    pub rs_alpha: f64,
-    pub rs_beta: i64,
-    /// Show a progress bar.
-    pub progress: bool,
-}
-
-/// The sieve's threshold rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rule {
-    /// Static per-neuron thresholds from the acceptance rate `im` (the
-    /// hardware's rule, written to the ROM).
-    Static,
-    /// The golden model's running-sum rule `T = floor(alpha * e(S)) + beta`,
-    /// element-major. Not expressible in a ROM: the ROM of such a run has
-    /// thresholds 0 (exact).
-    RunningSum,
-}
-
-impl TrainConfig {
-    pub fn rs_rule(&self) -> RunningSumRule {
-        RunningSumRule {
-            alpha: self.rs_alpha,
-            beta: self.rs_beta,
-        }
-    }
-    /// Whether the running-sum rule sieves in `epoch`.
-    pub fn running_sum_at(&self, epoch: usize) -> bool {
-        self.rule == Rule::RunningSum && self.sieve_from != 0 && epoch >= self.sieve_from
-    }
-}
-
-impl TrainConfig {
-    /// Checks the values a user can get wrong, naming the flag and the fix.
-    pub fn validate(&self, features: usize, classes: usize) -> Result<()> {
-        if self.layers.len() < 2 {
-            bail!(
-                "--layers {:?}: give at least an input and an output size, e.g. 784,128,10",
-                self.layers
-            );
-        }
-        if self.layers[0] != features {
-            bail!(
-                "--layers starts with {} but the {} data has {features} features: start with {features}",
-                self.layers[0],
-                self.dataset
-            );
-        }
-        if *self.layers.last().unwrap() != classes {
-            bail!(
-                "--layers ends with {} but the {} data has {classes} classes: end with {classes}",
-                self.layers.last().unwrap(),
-                self.dataset
-            );
-        }
-        if self.layers.contains(&0) {
-            bail!("--layers {:?}: every size must be at least 1", self.layers);
-        }
-        if self.batch == 0 {
-            bail!("--batch 0: the batch size must be at least 1");
-        }
-        let out_im = self.output_im.unwrap_or(self.im);
-        if ![self.im, self.im_start, out_im]
-            .iter()
-            .all(|&r| r > 0.0 && r <= 1.0)
-        {
-            bail!(
-                "--im {} / --im-start {} / --output-im {}: acceptance rates must be in (0, 1]",
-                self.im,
-                self.im_start,
-                out_im
-            );
-        }
-        if !(self.act_percentile > 0.0 && self.act_percentile <= 100.0) {
-            bail!(
-                "--act-percentile {}: must be in (0, 100]",
-                self.act_percentile
-            );
-        }
-        if !(self.lr > 0.0 && self.lr.is_finite()) {
-            bail!(
-                "--lr {}: the learning rate must be a positive number",
-                self.lr
-            );
-        }
-        Ok(())
-    }
-
-    /// The acceptance rate of the hidden layers at `epoch` (1-based).
-    pub fn im_at(&self, epoch: usize) -> f64 {
-        self.rate_at(epoch, self.im)
-    }
-
-    /// Every layer's acceptance rate at `epoch`: the same schedule, down to
-    /// `im` for the hidden layers and `output_im` (else `im`) for the last.
-    pub fn ims_at(&self, epoch: usize) -> Vec<f64> {
-        let n = self.layers.len().saturating_sub(1);
-        (0..n)
-            .map(|li| match self.output_im {
-                Some(r) if li + 1 == n => self.rate_at(epoch, r),
-                _ => self.im_at(epoch),
-            })
-            .collect()
-    }
-
-    fn rate_at(&self, epoch: usize, last: f64) -> f64 {
-        if self.sieve_from == 0 || epoch < self.sieve_from || self.rule == Rule::RunningSum {
-            1.0
-        } else {
-            (self.im_start - self.im_delta * (epoch - self.sieve_from + 1) as f64).max(last)
-        }
-    }
-
-    pub fn qat_at(&self, epoch: usize) -> bool {
-        self.qat_from != 0 && epoch >= self.qat_from
-    }
-}
 
 /// The measurements of one epoch.
 #[derive(Clone, Debug, Serialize)]
@@ -332,7 +179,8 @@ fn per_sample(
 /// One quantization-aware step: integer forward (bit-exact, sieve
 /// included), straight-through backward. `wq` and `scales` are the
 /// dequantized weights and the scales of the network `fast` computes.
-/// Returns (loss sum, correct).
+/// Returns (loss sum, correct) and, for each layer `li` with
+/// `learning[li]`, its threshold slopes (`fast` must be batched then).
 #[allow(clippy::too_many_arguments)]
 fn qat_step(
     net: &Net,
@@ -343,9 +191,11 @@ fn qat_step(
     xq: &[i32],
     labels: &[u8],
     grads: &mut [Vec<f32>],
-) -> (f64, usize) {
+    learning: &[bool],
+) -> (f64, usize, Vec<Option<ThresholdSlopes>>) {
     let batch = labels.len();
     let nl = net.layers.len();
+    let mut slopes = vec![None; nl];
     let classes = net.layers[nl - 1].outputs;
     let (acts, y) = fast.forward(xq, batch);
     let s_last = scales[nl - 1].s_y as f32;
@@ -356,6 +206,14 @@ fn qat_step(
     for li in (0..nl).rev() {
         let l = &net.layers[li];
         let sc = scales[li];
+        if learning.get(li) == Some(&true) {
+            let Forward::Batch(f) = fast else {
+                panic!("learned thresholds need the batched forward pass")
+            };
+            // The real output is acc * s_y (straight-through).
+            let dacc: Vec<f32> = dz.iter().map(|&d| d * sc.s_y as f32).collect();
+            slopes[li] = Some(f.threshold_slopes(li, &acts[li], batch, &dacc));
+        }
         let x: Vec<f32> = acts[li].iter().map(|&v| v as f32 * sc.s_a as f32).collect();
         let (gw, rest) = grads[2 * li..].split_at_mut(1);
         let mut dx = Vec::new();
@@ -381,7 +239,7 @@ fn qat_step(
             dz = dx;
         }
     }
-    (loss, correct)
+    (loss, correct, slopes)
 }
 
 /// One float step. Returns (loss sum, correct).
@@ -444,6 +302,7 @@ pub fn train(
     };
     let mut thresholds = zero_t(&net);
     let mut stats: Option<Vec<Vec<u64>>> = None;
+    let mut learned: Option<LearnedThresholds> = None;
     let mut shifts = vec![0u32; nl];
     let mut logs = Vec::new();
     let mut step = 0usize;
@@ -463,6 +322,7 @@ pub fn train(
         let ims = cfg.ims_at(epoch);
         // The output layer may be sieved while the hidden ones are not.
         let sieving = ims.iter().any(|&r| r < 1.0);
+        let old_shifts = std::mem::take(&mut shifts);
         shifts = quant::choose_shifts(
             &net,
             &unit,
@@ -480,12 +340,27 @@ pub fn train(
                 &thresholds,
                 cfg.weight_scale,
             );
-            if sieving {
+            if let Some(l) = learned.as_mut() {
+                l.follow_shifts(&old_shifts, &shifts);
+                thresholds = l.thresholds();
+            } else if sieving {
                 let s = match &stats {
                     Some(s) => s.clone(),
                     None => calibration_stats(&q, &lut, prep),
                 };
                 thresholds = thresholds_for(&q, &lut, &s, &ims, cfg.thresholds);
+                if let (true, Some(l)) = (cfg.learn_at(epoch), cfg.learn) {
+                    let t_max = unit.a_bits() as i64 - 1 + unit.planes() as i64;
+                    let pairs = net.layers.iter().map(|l| l.inputs * l.outputs).sum();
+                    let layers = cfg.learning_layers();
+                    learned = Some(LearnedThresholds::new(
+                        l,
+                        &thresholds,
+                        &layers,
+                        t_max,
+                        pairs,
+                    ));
+                }
             } else {
                 thresholds = zero_t(&net);
             }
@@ -555,7 +430,24 @@ pub fn train(
                         (fast, quant::dequantized_weights(&q), q.scales)
                     }
                 };
-                qat_step(&net, unit, &wq, &scales, &fast, &xqb, &yb, &mut grads)
+                let learning = learned
+                    .as_ref()
+                    .map(|l| (0..nl).map(|li| l.learns(li)).collect());
+                let learning: Vec<bool> = learning.unwrap_or_default();
+                if !learning.is_empty() && !matches!(fast, Forward::Batch(_)) {
+                    bail!(
+                        "--learn-thresholds needs sums that fit 32 bits, and this unit's do not \
+                         (fewer --w-bits or --a-bits, or fewer inputs)"
+                    );
+                }
+                let (l, c, slopes) = qat_step(
+                    &net, unit, &wq, &scales, &fast, &xqb, &yb, &mut grads, &learning,
+                );
+                if let Some(lt) = learned.as_mut() {
+                    lt.step(&slopes, yb.len());
+                    thresholds = lt.thresholds();
+                }
+                (l, c)
             } else {
                 xb.clear();
                 for &i in chunk {

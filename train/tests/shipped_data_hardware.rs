@@ -53,6 +53,7 @@ fn short_config(dataset: &str, layers: Vec<usize>, seed: u64) -> TrainConfig {
         rule: sievingnet_train::train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,
+        learn: None,
         progress: false,
     }
 }

@@ -50,6 +50,7 @@ fn iris_config(seed: u64) -> TrainConfig {
         rule: sievingnet_train::train::Rule::Static,
         rs_alpha: 1.0,
         rs_beta: -6,
+        learn: None,
         progress: false,
     }
 }
@@ -174,6 +175,80 @@ fn the_output_layer_takes_its_own_acceptance_rate() {
     };
     let err = bad.validate(4, 3).unwrap_err().to_string();
     assert!(err.contains("--output-im 1.5"), "{err}");
+}
+
+#[test]
+fn learned_thresholds_trade_loss_for_work_and_stay_bit_exact() {
+    use sievingnet_train::config::ThresholdLearning;
+    let seed = seed_from_env(3);
+    let split = load_iris(&shipped_data_dir(), seed).unwrap();
+    let cfg = iris_config(seed);
+    let prep = Prepared::new(&split, &cfg);
+    let learning = |cost: f64| TrainConfig {
+        learn: Some(ThresholdLearning { cost, lr: 0.05 }),
+        ..cfg.clone()
+    };
+    // Learning starts at the first epoch at the final rate.
+    let first = (cfg.sieve_from..=cfg.epochs)
+        .find(|&e| cfg.ims_at(e) == vec![0.3, 0.3])
+        .unwrap();
+    assert!(!learning(1.0).learn_at(first - 1) && learning(1.0).learn_at(first));
+    assert!(!cfg.learn_at(first));
+    let run = |c: &TrainConfig| {
+        let out = train(c, &prep, |_| {}).unwrap();
+        // The network as it ends (and as the ROM gets it) is the one the
+        // last epoch measured, and the golden model agrees with it.
+        let inputs: Vec<Vec<i64>> = prep
+            .test_q
+            .chunks(prep.test.features)
+            .map(|r| r.iter().map(|&v| v as i64).collect())
+            .collect();
+        assert_fast_equals_golden(&out.quantized.mlp, &inputs, seed);
+        let preds: Vec<usize> = inputs
+            .iter()
+            .map(|x| out.quantized.mlp.infer(x).prediction)
+            .collect();
+        let hits = preds
+            .iter()
+            .zip(&prep.test.labels)
+            .filter(|(p, l)| **p == **l as usize)
+            .count();
+        let last = out.logs.last().unwrap().clone();
+        assert_eq!(hits as f64 / inputs.len() as f64, last.test_sieved_acc);
+        (out.quantized.mlp, last.total.kept_terms)
+    };
+    let (quantile, k_quantile) = run(&cfg);
+    let (cheap, k_cheap) = run(&learning(100.0));
+    let (careful, k_careful) = run(&learning(0.0));
+    assert!(
+        k_cheap < k_quantile && k_quantile < k_careful,
+        "seed {seed}: kept terms {k_cheap} (cost 100), {k_quantile} (quantiles), {k_careful} (cost 0)"
+    );
+    let thresholds =
+        |m: &IntMlp| -> Vec<i64> { m.layers.iter().flat_map(|l| l.thresholds.clone()).collect() };
+    assert_ne!(thresholds(&cheap), thresholds(&quantile));
+    assert_ne!(thresholds(&careful), thresholds(&quantile));
+    // What cannot be learned is refused, naming the flag.
+    for (bad, flag) in [
+        (
+            TrainConfig {
+                rule: sievingnet_train::train::Rule::RunningSum,
+                ..learning(1.0)
+            },
+            "--rule static",
+        ),
+        (learning(-1.0), "--threshold-cost -1"),
+        (
+            TrainConfig {
+                im: 1.0,
+                ..learning(1.0)
+            },
+            "no layer is sieved",
+        ),
+    ] {
+        let err = bad.validate(4, 3).unwrap_err().to_string();
+        assert!(err.contains(flag), "{err}");
+    }
 }
 
 #[test]

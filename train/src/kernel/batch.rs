@@ -20,16 +20,27 @@ use sievingnet::model::mlp::{requantize, IntMlp};
 
 /// One layer: weights as LUT row offsets, input-major, and the first kept
 /// plane of each (input exponent, output).
-struct BatchLayer {
-    inputs: usize,
-    outputs: usize,
+pub(super) struct BatchLayer {
+    pub(super) inputs: usize,
+    pub(super) outputs: usize,
     /// `(w_ji - w_lo) * stride` at `i * outputs + j`.
-    wt: Vec<u32>,
+    pub(super) wt: Vec<u32>,
     /// `clamp(T_j - e, 0, P)` at `e * outputs + j`.
     kmin: Vec<u32>,
+    pub(super) thresholds: Vec<i64>,
     bias: Vec<i64>,
     shift: u32,
     relu: bool,
+}
+
+/// A batch's non-zero inputs of one layer: each sample's list of
+/// (row, `a`), a row per (exponent, input) that occurs in the batch.
+pub(super) struct Nonzeros {
+    /// `(e, i)` of each row.
+    pub(super) keys: Vec<(usize, usize)>,
+    pub(super) nz: Vec<(u32, i32)>,
+    /// Sample `s`'s entries are `nz[starts[s]..starts[s + 1]]`.
+    pub(super) starts: Vec<usize>,
 }
 
 /// One layer as a training step quantizes it: an
@@ -48,9 +59,9 @@ pub struct StepLayer<'t> {
 
 /// A network prepared for [`BatchMlp::forward`].
 pub struct BatchMlp<'a> {
-    unit: UnitConfig,
-    lut: &'a WeightLut,
-    layers: Vec<BatchLayer>,
+    pub(super) unit: UnitConfig,
+    pub(super) lut: &'a WeightLut,
+    pub(super) layers: Vec<BatchLayer>,
 }
 
 /// Inputs per block of the weights' transposition.
@@ -103,6 +114,7 @@ impl BatchLayer {
             outputs: no,
             wt,
             kmin,
+            thresholds: thresholds.to_vec(),
             bias,
             shift,
             relu,
@@ -199,11 +211,8 @@ impl<'a> BatchMlp<'a> {
         unreachable!("a network has at least one layer")
     }
 
-    /// `acc_sj = sum_i a_si * tw(w_ji, kmin(e(a_si), j))`, `batch x outputs`.
-    fn layer_acc(&self, l: &BatchLayer, a: &[i32], batch: usize) -> Vec<i32> {
-        let (ni, no) = (l.inputs, l.outputs);
-        // Each sample's non-zero inputs as (row, a), a row per (exponent,
-        // input) that occurs in the batch.
+    /// The non-zero entries of `a` (`batch x ni`), by (exponent, input) row.
+    pub(super) fn nonzeros(&self, ni: usize, a: &[i32], batch: usize) -> Nonzeros {
         const NONE: u32 = u32::MAX;
         let mut slot = vec![NONE; self.unit.a_bits() as usize * ni];
         let mut keys: Vec<(usize, usize)> = Vec::new();
@@ -224,6 +233,13 @@ impl<'a> BatchMlp<'a> {
             }
         }
         starts.push(nz.len());
+        Nonzeros { keys, nz, starts }
+    }
+
+    /// `acc_sj = sum_i a_si * tw(w_ji, kmin(e(a_si), j))`, `batch x outputs`.
+    fn layer_acc(&self, l: &BatchLayer, a: &[i32], batch: usize) -> Vec<i32> {
+        let (ni, no) = (l.inputs, l.outputs);
+        let Nonzeros { keys, nz, starts } = self.nonzeros(ni, a, batch);
         // The truncated rows, all outputs each.
         let mut rows = vec![0i32; keys.len() * no];
         rows.par_chunks_mut(no)

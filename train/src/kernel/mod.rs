@@ -25,7 +25,8 @@
 //!
 //! Files: [`lut`] (the truncated-weight tables), [`fast`] (the per-sample
 //! kernels of evaluation, with counters), [`batch`] (the batched forward
-//! pass of training, no counters), [`running_sum`] (the
+//! pass of training, no counters), [`slopes`] (how a batch's loss and
+//! work change with each threshold), [`running_sum`] (the
 //! running-sum threshold rule); the tests against the golden model are in
 //! `tests.rs` and beside the running-sum kernel.
 
@@ -33,6 +34,7 @@ mod batch;
 mod fast;
 mod lut;
 mod running_sum;
+mod slopes;
 #[cfg(test)]
 mod tests;
 
@@ -40,6 +42,7 @@ pub use batch::{BatchMlp, StepLayer};
 pub use fast::{FastMlp, LayerTables};
 pub use lut::WeightLut;
 pub use running_sum::RunningSumMlp;
+pub use slopes::ThresholdSlopes;
 
 use sievingnet::config::signed_range;
 use sievingnet::model::{exponent, PlaneCounts, Work};

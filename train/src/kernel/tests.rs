@@ -313,3 +313,70 @@ fn truncation_equals_the_golden_model_on_truncated_weights() {
         }
     }
 }
+
+#[test]
+fn threshold_slopes_are_central_differences_of_the_golden_pairs() {
+    use sievingnet::model::sieve_pair;
+    let seed = seed();
+    let mut rng = sievingnet::seed::rng(seed ^ 17, 0);
+    let cases: [(u32, u32, Coding, &[usize], usize); 3] = [
+        (8, 8, Coding::Ternary, &[40, 70, 6], 9),
+        (8, 4, Coding::Binary, &[33, 12, 5], 16),
+        (4, 4, Coding::Ternary, &[20, 9, 5], 3),
+    ];
+    for (a_bits, w_bits, coding, sizes, batch) in cases {
+        let unit = UnitConfig::builder()
+            .a_bits(a_bits)
+            .w_bits(w_bits)
+            .coding(coding)
+            .build()
+            .unwrap();
+        let mlp = random_mlp(&mut rng, unit, sizes, 0.3);
+        let lut = WeightLut::new(&unit);
+        let inputs = random_inputs(&mut rng, &unit, batch, sizes[0]);
+        let flat: Vec<i32> = inputs.iter().flatten().map(|&v| v as i32).collect();
+        let fast = BatchMlp::new(&mlp, &lut).expect("narrow");
+        let (acts, _) = fast.forward(&flat, batch);
+        let mut moved = false;
+        for (li, l) in mlp.layers.iter().enumerate() {
+            let (ni, no) = (l.inputs, l.outputs);
+            let dacc: Vec<f32> = (0..batch * no)
+                .map(|_| rng.gen_range(-1.0f32..1.0))
+                .collect();
+            let got = fast.threshold_slopes(li, &acts[li], batch, &dacc);
+            for j in 0..no {
+                let t = l.thresholds[j];
+                let (mut loss, mut scale, mut kept) = (0f64, 0f64, 0i64);
+                for s in 0..batch {
+                    let mut dv = 0i64;
+                    for i in 0..ni {
+                        let (a, w) = (acts[li][s * ni + i] as i64, l.weights[j * ni + i]);
+                        let (up, down) = (
+                            sieve_pair(&unit, a, w, t + 1),
+                            sieve_pair(&unit, a, w, t - 1),
+                        );
+                        dv += up.product - down.product;
+                        kept += up.counts.kept as i64 - down.counts.kept as i64;
+                    }
+                    let d = dacc[s * no + j] as f64;
+                    loss += d * dv as f64;
+                    scale += (d * dv as f64).abs();
+                }
+                let tag = format!("seed {seed} {} layer {li} output {j}", unit.tag());
+                assert_eq!(got.kept[j], kept as f64 / 2.0, "{tag}");
+                assert!(
+                    (got.loss[j] - loss / 2.0).abs() <= 1e-5 * scale.max(1.0),
+                    "{tag}: {} against {}",
+                    got.loss[j],
+                    loss / 2.0
+                );
+                moved |= kept != 0 && loss != 0.0;
+            }
+        }
+        assert!(
+            moved,
+            "seed {seed} {}: no threshold moves any digit",
+            unit.tag()
+        );
+    }
+}
