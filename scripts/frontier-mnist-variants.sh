@@ -9,6 +9,9 @@
 #   output-im1: per-layer sieving, the output layer not sieved
 #             (`--output-im 1`), the hidden layer at the job's `im`
 #             (also 0.1).
+#   learned-cC: output-im1 with learned per-neuron thresholds
+#             (`--learn-thresholds --threshold-cost C`, C = 0.5, 1, 2),
+#             learning from the quantile thresholds of `im` 0.15.
 # About 5 minutes per seed each on 2 cores. `scripts/frontier-mnist-variants.sh
 # NAME [SEEDS]` runs one of them (seeds default 1,2; more extend the study).
 # Records in reports/frontier/mnist128-NAME.
@@ -37,3 +40,6 @@ run() { [ -z "$only" ] || [ "$only" = "$1" ] && study "$@"; return 0; }
 run output -- --thresholds output
 run no-warmup -- --im-delta 1
 run output-im1 --ims 0.35,0.22,0.15,0.1 -- --output-im 1
+for c in 0.5 1 2; do
+  run learned-c$c --ims 0.15 -- --output-im 1 --learn-thresholds --threshold-cost $c
+done

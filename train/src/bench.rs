@@ -1,6 +1,7 @@
 //! `sievingnet-train bench-epoch`: the time of one training epoch in each
-//! mode (float, quantization-aware, sieve-aware) on the same network and
-//! data, the training-speed figures of BENCHMARKS.md.
+//! mode (float, quantization-aware, sieve-aware, sieve-aware with learned
+//! thresholds) on the same network and data, the training-speed figures of
+//! BENCHMARKS.md.
 //!
 //! Each repetition trains a fresh network for one epoch per mode, from the
 //! same seed, and takes the epoch's `train_seconds` (the training steps
@@ -8,8 +9,10 @@
 //! The modes alternate inside a repetition, so a busy spell of the machine
 //! touches all three; the best and the median over the repetitions are
 //! reported. A sieve-aware epoch starts at the run's final `im` with the
-//! thresholds calibrated on the initial network.
+//! thresholds calibrated on the initial network; the learned mode takes the
+//! run's `--threshold-cost` and `--threshold-lr` (or their defaults).
 
+use crate::config::ThresholdLearning;
 use crate::train::{train, Prepared, TrainConfig};
 use anyhow::Result;
 use serde::Serialize;
@@ -24,14 +27,24 @@ pub struct ModeTimes {
     pub median: f64,
 }
 
-/// The three modes in order: float, qat, sieve.
+/// The four modes in order: float, qat, sieve, sieve-learned.
 pub fn bench_epochs(
     cfg: &TrainConfig,
     prep: &Prepared,
     repeat: usize,
     mut on_epoch: impl FnMut(&str, usize, f64),
 ) -> Result<Vec<ModeTimes>> {
-    let modes: [(&'static str, TrainConfig); 3] = [
+    let sieve = TrainConfig {
+        qat_from: 1,
+        sieve_from: 1,
+        im_start: cfg.im,
+        ..one_epoch(cfg)
+    };
+    let learn = cfg.learn.unwrap_or(ThresholdLearning {
+        cost: 1.0,
+        lr: 0.01,
+    });
+    let modes: [(&'static str, TrainConfig); 4] = [
         (
             "float",
             TrainConfig {
@@ -48,13 +61,12 @@ pub fn bench_epochs(
                 ..one_epoch(cfg)
             },
         ),
+        ("sieve", sieve.clone()),
         (
-            "sieve",
+            "sieve-learned",
             TrainConfig {
-                qat_from: 1,
-                sieve_from: 1,
-                im_start: cfg.im,
-                ..one_epoch(cfg)
+                learn: Some(learn),
+                ..sieve
             },
         ),
     ];
@@ -87,6 +99,7 @@ fn one_epoch(cfg: &TrainConfig) -> TrainConfig {
     TrainConfig {
         epochs: 1,
         progress: false,
+        learn: None,
         ..cfg.clone()
     }
 }

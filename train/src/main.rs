@@ -511,7 +511,7 @@ fn run_bench_epoch(args: &TrainArgs, repeat: usize) -> Result<()> {
     let prep = Prepared::new(&split, &cfg);
     let threads = rayon::current_num_threads();
     eprintln!(
-        "bench-epoch: {} {:?}, batch {}, {}, {threads} threads, {} repetitions of a float, a quantization-aware and a sieve-aware (im {}) epoch",
+        "bench-epoch: {} {:?}, batch {}, {}, {threads} threads, {} repetitions of a float, a quantization-aware, a sieve-aware (im {}) and a learned-threshold epoch",
         cfg.dataset,
         cfg.layers,
         cfg.batch,

@@ -202,6 +202,66 @@ fn a_study_plans_runs_resumes_and_merges() {
 }
 
 #[test]
+fn the_headline_of_several_studies_takes_the_cheapest_of_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let study = |name: &str, families: &str, train: &[&str]| {
+        let dir = tmp.path().join(name);
+        ok(bin()
+            .args(["frontier", "plan", "--out"])
+            .arg(&dir)
+            .args(["--seeds", "3", "--families", families])
+            .args(["--exact-a-bits", "8", "--exact-w-bits", "8"])
+            .args(["--sieve-w-bits", "8", "--ims", "0.3", "--targets", "0.8"])
+            .args(["--", "--dataset", "iris", "--weight-scale", "mse"])
+            .args(train)
+            .output()
+            .unwrap());
+        ok(bin().args(["frontier", "run"]).arg(&dir).output().unwrap());
+        dir
+    };
+    let exact = study("exact", "exact", &[]);
+    // Learned thresholds pass through a study like any training flag.
+    let learned = study(
+        "learned",
+        "sieve",
+        &["--learn-thresholds", "--threshold-cost", "1"],
+    );
+    let out = ok(bin()
+        .args(["frontier", "headline"])
+        .arg(&exact)
+        .arg(&learned)
+        .output()
+        .unwrap());
+    let json: serde_json::Value = serde_json::from_str(&out[out.find('{').unwrap()..]).unwrap();
+    let head = &json["headline"];
+    assert!(out.starts_with("At "), "{out}");
+    assert!(head["reference"].as_str().unwrap().contains("[exact]"));
+    let merged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(learned.join("frontier.json")).unwrap())
+            .unwrap();
+    let group = &merged["groups"][0];
+    let target = head["target"].as_f64().unwrap();
+    if group["accuracy_mean"].as_f64().unwrap() >= target {
+        let sieve = &head["sieve"];
+        assert!(
+            sieve["series"].as_str().unwrap().ends_with("[learned]"),
+            "{head}"
+        );
+        assert_eq!(sieve["kept_terms"], group["kept_terms"]);
+    } else {
+        assert!(head["sieve"].is_null(), "{head}");
+    }
+    // A headline needs an 8-bit exact network.
+    let out = bin()
+        .args(["frontier", "headline"])
+        .arg(&learned)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no 8-bit exact network"));
+}
+
+#[test]
 fn bad_plans_are_refused_before_anything_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("study");

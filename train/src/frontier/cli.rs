@@ -51,6 +51,15 @@ pub enum FrontierCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The headline over several studies (e.g. the exact families of one,
+    /// the sieve variants of others): at the best 8-bit exact network's
+    /// accuracy minus 0.3 points, the cheapest sieve-aware setting of all
+    /// of them against the cheapest exact one. Prints Markdown, then JSON.
+    Headline {
+        /// The study folders (finished jobs are read; nothing is written).
+        #[arg(required = true, num_args = 1..)]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -122,6 +131,12 @@ pub fn run(cmd: &FrontierCmd) -> Result<()> {
             data_dir.as_deref(),
             out,
         ),
+        FrontierCmd::Headline { dirs } => {
+            let (md, json) = super::merge::headline_of_studies(dirs)?;
+            print!("{md}");
+            println!("{}", serde_json::to_string_pretty(&json)?);
+            Ok(())
+        }
         FrontierCmd::Merge { dir } => {
             let groups = super::merge(dir)?;
             println!(

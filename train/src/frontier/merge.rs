@@ -3,11 +3,11 @@
 
 use super::job::Point;
 use super::{finished_points, read_plan};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sievingnet::files::write_atomic;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One setting of one series (family, coding, `a_bits`), over its seeds.
 #[derive(Clone, Debug, Serialize)]
@@ -213,6 +213,40 @@ pub fn headline(groups: &[Group]) -> Option<Headline> {
         exact,
         ratio,
     })
+}
+
+/// The [`Headline`] of several studies' finished jobs together, each
+/// series named after its study's folder, as Markdown and JSON.
+pub fn headline_of_studies(dirs: &[PathBuf]) -> Result<(String, serde_json::Value)> {
+    let mut groups = Vec::new();
+    let mut studies = Vec::new();
+    for dir in dirs {
+        let (plan, points, missing, _) = load(dir)?;
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        for mut g in group(&points) {
+            g.series = format!("{} [{name}]", g.series);
+            groups.push(g);
+        }
+        studies.push(serde_json::json!({
+            "study": dir,
+            "plan_command": plan.command,
+            "jobs": plan.jobs.len(),
+            "missing_jobs": missing,
+        }));
+    }
+    let head = headline(&groups).with_context(|| {
+        format!("no 8-bit exact network in {dirs:?}: give a study with the exact family")
+    })?;
+    let json = serde_json::json!({
+        "cost": "kept digit-terms per test inference (see sievingnet::model::cost)",
+        "commit": sievingnet::toolchain::source_commit(),
+        "studies": studies,
+        "headline": head,
+    });
+    Ok((headline_markdown(&head), json))
 }
 
 fn headline_markdown(h: &Headline) -> String {
