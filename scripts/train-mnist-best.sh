@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Trains the frontier studies' best sieved MNIST network: the cheapest
 # sieve-aware setting of the committed MNIST studies (reports/frontier:
-# 784-128-10 and 784-512-10, both layers sieved or the output layer not)
+# 784-128-10, 784-256-10 and 784-512-10, both layers sieved or the output
+# layer not)
 # whose mean test accuracy over the seeds reaches 98.0% (first seed's
 # arguments), ROM in OUT/rom.
 # With --fit up5k, the best one whose weights fit the UP5K's four SPRAM
@@ -28,7 +29,7 @@ done
 cargo build --release --quiet -p sievingnet-train
 bin=target/release/sievingnet-train
 studies=()
-for s in mnist128 mnist128-output-im1 mnist512 mnist512-output-im1; do
+for s in mnist128 mnist128-output-im1 mnist256 mnist256-output-im1 mnist512 mnist512-output-im1; do
   [ -d "reports/frontier/$s" ] && studies+=("reports/frontier/$s")
 done
 "$bin" frontier best "${studies[@]}" --family sieve "${min[@]}" "${fit[@]}" --data-dir "$MNIST" --out "$out"
