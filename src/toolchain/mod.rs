@@ -105,8 +105,10 @@ pub fn run_logged(cmd: &mut Command, what: &str, log: &Path) -> Result<String> {
 }
 
 /// The commit of the source tree this program was run from, with
-/// `-modified` when the tree has uncommitted changes to tracked files, or
-/// `unknown` outside a git checkout. Reports record it.
+/// `-modified` when the tree has uncommitted changes to tracked files
+/// outside `reports/`, or `unknown` outside a git checkout. Reports record
+/// it. `reports/` holds the tools' own records: a study that copies one in
+/// has not changed the code the next job runs.
 pub fn source_commit() -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let git = |args: &[&str]| -> Option<String> {
@@ -121,7 +123,14 @@ pub fn source_commit() -> String {
     };
     match git(&["rev-parse", "HEAD"]) {
         Some(sha) if !sha.is_empty() => {
-            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+            let dirty = git(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude)reports",
+            ])
                 .map(|s| !s.is_empty())
                 .unwrap_or(false);
             if dirty {
