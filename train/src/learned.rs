@@ -61,9 +61,9 @@ impl LearnedThresholds {
         }
     }
 
-    /// Whether layer `li` learns.
-    pub fn learns(&self, li: usize) -> bool {
-        self.tau[li].is_some()
+    /// Which layers learn.
+    pub fn layers(&self) -> Vec<bool> {
+        self.tau.iter().map(Option::is_some).collect()
     }
 
     /// The thresholds to use now.

@@ -352,6 +352,12 @@ pub fn train(
                 if let (true, Some(l)) = (cfg.learn_at(epoch), cfg.learn) {
                     let t_max = unit.a_bits() as i64 - 1 + unit.planes() as i64;
                     let pairs = net.layers.iter().map(|l| l.inputs * l.outputs).sum();
+                    if !net.layers.iter().all(|l| lut.narrow(&unit, l.inputs)) {
+                        bail!(
+                            "--learn-thresholds needs sums that fit 32 bits, and this unit's do \
+                             not: use fewer --w-bits or --a-bits (or fewer inputs)"
+                        );
+                    }
                     let layers = cfg.learning_layers();
                     learned = Some(LearnedThresholds::new(
                         l,
@@ -430,16 +436,7 @@ pub fn train(
                         (fast, quant::dequantized_weights(&q), q.scales)
                     }
                 };
-                let learning = learned
-                    .as_ref()
-                    .map(|l| (0..nl).map(|li| l.learns(li)).collect());
-                let learning: Vec<bool> = learning.unwrap_or_default();
-                if !learning.is_empty() && !matches!(fast, Forward::Batch(_)) {
-                    bail!(
-                        "--learn-thresholds needs sums that fit 32 bits, and this unit's do not \
-                         (fewer --w-bits or --a-bits, or fewer inputs)"
-                    );
-                }
+                let learning = learned.as_ref().map_or_else(Vec::new, |l| l.layers());
                 let (l, c, slopes) = qat_step(
                     &net, unit, &wq, &scales, &fast, &xqb, &yb, &mut grads, &learning,
                 );

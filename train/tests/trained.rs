@@ -228,6 +228,23 @@ fn learned_thresholds_trade_loss_for_work_and_stay_bit_exact() {
         |m: &IntMlp| -> Vec<i64> { m.layers.iter().flat_map(|l| l.thresholds.clone()).collect() };
     assert_ne!(thresholds(&cheap), thresholds(&quantile));
     assert_ne!(thresholds(&careful), thresholds(&quantile));
+    // Sums wider than 32 bits have no batched kernel to take slopes from.
+    let wide = TrainConfig {
+        unit: sievingnet::UnitConfig::builder()
+            .a_bits(16)
+            .w_bits(16)
+            .build()
+            .unwrap(),
+        ..learning(1.0)
+    };
+    let err = train(&wide, &prep, |_| {})
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("--learn-thresholds needs sums that fit 32 bits"),
+        "{err}"
+    );
     // What cannot be learned is refused, naming the flag.
     for (bad, flag) in [
         (

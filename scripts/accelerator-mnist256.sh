@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The largest MNIST network on the UP5K at 98% (BENCHMARKS.md, the
+# accelerator section): the frontier's cheapest sieve-aware network of at
+# least 98.0% mean accuracy whose weights fit the four SPRAM blocks (a
+# 784-256-10 network, reports/frontier/mnist256*) and the cheapest exact
+# network of the same accuracy, retrained from their first seed by
+# scripts/train-mnist-best.sh; then both through the accelerator with 8
+# lanes (the most that place), every test image checked against the
+# golden model, median Fmax of placement seeds 1-3.
+#
+#   scripts/accelerator-mnist256.sh [OUT]     (default reports/accelerator)
+#
+# Reports in OUT/mnist256-sieve and OUT/mnist256-exact. MNIST comes from
+# SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-reports/accelerator}
+cargo build --release --quiet --workspace
+if [ ! -f runs/best256/rom/model.json ] || [ ! -f runs/best256/exact/rom/model.json ]; then
+  scripts/train-mnist-best.sh runs/best256 --fit up5k
+fi
+target/release/sievingnet area-mlp --rom runs/best256/rom --arch parallel,serial,mac --lanes 8 \
+  --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-sieve"
+target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lanes 8 \
+  --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-exact"
