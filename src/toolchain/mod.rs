@@ -131,8 +131,8 @@ pub fn source_commit() -> String {
                 ".",
                 ":(exclude)reports",
             ])
-                .map(|s| !s.is_empty())
-                .unwrap_or(false);
+            .map(|s| !s.is_empty())
+            .unwrap_or(false);
             if dirty {
                 format!("{sha}-modified")
             } else {
