@@ -9,6 +9,8 @@
 //!    (the named configurations), [`model`] (the golden model, sections 2 to
 //!    5 and 8), [`rom`] (the weight ROM), [`vectors`] (the `dot` input
 //!    format), and the utilities [`files`], [`seed`], [`toolchain`];
+//!    beside [`rom`], [`dataflow`]: lane schedules of accelerator dataflows
+//!    counted on a ROM's samples;
 //! 2. `rtl` and `export` (feature `rtl`): the rust-hdl unit and its Verilog
 //!    export (section 6);
 //! 3. `engine`: the simulators behind `dot --engine` and `infer`;
@@ -17,6 +19,7 @@
 //! 6. the command line (`src/cli`, in the binary).
 
 pub mod config;
+pub mod dataflow;
 pub mod design;
 #[cfg(feature = "rtl")]
 pub mod eda;

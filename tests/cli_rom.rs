@@ -148,3 +148,59 @@ fn presets_list_the_table_and_the_shipped_designs() {
         .assert()
         .failure();
 }
+
+/// `dataflow` on the Iris ROM: its active pairs are the golden model's
+/// kept pairs, the built dataflow streams every non-zero input through
+/// every group, and the skipping ones never take more steps.
+#[test]
+fn dataflow_counts_the_golden_models_pairs() {
+    let rom = read_rom(&iris_rom()).unwrap();
+    let test = rom.test_set.as_ref().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("flows.json");
+    let lanes = 3;
+    let out = sievingnet()
+        .args(["dataflow", "--lanes", &lanes.to_string(), "--rom"])
+        .arg(iris_rom())
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    let table = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(table.contains("| group_skip |"), "{table}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(v["command"].as_str().unwrap().contains("dataflow"));
+    let layers = v["flows"]["layers"].as_array().unwrap();
+    // The golden model, sample by sample.
+    let mut kept = vec![0u64; rom.mlp.layers.len()];
+    let mut dense = vec![0u64; rom.mlp.layers.len()];
+    for x in &test.inputs {
+        let inf = rom.mlp.infer(x);
+        for (li, k) in inf.kept_pairs.iter().enumerate() {
+            kept[li] += k;
+        }
+        // Layer 0's non-zero inputs times its groups.
+        let nz = x.iter().filter(|&&a| a != 0).count() as u64;
+        dense[0] += nz * rom.mlp.layers[0].outputs.div_ceil(lanes) as u64;
+    }
+    for (li, l) in layers.iter().enumerate() {
+        assert_eq!(l["active_pairs"].as_u64().unwrap(), kept[li], "layer {li}");
+        let steps = |k: &str| l[k]["steps"].as_u64().unwrap();
+        assert!(steps("ideal") <= steps("lane_prefix"), "{l}");
+        assert!(steps("lane_prefix") <= steps("group_skip"), "{l}");
+        assert!(steps("group_skip") <= steps("dense"), "{l}");
+        assert!(steps("ideal") * lanes as u64 >= kept[li], "{l}");
+    }
+    assert_eq!(layers[0]["dense"]["steps"].as_u64().unwrap(), dense[0]);
+    // The sieve idles some group: group skipping saves steps on this ROM.
+    let total = |k: &str| -> u64 { layers.iter().map(|l| l[k]["steps"].as_u64().unwrap()).sum() };
+    assert!(total("group_skip") < total("dense"));
+
+    let bad = sievingnet()
+        .args(["dataflow", "--lanes", "0", "--rom"])
+        .arg(iris_rom())
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&bad.get_output().stderr).to_string();
+    assert!(err.contains("--lanes 0 is out of range"), "{err}");
+}

@@ -15,7 +15,7 @@ fn root() -> &'static Path {
 const LAYERS: &[&[&str]] = &[
     &["config", "files", "seed", "toolchain"],
     &["design", "model", "presets", "vectors"],
-    &["rom"],
+    &["rom", "dataflow"],
     &["rtl", "export"],
     &["engine"],
     &["eda"],

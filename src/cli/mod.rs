@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod area;
 mod area_mlp;
+mod dataflow;
 mod dot;
 mod export;
 mod export_mlp;
@@ -44,6 +45,10 @@ pub enum Command {
     /// iCE40 area, Fmax and inferences per second of the whole-network
     /// accelerator of a ROM (synth_ice40, nextpnr, Verilator).
     AreaMlp(area_mlp::AreaMlpArgs),
+    /// Lane steps, weight-memory reads and stored bits of accelerator
+    /// dataflows (the built dense one, group skipping, per-lane prefixes)
+    /// on a ROM's test samples: which idle pairs become saved clocks.
+    Dataflow(dataflow::DataflowArgs),
     /// Switching activity of the units on a ROM's real streams: toggles of
     /// the mapped iCE40 netlist (Yosys, Verilator), sieve on and off, against
     /// the exact MAC. A relative proxy for dynamic energy, not milliwatts.
@@ -73,6 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Infer(args) => infer::run(args),
         Command::Area(args) => area::run(args),
         Command::AreaMlp(args) => area_mlp::run(args),
+        Command::Dataflow(args) => dataflow::run(args),
         Command::Power(args) => power::run(args),
         Command::PowerMlp(args) => power_mlp::run(args),
         Command::Presets(args) => presets::run(args),

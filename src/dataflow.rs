@@ -1,0 +1,357 @@
+//! Lane schedules of the accelerator on a ROM's real samples: how many
+//! lane steps each dataflow takes, how many weight bits it reads per sample
+//! and how many it must store. A model for choosing the next accelerator,
+//! not a simulation of the built one (its measured clocks are the record).
+//!
+//! As in the built accelerator, neuron `j` belongs to lane `j mod N` and to
+//! group `j / N`, and zero inputs cost nothing. A pair is *active* when the
+//! golden sieve keeps at least one of its digits. Per layer and sample, with
+//! `nz` non-zero inputs and `G = ceil(outputs / N)` groups:
+//!
+//! - `dense` (the built one): every group streams every non-zero input,
+//!   `nz * G` steps, whatever the sieve keeps.
+//! - `group_skip`: a group skips an input none of its lanes keeps a digit
+//!   of. It needs, per (input, group), the lowest input exponent that
+//!   activates a lane, a table built after the thresholds are loaded.
+//! - `lane_prefix`: per input, each lane's neurons sorted by the exponent at
+//!   which they start keeping digits, so the active ones are a prefix; the
+//!   lanes walk their lists in lockstep, `max over lanes` of each lane's
+//!   active pairs. It stores only pairs that some input can activate, each
+//!   with its neuron's index; the SPEC's load order (thresholds after the
+//!   weights) means the lists are built after the load, from a dense copy.
+//! - `ideal`: `ceil(active / N)`: every lane busy on every step.
+
+use crate::config::UnitConfig;
+use crate::model::mlp::{argmax_first, IntMlp, LayerOutput};
+use crate::model::sieve_pair;
+use crate::model::stream::wrap_signed;
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+/// Bits the UP5K's four SPRAM blocks hold, and read per clock side by side.
+pub const UP5K_SPRAM_BITS: u64 = 4 * 256 * 1024;
+pub const UP5K_SPRAM_PORT_BITS: u64 = 64;
+
+/// Steps, weight bits read and bits stored of one dataflow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    /// Lane steps summed over the samples (fixed overheads excluded).
+    pub steps: u64,
+    /// Weight-memory bits read, summed over the samples.
+    pub read_bits: u64,
+    /// Weight-memory bits the layout stores.
+    pub stored_bits: u64,
+}
+
+/// One layer's schedules, summed over the samples.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LayerFlow {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub nonzero_inputs: u64,
+    pub active_pairs: u64,
+    /// Pairs some input can activate (stored by `lane_prefix`).
+    pub activatable_pairs: u64,
+    pub dense: Schedule,
+    pub group_skip: Schedule,
+    pub lane_prefix: Schedule,
+    pub ideal: Schedule,
+}
+
+/// Every layer's schedules over `samples` samples.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dataflows {
+    pub lanes: usize,
+    pub samples: usize,
+    /// Whether every threshold was taken as `<= 0` (the exact network).
+    pub exact: bool,
+    pub layers: Vec<LayerFlow>,
+}
+
+fn bits_for(values: u64) -> u64 {
+    u64::from(values.max(2).next_power_of_two().trailing_zeros())
+}
+
+/// The accelerator's stored weight width: the ROM's, rounded up to a lane.
+fn lane_w_bits(unit: &UnitConfig) -> u64 {
+    if unit.w_bits() <= 4 {
+        4
+    } else {
+        8
+    }
+}
+
+impl Dataflows {
+    /// Runs `samples` through `mlp` by the golden sieve (with every
+    /// threshold `<= 0` when `exact`), counting each dataflow's steps.
+    /// `expected` are the predictions the ROM records; a disagreement is an
+    /// error, since the layer inputs would then be wrong.
+    pub fn measure(
+        mlp: &IntMlp,
+        samples: &[Vec<i64>],
+        expected: Option<&[usize]>,
+        lanes: usize,
+        exact: bool,
+        mut progress: impl FnMut(usize),
+    ) -> Result<Self> {
+        if lanes == 0 {
+            bail!("--lanes must be at least 1");
+        }
+        let unit = mlp.unit.with_wide_counters();
+        let t_min = unit.t_range().0;
+        let a_top = -(1i64 << (unit.a_bits() - 1)); // the largest exponent
+        let wb = lane_w_bits(&unit);
+        let threshold = |layer: &crate::model::mlp::IntLayer, j: usize| {
+            if exact {
+                t_min.min(0)
+            } else {
+                layer.thresholds[j]
+            }
+        };
+        let mut layers: Vec<LayerFlow> = Vec::new();
+        let mut widths = Vec::new(); // (table bits, lane_prefix entry bits)
+        for layer in &mlp.layers {
+            let (inputs, outputs) = (layer.inputs, layer.outputs);
+            let groups = outputs.div_ceil(lanes) as u64;
+            let table_bits = bits_for(u64::from(unit.a_bits()) + 1);
+            let entry_bits = bits_for(groups) + wb;
+            // Per input, the longest lane list of activatable pairs.
+            let mut rows = vec![0u64; inputs];
+            let mut activatable = 0u64;
+            for (i, row) in rows.iter_mut().enumerate() {
+                let mut per_lane = vec![0u64; lanes];
+                for j in 0..outputs {
+                    let w = layer.weights[j * inputs + i];
+                    if sieve_pair(&unit, a_top, w, threshold(layer, j)).counts.kept > 0 {
+                        per_lane[j % lanes] += 1;
+                        activatable += 1;
+                    }
+                }
+                *row = per_lane.into_iter().max().unwrap_or(0);
+            }
+            let dense_bits = groups * inputs as u64 * lanes as u64 * wb;
+            let count_table = inputs as u64 * u64::from(unit.a_bits()) * bits_for(groups + 1);
+            layers.push(LayerFlow {
+                inputs,
+                outputs,
+                activatable_pairs: activatable,
+                dense: Schedule {
+                    stored_bits: dense_bits,
+                    ..Default::default()
+                },
+                group_skip: Schedule {
+                    stored_bits: dense_bits + inputs as u64 * groups * table_bits,
+                    ..Default::default()
+                },
+                lane_prefix: Schedule {
+                    stored_bits: rows.iter().sum::<u64>() * lanes as u64 * entry_bits + count_table,
+                    ..Default::default()
+                },
+                ideal: Schedule {
+                    stored_bits: activatable * (bits_for(outputs as u64) + wb),
+                    ..Default::default()
+                },
+                ..Default::default()
+            });
+            widths.push((table_bits, entry_bits));
+        }
+
+        for (s, input) in samples.iter().enumerate() {
+            let mut act = input.clone();
+            let mut prediction = None;
+            for (li, layer) in mlp.layers.iter().enumerate() {
+                let flow = &mut layers[li];
+                let (table_bits, entry_bits) = widths[li];
+                let groups = layer.outputs.div_ceil(lanes);
+                let mut sums = vec![0i128; layer.outputs];
+                let mut lane_active = vec![0u64; lanes];
+                let mut group_active = vec![false; groups];
+                for (i, &a) in act.iter().enumerate() {
+                    if a == 0 {
+                        continue;
+                    }
+                    lane_active.fill(0);
+                    group_active.fill(false);
+                    let mut active = 0u64;
+                    for (j, sum) in sums.iter_mut().enumerate() {
+                        let w = layer.weights[j * layer.inputs + i];
+                        let r = sieve_pair(&unit, a, w, threshold(layer, j));
+                        *sum += i128::from(r.product);
+                        if r.counts.kept > 0 {
+                            active += 1;
+                            lane_active[j % lanes] += 1;
+                            group_active[j / lanes] = true;
+                        }
+                    }
+                    let busy_groups = group_active.iter().filter(|&&g| g).count() as u64;
+                    let prefix_steps = lane_active.iter().copied().max().unwrap_or(0);
+                    let lanes64 = lanes as u64;
+                    flow.nonzero_inputs += 1;
+                    flow.active_pairs += active;
+                    flow.dense.steps += groups as u64;
+                    flow.dense.read_bits += groups as u64 * lanes64 * wb;
+                    flow.group_skip.steps += busy_groups;
+                    flow.group_skip.read_bits +=
+                        busy_groups * lanes64 * wb + groups as u64 * table_bits;
+                    flow.lane_prefix.steps += prefix_steps;
+                    flow.lane_prefix.read_bits += prefix_steps * lanes64 * entry_bits;
+                    flow.ideal.steps += active.div_ceil(lanes64);
+                    flow.ideal.read_bits += active * (bits_for(layer.outputs as u64) + wb);
+                }
+                let sums: Vec<i64> = sums
+                    .into_iter()
+                    .map(|x| wrap_signed(x, unit.acc_bits()))
+                    .collect();
+                match mlp.finish_layer(li, &sums) {
+                    LayerOutput::Next(next) => act = next,
+                    LayerOutput::Logits(logits) => prediction = Some(argmax_first(&logits)),
+                }
+            }
+            let prediction = prediction.expect("the last layer gives logits");
+            if let Some(exp) = expected.and_then(|e| e.get(s)) {
+                if !exact && prediction != *exp {
+                    bail!(
+                        "sample {s}: the golden inference predicts {prediction}, the ROM records {exp}: the ROM's predictions file does not belong to its network"
+                    );
+                }
+            }
+            progress(s + 1);
+        }
+        Ok(Self {
+            lanes,
+            samples: samples.len(),
+            exact,
+            layers,
+        })
+    }
+
+    /// The four schedules summed over the layers, in the order
+    /// dense, group_skip, lane_prefix, ideal.
+    pub fn totals(&self) -> [(&'static str, Schedule); 4] {
+        let mut out = [
+            ("dense", Schedule::default()),
+            ("group_skip", Schedule::default()),
+            ("lane_prefix", Schedule::default()),
+            ("ideal", Schedule::default()),
+        ];
+        for l in &self.layers {
+            for (slot, s) in out
+                .iter_mut()
+                .zip([&l.dense, &l.group_skip, &l.lane_prefix, &l.ideal])
+            {
+                slot.1.steps += s.steps;
+                slot.1.read_bits += s.read_bits;
+                slot.1.stored_bits += s.stored_bits;
+            }
+        }
+        out
+    }
+
+    /// A markdown table: per sample, lane steps, the clocks the UP5K's
+    /// SPRAM port needs for the reads, and the bits stored.
+    pub fn markdown(&self) -> String {
+        let n = self.samples.max(1) as f64;
+        let mut s = String::from(
+            "| dataflow | lane steps / sample | weight bits read / sample | SPRAM-port clocks / sample | bits stored | fits UP5K SPRAM |\n|---|---|---|---|---|---|\n",
+        );
+        for (name, t) in self.totals() {
+            s += &format!(
+                "| {name} | {:.0} | {:.0} | {:.0} | {} | {} |\n",
+                t.steps as f64 / n,
+                t.read_bits as f64 / n,
+                t.read_bits as f64 / n / UP5K_SPRAM_PORT_BITS as f64,
+                t.stored_bits,
+                if t.stored_bits <= UP5K_SPRAM_BITS {
+                    "yes"
+                } else {
+                    "no"
+                }
+            );
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Coding;
+    use crate::model::mlp::IntLayer;
+
+    fn unit() -> UnitConfig {
+        UnitConfig::builder()
+            .a_bits(8)
+            .w_bits(4)
+            .coding(Coding::Ternary)
+            .build()
+            .unwrap()
+    }
+
+    /// One layer, 1 input, 4 neurons on 2 lanes: neuron j keeps a digit of
+    /// `a` when `e(a) + top plane of w_j >= T_j`.
+    fn layer(weights: Vec<i64>, thresholds: Vec<i64>) -> IntMlp {
+        let outputs = weights.len();
+        IntMlp {
+            unit: unit(),
+            layers: vec![IntLayer {
+                inputs: 1,
+                outputs,
+                weights,
+                bias: vec![0; outputs],
+                thresholds,
+                shift: 0,
+                relu: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn steps_count_by_hand() {
+        // a = 8 (exponent 3); w = 1 (top plane 0) active iff T <= 3.
+        // Neurons 0..4 on lanes 0,1,0,1 and groups 0,0,1,1.
+        let mlp = layer(vec![1, 1, 1, 0], vec![3, 4, 2, 0]);
+        let flows = Dataflows::measure(&mlp, &[vec![8]], None, 2, false, |_| {}).unwrap();
+        let l = &flows.layers[0];
+        assert_eq!(l.nonzero_inputs, 1);
+        assert_eq!(l.active_pairs, 2); // neurons 0 and 2, both lane 0
+        assert_eq!(l.dense.steps, 2);
+        assert_eq!(l.group_skip.steps, 2); // each group has one active lane
+        assert_eq!(l.lane_prefix.steps, 2); // lane 0 holds both
+        assert_eq!(l.ideal.steps, 1);
+        // Exponent 7 activates neurons 0, 1, 2 (not the zero weight).
+        assert_eq!(l.activatable_pairs, 3);
+        // Zero input: nothing at all.
+        let flows = Dataflows::measure(&mlp, &[vec![0]], None, 2, false, |_| {}).unwrap();
+        assert_eq!(flows.layers[0].dense.steps, 0);
+        // The exact network keeps every non-zero weight.
+        let flows = Dataflows::measure(&mlp, &[vec![8]], None, 2, true, |_| {}).unwrap();
+        let l = &flows.layers[0];
+        assert_eq!(
+            (l.active_pairs, l.group_skip.steps, l.lane_prefix.steps),
+            (3, 2, 2)
+        );
+    }
+
+    #[test]
+    fn group_skip_skips_a_group_with_no_active_lane() {
+        let mlp = layer(vec![1, 1, 1, 1], vec![3, 3, 9, 9]);
+        let flows = Dataflows::measure(&mlp, &[vec![8]], None, 2, false, |_| {}).unwrap();
+        let l = &flows.layers[0];
+        assert_eq!((l.dense.steps, l.group_skip.steps), (2, 1));
+        assert_eq!((l.lane_prefix.steps, l.ideal.steps), (1, 1));
+        // Read bits: one group of 2 lanes x 4 bits, plus the table of both
+        // groups (4 bits each for exponents 0..=8).
+        assert_eq!(l.group_skip.read_bits, 2 * 4 + 2 * 4);
+    }
+
+    #[test]
+    fn a_wrong_predictions_file_is_an_error() {
+        let mlp = layer(vec![1, -1], vec![0, 0]);
+        // Logits 8 and -8: the prediction is 0.
+        assert!(Dataflows::measure(&mlp, &[vec![8]], Some(&[0]), 1, false, |_| {}).is_ok());
+        let err = Dataflows::measure(&mlp, &[vec![8]], Some(&[1]), 1, false, |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("predicts 0"), "{err}");
+    }
+}
