@@ -19,6 +19,12 @@
 //!   active pairs. It stores only pairs that some input can activate, each
 //!   with its neuron's index; the SPEC's load order (thresholds after the
 //!   weights) means the lists are built after the load, from a dense copy.
+//! - `filtered`: the dense weights read a whole SPRAM word per clock (the
+//!   weights of one input for `R = 64 / w` neurons, a super-group), each
+//!   read's active pairs queued to the lane of their neuron
+//!   (`(j mod R) mod N`); with queues deep enough, a super-group takes
+//!   `max(nz, the busiest lane's active pairs)` steps. A bound: finite
+//!   queues only add steps.
 //! - `ideal`: `ceil(active / N)`: every lane busy on every step.
 
 use crate::config::UnitConfig;
@@ -55,6 +61,7 @@ pub struct LayerFlow {
     pub dense: Schedule,
     pub group_skip: Schedule,
     pub lane_prefix: Schedule,
+    pub filtered: Schedule,
     pub ideal: Schedule,
 }
 
@@ -66,6 +73,11 @@ pub struct Dataflows {
     /// Whether every threshold was taken as `<= 0` (the exact network).
     pub exact: bool,
     pub layers: Vec<LayerFlow>,
+}
+
+/// Neurons whose weights of one input one SPRAM word holds.
+fn per_read(w_bits: u64) -> usize {
+    (UP5K_SPRAM_PORT_BITS / w_bits) as usize
 }
 
 fn bits_for(values: u64) -> u64 {
@@ -147,6 +159,12 @@ impl Dataflows {
                     stored_bits: rows.iter().sum::<u64>() * lanes as u64 * entry_bits + count_table,
                     ..Default::default()
                 },
+                filtered: Schedule {
+                    stored_bits: outputs.div_ceil(per_read(wb)) as u64
+                        * inputs as u64
+                        * UP5K_SPRAM_PORT_BITS,
+                    ..Default::default()
+                },
                 ideal: Schedule {
                     stored_bits: activatable * (bits_for(outputs as u64) + wb),
                     ..Default::default()
@@ -166,6 +184,11 @@ impl Dataflows {
                 let mut sums = vec![0i128; layer.outputs];
                 let mut lane_active = vec![0u64; lanes];
                 let mut group_active = vec![false; groups];
+                let per_read = per_read(lane_w_bits(&unit));
+                let supers = layer.outputs.div_ceil(per_read);
+                // Active pairs queued to each (super-group, lane).
+                let mut queued = vec![0u64; supers * lanes];
+                let mut nz = 0u64;
                 for (i, &a) in act.iter().enumerate() {
                     if a == 0 {
                         continue;
@@ -178,6 +201,7 @@ impl Dataflows {
                         let r = sieve_pair(&unit, a, w, threshold(layer, j));
                         *sum += i128::from(r.product);
                         if r.counts.kept > 0 {
+                            queued[(j / per_read) * lanes + (j % per_read) % lanes] += 1;
                             active += 1;
                             lane_active[j % lanes] += 1;
                             group_active[j / lanes] = true;
@@ -186,6 +210,7 @@ impl Dataflows {
                     let busy_groups = group_active.iter().filter(|&&g| g).count() as u64;
                     let prefix_steps = lane_active.iter().copied().max().unwrap_or(0);
                     let lanes64 = lanes as u64;
+                    nz += 1;
                     flow.nonzero_inputs += 1;
                     flow.active_pairs += active;
                     flow.dense.steps += groups as u64;
@@ -198,6 +223,10 @@ impl Dataflows {
                     flow.ideal.steps += active.div_ceil(lanes64);
                     flow.ideal.read_bits += active * (bits_for(layer.outputs as u64) + wb);
                 }
+                for q in queued.chunks(lanes) {
+                    flow.filtered.steps += nz.max(q.iter().copied().max().unwrap_or(0));
+                }
+                flow.filtered.read_bits += nz * supers as u64 * UP5K_SPRAM_PORT_BITS;
                 let sums: Vec<i64> = sums
                     .into_iter()
                     .map(|x| wrap_signed(x, unit.acc_bits()))
@@ -225,20 +254,24 @@ impl Dataflows {
         })
     }
 
-    /// The four schedules summed over the layers, in the order
-    /// dense, group_skip, lane_prefix, ideal.
-    pub fn totals(&self) -> [(&'static str, Schedule); 4] {
+    /// The five schedules summed over the layers, in the order
+    /// dense, group_skip, lane_prefix, filtered, ideal.
+    pub fn totals(&self) -> [(&'static str, Schedule); 5] {
         let mut out = [
             ("dense", Schedule::default()),
             ("group_skip", Schedule::default()),
             ("lane_prefix", Schedule::default()),
+            ("filtered", Schedule::default()),
             ("ideal", Schedule::default()),
         ];
         for l in &self.layers {
-            for (slot, s) in out
-                .iter_mut()
-                .zip([&l.dense, &l.group_skip, &l.lane_prefix, &l.ideal])
-            {
+            for (slot, s) in out.iter_mut().zip([
+                &l.dense,
+                &l.group_skip,
+                &l.lane_prefix,
+                &l.filtered,
+                &l.ideal,
+            ]) {
                 slot.1.steps += s.steps;
                 slot.1.read_bits += s.read_bits;
                 slot.1.stored_bits += s.stored_bits;
@@ -318,6 +351,9 @@ mod tests {
         assert_eq!(l.group_skip.steps, 2); // each group has one active lane
         assert_eq!(l.lane_prefix.steps, 2); // lane 0 holds both
         assert_eq!(l.ideal.steps, 1);
+        // One SPRAM word holds all 4 neurons; lane 0 queues both active pairs.
+        assert_eq!(l.filtered.steps, 2);
+        assert_eq!(l.filtered.read_bits, 64);
         // Exponent 7 activates neurons 0, 1, 2 (not the zero weight).
         assert_eq!(l.activatable_pairs, 3);
         // Zero input: nothing at all.
@@ -339,9 +375,38 @@ mod tests {
         let l = &flows.layers[0];
         assert_eq!((l.dense.steps, l.group_skip.steps), (2, 1));
         assert_eq!((l.lane_prefix.steps, l.ideal.steps), (1, 1));
+        assert_eq!(l.filtered.steps, 1);
         // Read bits: one group of 2 lanes x 4 bits, plus the table of both
         // groups (4 bits each for exponents 0..=8).
         assert_eq!(l.group_skip.read_bits, 2 * 4 + 2 * 4);
+    }
+
+    #[test]
+    fn filtered_takes_the_reads_or_the_busiest_lane() {
+        // 2 inputs, 17 neurons of 4-bit weights: super-groups of 16 and 1.
+        let net = |thr: i64| IntMlp {
+            unit: unit(),
+            layers: vec![IntLayer {
+                inputs: 2,
+                outputs: 17,
+                weights: vec![1; 34],
+                bias: vec![0; 17],
+                thresholds: vec![thr; 17],
+                shift: 0,
+                relu: false,
+            }],
+        };
+        let flows = Dataflows::measure(&net(0), &[vec![8, 8]], None, 4, false, |_| {}).unwrap();
+        let l = &flows.layers[0];
+        // Every pair active: 4 lanes take 4 x 2 pairs of super-group 0,
+        // lane 0 the 2 of neuron 16 (two reads).
+        assert_eq!(l.filtered.steps, 8 + 2);
+        assert_eq!(l.filtered.read_bits, 2 * 2 * 64);
+        assert_eq!((l.dense.steps, l.ideal.steps), (10, 10));
+        // Nothing active: the reads remain.
+        let flows = Dataflows::measure(&net(20), &[vec![8, 8]], None, 4, false, |_| {}).unwrap();
+        let l = &flows.layers[0];
+        assert_eq!((l.filtered.steps, l.dense.steps, l.ideal.steps), (4, 10, 0));
     }
 
     #[test]

@@ -187,6 +187,7 @@ fn dataflow_counts_the_golden_models_pairs() {
         assert_eq!(l["active_pairs"].as_u64().unwrap(), kept[li], "layer {li}");
         let steps = |k: &str| l[k]["steps"].as_u64().unwrap();
         assert!(steps("ideal") <= steps("lane_prefix"), "{l}");
+        assert!(steps("ideal") <= steps("filtered"), "{l}");
         assert!(steps("lane_prefix") <= steps("group_skip"), "{l}");
         assert!(steps("group_skip") <= steps("dense"), "{l}");
         assert!(steps("ideal") * lanes as u64 >= kept[li], "{l}");
