@@ -25,6 +25,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     localparam  w_shift = 8'h8;
     localparam  half_shift = 8'h4;
     localparam  low_mask = 8'hf;
+    localparam  split = 1'b1;
+    localparam  zero16 = 16'h0;
     localparam  acc_sign_ext = 32'hffff0000;
     
     // Stub signals
@@ -264,8 +266,12 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         end
         wide_a = ((in_reg_a$q) & 16'hffff);
         wide_w = ((in_reg_w$q) & 16'hffff);
-        wide_w_low = ((in_reg_w$q & low_mask) & 16'hffff);
-        wide_w_high = ((in_reg_w$q >> half_shift) & 16'hffff);
+        wide_w_low = wide_w;
+        wide_w_high = zero16;
+        if (split) begin
+            wide_w_low = ((in_reg_w$q & low_mask) & 16'hffff);
+            wide_w_high = ((in_reg_w$q >> half_shift) & 16'hffff);
+        end
         raw_product = wide_a * wide_w_low;
         high_product = wide_a * wide_w_high;
         a_negative = 1'b0;

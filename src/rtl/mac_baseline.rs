@@ -49,6 +49,9 @@ pub struct ExactMac<
     /// `W / 2`: the multiplier is two `A x W/2` halves.
     half_shift: Constant<Bits<8>>,
     low_mask: Constant<Bits<W>>,
+    /// Whether the product is two `A x W/2` halves (see `single_product`).
+    split: Constant<Bit>,
+    zero16: Constant<Bits<16>>,
     acc_sign_ext: Constant<Bits<ACC>>,
     in_reg_valid: DFF<Bit>,
     in_reg_last: DFF<Bit>,
@@ -130,6 +133,8 @@ impl<
             w_shift: Constant::new((W as u64).into()),
             half_shift: Constant::new(((W / 2) as u64).into()),
             low_mask: Constant::new(((1u64 << (W / 2)) - 1).into()),
+            split: Constant::new(true),
+            zero16: Constant::new(0u64.into()),
             acc_sign_ext: Constant::new(((ones(ACC) & !ones(PW)) as u64).into()),
             in_reg_valid: Default::default(),
             in_reg_last: Default::default(),
@@ -170,6 +175,15 @@ impl<
             sum_sign: Default::default(),
             overflow_now: Default::default(),
         }
+    }
+
+    /// One `A x W` product instead of two `A x W/2` halves: one `SB_MAC16`
+    /// per lane where `synth_ice40 -dsp` would give each half its own (the
+    /// accelerator's 8-bit lanes on the UP5K). The halves keep a LUT
+    /// multiplier's path short, which the unit's LUT-only baseline wants.
+    pub fn single_product(mut self) -> Self {
+        self.split = Constant::new(false);
+        self
     }
 }
 
@@ -225,8 +239,13 @@ impl<
         // Edge 1: the product of the bit patterns and the sign correction.
         self.wide_a.next = bit_cast::<16, A>(self.in_reg_a.q.val());
         self.wide_w.next = bit_cast::<16, W>(self.in_reg_w.q.val());
-        self.wide_w_low.next = bit_cast::<16, W>(self.in_reg_w.q.val() & self.low_mask.val());
-        self.wide_w_high.next = bit_cast::<16, W>(self.in_reg_w.q.val() >> self.half_shift.val());
+        self.wide_w_low.next = self.wide_w.val();
+        self.wide_w_high.next = self.zero16.val();
+        if self.split.val() {
+            self.wide_w_low.next = bit_cast::<16, W>(self.in_reg_w.q.val() & self.low_mask.val());
+            self.wide_w_high.next =
+                bit_cast::<16, W>(self.in_reg_w.q.val() >> self.half_shift.val());
+        }
         self.raw_product.next = self.wide_a.val() * self.wide_w_low.val();
         self.high_product.next = self.wide_a.val() * self.wide_w_high.val();
         self.a_negative.next = false;

@@ -282,9 +282,17 @@ macro_rules! with_mlp {
             }
             $crate::design::Arch::Mac => {
                 #[allow(unused_mut)]
+                // 8-bit lanes: one 8x8 product, one SB_MAC16 per lane on the UP5K.
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Mac, $a, $w>::new(
                     $shape,
-                    || Mac::new(&$cfg),
+                    || {
+                        let mac = Mac::new(&$cfg);
+                        if $w == 8 {
+                            mac.single_product()
+                        } else {
+                            mac
+                        }
+                    },
                 );
                 $body
             }
