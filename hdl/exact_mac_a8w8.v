@@ -27,6 +27,8 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     localparam  low_mask = 8'hf;
     localparam  split = 1'b1;
     localparam  zero16 = 16'h0;
+    localparam  lut = 1'b0;
+    localparam  one = 8'h1;
     localparam  acc_sign_ext = 32'hffff0000;
     
     // Stub signals
@@ -99,6 +101,9 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
     reg  [15:0] wide_w_low;
     reg  [15:0] wide_w_high;
     reg  [31:0] high_product;
+    reg  [31:0] lut_a;
+    reg  [31:0] lut_low;
+    reg  [31:0] lut_high;
     reg  a_negative;
     reg  w_negative;
     reg  [15:0] correction;
@@ -274,6 +279,69 @@ module sieve_dot(clock,reset,in_valid,in_ready,in_a,in_w,in_thr,in_last,out_vali
         end
         raw_product = wide_a * wide_w_low;
         high_product = wide_a * wide_w_high;
+        lut_low = 32'h0;
+        lut_high = 32'h0;
+        lut_a = ((wide_a) & 32'hffffffff);
+        if (wide_w_low[0]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[0]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (wide_w_low[1]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[1]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (wide_w_low[2]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[2]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (wide_w_low[3]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[3]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (wide_w_low[4]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[4]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (wide_w_low[5]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[5]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (wide_w_low[6]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[6]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (wide_w_low[7]) begin
+            lut_low = lut_low + lut_a;
+        end
+        if (wide_w_high[7]) begin
+            lut_high = lut_high + lut_a;
+        end
+        lut_a = lut_a << one;
+        if (lut) begin
+            raw_product = lut_low;
+            high_product = lut_high;
+        end
         a_negative = 1'b0;
         a_negative = in_reg_a$q[7];
         w_negative = 1'b0;

@@ -18,7 +18,7 @@ use sievingnet::model::mlp::{exact_prediction, IntLayer, IntMlp};
 use sievingnet::rom::{expected_predictions, read_rom, Rom, TestSet};
 use sievingnet::rtl::mlp::generate::generate_mlp;
 use sievingnet::rtl::mlp::sim::{run_mlp, MlpPacing};
-use sievingnet::rtl::mlp::{load_stream, MlpShape};
+use sievingnet::rtl::mlp::{load_stream, MlpShape, DSP_LANES};
 use sievingnet::toolchain::lint::lint_verilog;
 use std::path::Path;
 use std::process::Command;
@@ -174,7 +174,13 @@ fn random_networks_in_rust_hdl_match_the_model() {
             varied += 1;
         }
         for arch in Arch::ALL {
-            let lanes = rng.gen_range(1..=6);
+            // Every third round, more MAC lanes than the UP5K has DSPs: the
+            // lanes beyond them multiply by shift-adds.
+            let lanes = if arch == Arch::Mac && round % 3 == 0 {
+                rng.gen_range(DSP_LANES + 1..=DSP_LANES + 4)
+            } else {
+                rng.gen_range(1..=6)
+            };
             let shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
             let pacing = MlpPacing {
                 gap_probability: [0.0, 0.3][round % 2],
@@ -216,9 +222,15 @@ fn exported_verilog_lints_and_matches_in_verilator() {
     let dir = tempfile::tempdir().unwrap();
     for (name, rom) in [("iris", iris_fixture()), ("random", random)] {
         let samples = &rom.test_set.as_ref().unwrap().inputs;
-        for (arch, lanes) in [(Arch::Parallel, 3), (Arch::Serial, 4), (Arch::Mac, 2)] {
+        // 10 MAC lanes: lanes 8 and 9 multiply by shift-adds (DSP_LANES).
+        for (arch, lanes) in [
+            (Arch::Parallel, 3),
+            (Arch::Serial, 4),
+            (Arch::Mac, 2),
+            (Arch::Mac, 10),
+        ] {
             let shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
-            let top = format!("mlp_{name}_{}", arch.name());
+            let top = format!("mlp_{name}_{}_{lanes}", arch.name());
             let text = generate_mlp(&shape, &top).unwrap();
             let path = dir.path().join(format!("{top}.v"));
             std::fs::write(&path, &text).unwrap();

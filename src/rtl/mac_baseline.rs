@@ -52,6 +52,9 @@ pub struct ExactMac<
     /// Whether the product is two `A x W/2` halves (see `single_product`).
     split: Constant<Bit>,
     zero16: Constant<Bits<16>>,
+    /// Whether the products are shift-adds in logic (see `lut_products`).
+    lut: Constant<Bit>,
+    one: Constant<Bits<8>>,
     acc_sign_ext: Constant<Bits<ACC>>,
     in_reg_valid: DFF<Bit>,
     in_reg_last: DFF<Bit>,
@@ -83,6 +86,9 @@ pub struct ExactMac<
     wide_w_low: Signal<Local, Bits<16>>,
     wide_w_high: Signal<Local, Bits<16>>,
     high_product: Signal<Local, Bits<32>>,
+    lut_a: Signal<Local, Bits<32>>,
+    lut_low: Signal<Local, Bits<32>>,
+    lut_high: Signal<Local, Bits<32>>,
     a_negative: Signal<Local, Bit>,
     w_negative: Signal<Local, Bit>,
     correction: Signal<Local, Bits<PW>>,
@@ -135,6 +141,8 @@ impl<
             low_mask: Constant::new(((1u64 << (W / 2)) - 1).into()),
             split: Constant::new(true),
             zero16: Constant::new(0u64.into()),
+            lut: Constant::new(false),
+            one: Constant::new(1u64.into()),
             acc_sign_ext: Constant::new(((ones(ACC) & !ones(PW)) as u64).into()),
             in_reg_valid: Default::default(),
             in_reg_last: Default::default(),
@@ -163,6 +171,9 @@ impl<
             wide_w_low: Default::default(),
             wide_w_high: Default::default(),
             high_product: Default::default(),
+            lut_a: Default::default(),
+            lut_low: Default::default(),
+            lut_high: Default::default(),
             a_negative: Default::default(),
             w_negative: Default::default(),
             correction: Default::default(),
@@ -183,6 +194,13 @@ impl<
     /// multiplier's path short, which the unit's LUT-only baseline wants.
     pub fn single_product(mut self) -> Self {
         self.split = Constant::new(false);
+        self
+    }
+
+    /// Products as shift-adds in logic cells: the accelerator's lanes beyond
+    /// the UP5K's 8 DSPs (`synth_ice40 -dsp` maps every `*` to a DSP).
+    pub fn lut_products(mut self) -> Self {
+        self.lut = Constant::new(true);
         self
     }
 }
@@ -248,6 +266,23 @@ impl<
         }
         self.raw_product.next = self.wide_a.val() * self.wide_w_low.val();
         self.high_product.next = self.wide_a.val() * self.wide_w_high.val();
+        // The same products as shift-adds, which synthesis cannot map to a DSP.
+        self.lut_low.next = 0.into();
+        self.lut_high.next = 0.into();
+        self.lut_a.next = bit_cast::<32, 16>(self.wide_a.val());
+        for k in 0..W {
+            if self.wide_w_low.val().get_bit(k) {
+                self.lut_low.next = self.lut_low.val() + self.lut_a.val();
+            }
+            if self.wide_w_high.val().get_bit(k) {
+                self.lut_high.next = self.lut_high.val() + self.lut_a.val();
+            }
+            self.lut_a.next = self.lut_a.val() << self.one.val();
+        }
+        if self.lut.val() {
+            self.raw_product.next = self.lut_low.val();
+            self.high_product.next = self.lut_high.val();
+        }
         self.a_negative.next = false;
         for top in (A - 1)..A {
             self.a_negative.next = self.in_reg_a.q.val().get_bit(top);
@@ -341,5 +376,100 @@ impl<
         self.out_zero_w.next = 0.into();
         self.out_sieved.next = 0.into();
         self.out_kept.next = 0.into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Coding;
+    use crate::model::{run_stream, Pair};
+    use crate::rtl::sim::{PortsIn, UnitSim};
+    use rand::Rng;
+
+    /// Sums and overflow flags of `pairs` streamed back to back.
+    fn results(mut unit: impl UnitSim + Block, pairs: &[Pair]) -> Vec<(i64, bool)> {
+        unit.connect_all();
+        let mut out = Vec::new();
+        let mut step = |unit: &mut dyn UnitSim, input: PortsIn| {
+            unit.apply(&input);
+            let o = unit.clock();
+            if o.out_valid {
+                out.push((o.result.sum, o.result.overflow));
+            }
+        };
+        let reset = PortsIn {
+            reset: true,
+            ..Default::default()
+        };
+        step(&mut unit, reset);
+        for p in pairs {
+            let input = PortsIn {
+                in_valid: true,
+                a: p.a,
+                w: p.w,
+                thr: p.thr,
+                last: p.last,
+                ..Default::default()
+            };
+            step(&mut unit, input);
+        }
+        for _ in 0..8 {
+            step(&mut unit, PortsIn::default());
+        }
+        out
+    }
+
+    fn random_pairs(cfg: &UnitConfig, seed: u64) -> Vec<Pair> {
+        let mut rng = crate::seed::rng(seed, 41);
+        let ((a0, a1), (w0, w1)) = (cfg.a_range(), cfg.w_range());
+        (0..3000)
+            .map(|_| Pair {
+                a: rng.gen_range(a0..=a1),
+                w: rng.gen_range(w0..=w1),
+                thr: cfg.t_range().0,
+                last: rng.gen_bool(0.2),
+            })
+            .chain(std::iter::once(Pair {
+                a: a0,
+                w: w0,
+                thr: 0,
+                last: true,
+            }))
+            .collect()
+    }
+
+    /// The accelerator's lane variants (one product; shift-add products)
+    /// compute what the golden model does, at 4- and 8-bit weights.
+    #[test]
+    fn product_variants_are_exact() {
+        let want = |cfg: &UnitConfig, pairs: &[Pair]| -> Vec<(i64, bool)> {
+            run_stream(cfg, pairs)
+                .iter()
+                .map(|r| (r.sum, r.overflow))
+                .collect()
+        };
+        let c4 = UnitConfig::new(8, 4, 8, 32, 32, Coding::Ternary).unwrap();
+        let p4 = random_pairs(&c4, 1);
+        type Mac4 = ExactMac<8, 4, 8, 32, 32, 12>;
+        for unit in [
+            Mac4::new(&c4),
+            Mac4::new(&c4).lut_products(),
+            Mac4::new(&c4).single_product(),
+            Mac4::new(&c4).single_product().lut_products(),
+        ] {
+            assert_eq!(results(unit, &p4), want(&c4, &p4));
+        }
+        let c8 = UnitConfig::new(8, 8, 8, 32, 32, Coding::Ternary).unwrap();
+        let p8 = random_pairs(&c8, 2);
+        type Mac8 = ExactMac<8, 8, 8, 32, 32, 16>;
+        for unit in [
+            Mac8::new(&c8),
+            Mac8::new(&c8).lut_products(),
+            Mac8::new(&c8).single_product(),
+            Mac8::new(&c8).single_product().lut_products(),
+        ] {
+            assert_eq!(results(unit, &p8), want(&c8, &p8));
+        }
     }
 }

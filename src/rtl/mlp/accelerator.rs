@@ -183,8 +183,8 @@ fn table<const D: usize>(values: impl Iterator<Item = u64>) -> ROM<Bits<D>, LAYE
 }
 
 impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
-    /// The accelerator of `shape` with one `make_lane()` per lane.
-    pub fn new(shape: &MlpShape, make_lane: impl Fn() -> U) -> Self {
+    /// The accelerator of `shape` with `make_lane(b)` as lane `b`.
+    pub fn new(shape: &MlpShape, make_lane: impl Fn(usize) -> U) -> Self {
         assert_eq!(A, shape.a_bits as usize, "a_bits");
         assert_eq!(W, shape.lane_w_bits() as usize, "lane w_bits");
         let n = shape.lanes;
@@ -203,7 +203,7 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             in_last: Default::default(),
             out_valid: Default::default(),
             out_class: Default::default(),
-            lanes: (0..n).map(|_| make_lane()).collect(),
+            lanes: (0..n).map(make_lane).collect(),
             wstore: WeightStore::new(n, depths.weights),
             tmem: (0..n).map(|_| SyncMemory::new(depths.thresholds)).collect(),
             bmem: SyncMemory::new(depths.biases),

@@ -39,6 +39,9 @@ pub const LANE_BITS: usize = 5;
 pub const LAYER_BITS: usize = 3;
 /// Lanes the export builds.
 pub const MAX_LANES: usize = 16;
+/// `mac` lanes that multiply with `*` (a DSP each on the UP5K, which has 8);
+/// the others multiply by shift-adds in logic cells.
+pub const DSP_LANES: usize = 8;
 
 /// One layer as the hardware fixes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -268,7 +271,7 @@ macro_rules! with_mlp {
                 #[allow(unused_mut)]
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Sieve, $a, $w>::new(
                     $shape,
-                    || Sieve::new(&$cfg, false),
+                    |_| Sieve::new(&$cfg, false),
                 );
                 $body
             }
@@ -276,22 +279,25 @@ macro_rules! with_mlp {
                 #[allow(unused_mut)]
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Serial, $a, $w>::new(
                     $shape,
-                    || Serial::new(&$cfg, false),
+                    |_| Serial::new(&$cfg, false),
                 );
                 $body
             }
             $crate::design::Arch::Mac => {
                 #[allow(unused_mut)]
-                // 8-bit lanes: one 8x8 product, one SB_MAC16 per lane on the UP5K.
+                // 8-bit lanes: one 8x8 product, one SB_MAC16 per lane on the
+                // UP5K; lanes beyond its DSPs multiply in logic cells.
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Mac, $a, $w>::new(
                     $shape,
-                    || {
-                        let mac = Mac::new(&$cfg);
+                    |lane| {
+                        let mut mac = Mac::new(&$cfg);
                         if $w == 8 {
-                            mac.single_product()
-                        } else {
-                            mac
+                            mac = mac.single_product();
                         }
+                        if lane >= $crate::rtl::mlp::DSP_LANES {
+                            mac = mac.lut_products();
+                        }
+                        mac
                     },
                 );
                 $body
