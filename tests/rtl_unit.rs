@@ -6,10 +6,12 @@
 mod common;
 
 use rand::Rng;
+use rust_hdl::prelude::Block;
 use sievingnet::config::{Coding, UnitConfig};
 use sievingnet::model::{expected_results, run_stream, Pair};
 use sievingnet::presets::rtl_configs;
-use sievingnet::rtl::sim::{self, Pacing, PortsIn};
+use sievingnet::rtl::mac_baseline::ExactMac;
+use sievingnet::rtl::sim::{self, Pacing, PortsIn, UnitSim};
 use sievingnet::rtl::Design;
 
 const SIEVE: Design = Design::Sieve { counters: true };
@@ -229,5 +231,91 @@ fn out_valid_rises_latency_cycles_after_the_last_pair() {
             let want: Vec<usize> = [0, 1, 4, 5].iter().map(|c| c + latency).collect();
             assert_eq!(valid_cycles, want, "{} {}", cfg.tag(), design.name());
         }
+    }
+}
+
+/// Sums and overflow flags of `pairs` streamed back to back.
+fn results(mut unit: impl UnitSim + Block, pairs: &[Pair]) -> Vec<(i64, bool)> {
+    unit.connect_all();
+    let mut out = Vec::new();
+    let mut step = |unit: &mut dyn UnitSim, input: PortsIn| {
+        unit.apply(&input);
+        let o = unit.clock();
+        if o.out_valid {
+            out.push((o.result.sum, o.result.overflow));
+        }
+    };
+    let reset = PortsIn {
+        reset: true,
+        ..Default::default()
+    };
+    step(&mut unit, reset);
+    for p in pairs {
+        let input = PortsIn {
+            in_valid: true,
+            a: p.a,
+            w: p.w,
+            thr: p.thr,
+            last: p.last,
+            ..Default::default()
+        };
+        step(&mut unit, input);
+    }
+    for _ in 0..8 {
+        step(&mut unit, PortsIn::default());
+    }
+    out
+}
+
+fn random_pairs(cfg: &UnitConfig, seed: u64) -> Vec<Pair> {
+    let mut rng = sievingnet::seed::rng(seed, 41);
+    let ((a0, a1), (w0, w1)) = (cfg.a_range(), cfg.w_range());
+    (0..3000)
+        .map(|_| Pair {
+            a: rng.gen_range(a0..=a1),
+            w: rng.gen_range(w0..=w1),
+            thr: cfg.t_range().0,
+            last: rng.gen_bool(0.2),
+        })
+        .chain(std::iter::once(Pair {
+            a: a0,
+            w: w0,
+            thr: 0,
+            last: true,
+        }))
+        .collect()
+}
+
+/// The accelerator's lane variants (one product; shift-add products)
+/// compute what the golden model does, at 4- and 8-bit weights.
+#[test]
+fn product_variants_are_exact() {
+    let want = |cfg: &UnitConfig, pairs: &[Pair]| -> Vec<(i64, bool)> {
+        run_stream(cfg, pairs)
+            .iter()
+            .map(|r| (r.sum, r.overflow))
+            .collect()
+    };
+    let c4 = UnitConfig::new(8, 4, 8, 32, 32, Coding::Ternary).unwrap();
+    let p4 = random_pairs(&c4, 1);
+    type Mac4 = ExactMac<8, 4, 8, 32, 32, 12>;
+    for unit in [
+        Mac4::new(&c4),
+        Mac4::new(&c4).lut_products(),
+        Mac4::new(&c4).single_product(),
+        Mac4::new(&c4).single_product().lut_products(),
+    ] {
+        assert_eq!(results(unit, &p4), want(&c4, &p4));
+    }
+    let c8 = UnitConfig::new(8, 8, 8, 32, 32, Coding::Ternary).unwrap();
+    let p8 = random_pairs(&c8, 2);
+    type Mac8 = ExactMac<8, 8, 8, 32, 32, 16>;
+    for unit in [
+        Mac8::new(&c8),
+        Mac8::new(&c8).lut_products(),
+        Mac8::new(&c8).single_product(),
+        Mac8::new(&c8).single_product().lut_products(),
+    ] {
+        assert_eq!(results(unit, &p8), want(&c8, &p8));
     }
 }
