@@ -11,7 +11,7 @@ use sievingnet::config::{Coding, UnitConfig};
 use sievingnet::model::{expected_results, run_stream, Pair};
 use sievingnet::presets::rtl_configs;
 use sievingnet::rtl::mac_baseline::ExactMac;
-use sievingnet::rtl::sim::{self, Pacing, PortsIn, UnitSim};
+use sievingnet::rtl::sim::{self, Pacing, PortsIn};
 use sievingnet::rtl::Design;
 
 const SIEVE: Design = Design::Sieve { counters: true };
@@ -234,88 +234,51 @@ fn out_valid_rises_latency_cycles_after_the_last_pair() {
     }
 }
 
-/// Sums and overflow flags of `pairs` streamed back to back.
-fn results(mut unit: impl UnitSim + Block, pairs: &[Pair]) -> Vec<(i64, bool)> {
-    unit.connect_all();
-    let mut out = Vec::new();
-    let mut step = |unit: &mut dyn UnitSim, input: PortsIn| {
-        unit.apply(&input);
-        let o = unit.clock();
-        if o.out_valid {
-            out.push((o.result.sum, o.result.overflow));
-        }
-    };
-    let reset = PortsIn {
-        reset: true,
-        ..Default::default()
-    };
-    step(&mut unit, reset);
-    for p in pairs {
-        let input = PortsIn {
-            in_valid: true,
-            a: p.a,
-            w: p.w,
-            thr: p.thr,
-            last: p.last,
-            ..Default::default()
-        };
-        step(&mut unit, input);
-    }
-    for _ in 0..8 {
-        step(&mut unit, PortsIn::default());
-    }
-    out
-}
-
-fn random_pairs(cfg: &UnitConfig, seed: u64) -> Vec<Pair> {
-    let mut rng = sievingnet::seed::rng(seed, 41);
-    let ((a0, a1), (w0, w1)) = (cfg.a_range(), cfg.w_range());
-    (0..3000)
-        .map(|_| Pair {
-            a: rng.gen_range(a0..=a1),
-            w: rng.gen_range(w0..=w1),
+/// The accelerator's MAC lane variants (one product; shift-add products)
+/// at `W`-bit weights, in rust-hdl with random gaps, against the model's
+/// exact stream, overflow included.
+fn check_product_variants<const W: usize, const PW: usize>(salt: u64) {
+    type Lane<const W: usize, const PW: usize> = ExactMac<8, W, 8, 32, 32, PW>;
+    let cfg = UnitConfig::new(8, W as u32, 8, 32, 32, Coding::Ternary).unwrap();
+    let mut rng = common::rng(salt);
+    let pairs: Vec<Pair> = common::random_pairs(&cfg, 3_000, 16, &mut rng)
+        .into_iter()
+        .map(|q| Pair {
             thr: cfg.t_range().0,
-            last: rng.gen_bool(0.2),
+            ..q
         })
-        .chain(std::iter::once(Pair {
-            a: a0,
-            w: w0,
-            thr: 0,
-            last: true,
-        }))
-        .collect()
+        .collect();
+    let want = run_stream(&cfg, &pairs);
+    let variants = [
+        ("split", Lane::<W, PW>::new(&cfg)),
+        ("split, shift-add", Lane::<W, PW>::new(&cfg).lut_products()),
+        ("single", Lane::<W, PW>::new(&cfg).single_product()),
+        (
+            "single, shift-add",
+            Lane::<W, PW>::new(&cfg).single_product().lut_products(),
+        ),
+    ];
+    for (name, mut unit) in variants {
+        unit.connect_all();
+        let pacing = Pacing {
+            gap_probability: 0.2,
+            seed: common::seed() ^ salt,
+            resets_before: Vec::new(),
+        };
+        let got = sim::run_unit(Box::new(unit), &cfg, Design::ExactMac, &pairs, &pacing).unwrap();
+        assert_eq!(got.len(), want.len(), "{name}, w_bits {W}");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(
+                (g.sum, g.overflow),
+                (w.sum, w.overflow),
+                "{name}, w_bits {W}"
+            );
+        }
+    }
 }
 
-/// The accelerator's lane variants (one product; shift-add products)
-/// compute what the golden model does, at 4- and 8-bit weights.
 #[test]
 fn product_variants_are_exact() {
-    let want = |cfg: &UnitConfig, pairs: &[Pair]| -> Vec<(i64, bool)> {
-        run_stream(cfg, pairs)
-            .iter()
-            .map(|r| (r.sum, r.overflow))
-            .collect()
-    };
-    let c4 = UnitConfig::new(8, 4, 8, 32, 32, Coding::Ternary).unwrap();
-    let p4 = random_pairs(&c4, 1);
-    type Mac4 = ExactMac<8, 4, 8, 32, 32, 12>;
-    for unit in [
-        Mac4::new(&c4),
-        Mac4::new(&c4).lut_products(),
-        Mac4::new(&c4).single_product(),
-        Mac4::new(&c4).single_product().lut_products(),
-    ] {
-        assert_eq!(results(unit, &p4), want(&c4, &p4));
-    }
-    let c8 = UnitConfig::new(8, 8, 8, 32, 32, Coding::Ternary).unwrap();
-    let p8 = random_pairs(&c8, 2);
-    type Mac8 = ExactMac<8, 8, 8, 32, 32, 16>;
-    for unit in [
-        Mac8::new(&c8),
-        Mac8::new(&c8).lut_products(),
-        Mac8::new(&c8).single_product(),
-        Mac8::new(&c8).single_product().lut_products(),
-    ] {
-        assert_eq!(results(unit, &p8), want(&c8, &p8));
-    }
+    check_product_variants::<4, 12>(41);
+    check_product_variants::<8, 16>(42);
 }

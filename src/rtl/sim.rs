@@ -173,7 +173,20 @@ pub fn run_stream(
     pairs: &[Pair],
     pacing: &Pacing,
 ) -> Result<Vec<VectorResult>> {
-    let run = run_stream_timed(cfg, design, pairs, pacing)?;
+    run_unit(build(cfg, design)?, cfg, design, pairs, pacing)
+}
+
+/// [`run_stream`] on a unit already built and connected (a variant
+/// [`build`] does not make, such as an accelerator lane); `design` names
+/// the timing it is held to.
+pub fn run_unit(
+    uut: Box<dyn UnitSim>,
+    cfg: &UnitConfig,
+    design: Design,
+    pairs: &[Pair],
+    pacing: &Pacing,
+) -> Result<Vec<VectorResult>> {
+    let run = run_unit_timed(uut, cfg, design, pairs, pacing)?;
     let latencies = result_latencies(cfg, design, pairs);
     crate::design::check_result_timing(&run.last_cycles, &run.result_cycles, |i| {
         latencies.get(i).copied().unwrap_or(0)
@@ -199,7 +212,16 @@ pub fn run_stream_timed(
     pairs: &[Pair],
     pacing: &Pacing,
 ) -> Result<StreamRun> {
-    let mut uut = build(cfg, design)?;
+    run_unit_timed(build(cfg, design)?, cfg, design, pairs, pacing)
+}
+
+fn run_unit_timed(
+    mut uut: Box<dyn UnitSim>,
+    cfg: &UnitConfig,
+    design: Design,
+    pairs: &[Pair],
+    pacing: &Pacing,
+) -> Result<StreamRun> {
     let mut rng = ChaCha8Rng::seed_from_u64(pacing.seed);
     let mut resets: Vec<usize> = pacing.resets_before.clone();
     resets.sort_unstable();
