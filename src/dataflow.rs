@@ -28,6 +28,7 @@
 //! - `ideal`: `ceil(active / N)`: every lane busy on every step.
 
 use crate::config::UnitConfig;
+use crate::design::accelerator_lane_w_bits;
 use crate::model::mlp::{argmax_first, IntMlp, LayerOutput};
 use crate::model::sieve_pair;
 use crate::model::stream::wrap_signed;
@@ -75,21 +76,42 @@ pub struct Dataflows {
     pub layers: Vec<LayerFlow>,
 }
 
-/// Neurons whose weights of one input one SPRAM word holds.
-fn per_read(w_bits: u64) -> usize {
-    (UP5K_SPRAM_PORT_BITS / w_bits) as usize
-}
-
 fn bits_for(values: u64) -> u64 {
     u64::from(values.max(2).next_power_of_two().trailing_zeros())
 }
 
-/// The accelerator's stored weight width: the ROM's, rounded up to a lane.
-fn lane_w_bits(unit: &UnitConfig) -> u64 {
-    if unit.w_bits() <= 4 {
-        4
-    } else {
-        8
+/// One layer's shape in each dataflow, fixed before any sample runs.
+struct Geometry {
+    /// Stored bits of one weight (the accelerator's lane width).
+    w_bits: u64,
+    /// Groups of `N` neurons (dense, group_skip).
+    groups: usize,
+    /// Neurons whose weights one SPRAM word holds, and those super-groups
+    /// (filtered).
+    per_read: usize,
+    supers: usize,
+    /// A group_skip table entry: the lowest activating exponent, or none.
+    table_bits: u64,
+    /// A lane_prefix entry: the neuron's index within its lane, its weight.
+    entry_bits: u64,
+    /// An ideal entry: the neuron's index in the layer, its weight.
+    ideal_bits: u64,
+}
+
+impl Geometry {
+    fn new(unit: &UnitConfig, outputs: usize, lanes: usize) -> Self {
+        let w_bits = u64::from(accelerator_lane_w_bits(unit.w_bits()));
+        let groups = outputs.div_ceil(lanes);
+        let per_read = (UP5K_SPRAM_PORT_BITS / w_bits) as usize;
+        Self {
+            w_bits,
+            groups,
+            per_read,
+            supers: outputs.div_ceil(per_read),
+            table_bits: bits_for(u64::from(unit.a_bits()) + 1),
+            entry_bits: bits_for(groups as u64) + w_bits,
+            ideal_bits: bits_for(outputs as u64) + w_bits,
+        }
     }
 }
 
@@ -112,21 +134,22 @@ impl Dataflows {
         let unit = mlp.unit.with_wide_counters();
         let t_min = unit.t_range().0;
         let a_top = -(1i64 << (unit.a_bits() - 1)); // the largest exponent
-        let wb = lane_w_bits(&unit);
         let threshold = |layer: &crate::model::mlp::IntLayer, j: usize| {
             if exact {
-                t_min.min(0)
+                t_min
             } else {
                 layer.thresholds[j]
             }
         };
+        let geometry: Vec<Geometry> = mlp
+            .layers
+            .iter()
+            .map(|l| Geometry::new(&unit, l.outputs, lanes))
+            .collect();
         let mut layers: Vec<LayerFlow> = Vec::new();
-        let mut widths = Vec::new(); // (table bits, lane_prefix entry bits)
-        for layer in &mlp.layers {
+        for (layer, g) in mlp.layers.iter().zip(&geometry) {
             let (inputs, outputs) = (layer.inputs, layer.outputs);
-            let groups = outputs.div_ceil(lanes) as u64;
-            let table_bits = bits_for(u64::from(unit.a_bits()) + 1);
-            let entry_bits = bits_for(groups) + wb;
+            let groups = g.groups as u64;
             // Per input, the longest lane list of activatable pairs.
             let mut rows = vec![0u64; inputs];
             let mut activatable = 0u64;
@@ -141,7 +164,7 @@ impl Dataflows {
                 }
                 *row = per_lane.into_iter().max().unwrap_or(0);
             }
-            let dense_bits = groups * inputs as u64 * lanes as u64 * wb;
+            let dense_bits = groups * inputs as u64 * lanes as u64 * g.w_bits;
             let count_table = inputs as u64 * u64::from(unit.a_bits()) * bits_for(groups + 1);
             layers.push(LayerFlow {
                 inputs,
@@ -152,26 +175,24 @@ impl Dataflows {
                     ..Default::default()
                 },
                 group_skip: Schedule {
-                    stored_bits: dense_bits + inputs as u64 * groups * table_bits,
+                    stored_bits: dense_bits + inputs as u64 * groups * g.table_bits,
                     ..Default::default()
                 },
                 lane_prefix: Schedule {
-                    stored_bits: rows.iter().sum::<u64>() * lanes as u64 * entry_bits + count_table,
+                    stored_bits: rows.iter().sum::<u64>() * lanes as u64 * g.entry_bits
+                        + count_table,
                     ..Default::default()
                 },
                 filtered: Schedule {
-                    stored_bits: outputs.div_ceil(per_read(wb)) as u64
-                        * inputs as u64
-                        * UP5K_SPRAM_PORT_BITS,
+                    stored_bits: g.supers as u64 * inputs as u64 * UP5K_SPRAM_PORT_BITS,
                     ..Default::default()
                 },
                 ideal: Schedule {
-                    stored_bits: activatable * (bits_for(outputs as u64) + wb),
+                    stored_bits: activatable * g.ideal_bits,
                     ..Default::default()
                 },
                 ..Default::default()
             });
-            widths.push((table_bits, entry_bits));
         }
 
         for (s, input) in samples.iter().enumerate() {
@@ -179,15 +200,13 @@ impl Dataflows {
             let mut prediction = None;
             for (li, layer) in mlp.layers.iter().enumerate() {
                 let flow = &mut layers[li];
-                let (table_bits, entry_bits) = widths[li];
-                let groups = layer.outputs.div_ceil(lanes);
+                let g = &geometry[li];
+                let (groups, per_read) = (g.groups as u64, g.per_read);
                 let mut sums = vec![0i128; layer.outputs];
                 let mut lane_active = vec![0u64; lanes];
-                let mut group_active = vec![false; groups];
-                let per_read = per_read(lane_w_bits(&unit));
-                let supers = layer.outputs.div_ceil(per_read);
+                let mut group_active = vec![false; g.groups];
                 // Active pairs queued to each (super-group, lane).
-                let mut queued = vec![0u64; supers * lanes];
+                let mut queued = vec![0u64; g.supers * lanes];
                 let mut nz = 0u64;
                 for (i, &a) in act.iter().enumerate() {
                     if a == 0 {
@@ -213,20 +232,20 @@ impl Dataflows {
                     nz += 1;
                     flow.nonzero_inputs += 1;
                     flow.active_pairs += active;
-                    flow.dense.steps += groups as u64;
-                    flow.dense.read_bits += groups as u64 * lanes64 * wb;
+                    flow.dense.steps += groups;
+                    flow.dense.read_bits += groups * lanes64 * g.w_bits;
                     flow.group_skip.steps += busy_groups;
                     flow.group_skip.read_bits +=
-                        busy_groups * lanes64 * wb + groups as u64 * table_bits;
+                        busy_groups * lanes64 * g.w_bits + groups * g.table_bits;
                     flow.lane_prefix.steps += prefix_steps;
-                    flow.lane_prefix.read_bits += prefix_steps * lanes64 * entry_bits;
+                    flow.lane_prefix.read_bits += prefix_steps * lanes64 * g.entry_bits;
                     flow.ideal.steps += active.div_ceil(lanes64);
-                    flow.ideal.read_bits += active * (bits_for(layer.outputs as u64) + wb);
+                    flow.ideal.read_bits += active * g.ideal_bits;
                 }
                 for q in queued.chunks(lanes) {
                     flow.filtered.steps += nz.max(q.iter().copied().max().unwrap_or(0));
                 }
-                flow.filtered.read_bits += nz * supers as u64 * UP5K_SPRAM_PORT_BITS;
+                flow.filtered.read_bits += nz * g.supers as u64 * UP5K_SPRAM_PORT_BITS;
                 let sums: Vec<i64> = sums
                     .into_iter()
                     .map(|x| wrap_signed(x, unit.acc_bits()))

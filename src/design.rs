@@ -172,6 +172,17 @@ pub fn pair_cycles(cfg: &UnitConfig, pair: &Pair) -> usize {
     (kept as usize).max(1)
 }
 
+/// The weight width of the whole-network accelerator's lanes (SPEC section
+/// 9): a ROM's `w_bits`, rounded up to a unit it builds, 4 or 8 (narrower
+/// weights are sign-extended).
+pub fn accelerator_lane_w_bits(w_bits: u32) -> u32 {
+    if w_bits <= 4 {
+        4
+    } else {
+        8
+    }
+}
+
 /// The exact MAC's latency: input registers, the product and its sign
 /// correction, the corrected product, the accumulator.
 pub const MAC_LATENCY: usize = 3;

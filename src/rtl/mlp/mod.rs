@@ -187,11 +187,7 @@ impl MlpShape {
 
     /// The lanes' weight width: the ROM's, rounded up to a built unit.
     pub fn lane_w_bits(&self) -> u32 {
-        if self.w_bits <= 4 {
-            4
-        } else {
-            8
-        }
+        crate::design::accelerator_lane_w_bits(self.w_bits)
     }
 
     /// The configuration of each lane's unit.
