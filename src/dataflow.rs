@@ -25,13 +25,24 @@
 //!   (`(j mod R) mod N`); with queues deep enough, a super-group takes
 //!   `max(nz, the busiest lane's active pairs)` steps. A bound: finite
 //!   queues only add steps.
+//! - `plane_major`: the seed's layout. Per input and plane super-group of
+//!   `R` neurons, one SPRAM word per digit plane, most significant first
+//!   (binary: one bit per neuron and a sign word, `R = 64`; ternary: a
+//!   non-zero and a sign bit per neuron, `R = 32`), storing only the planes
+//!   a weight of the ROM's width can use. A plane below every threshold of
+//!   its super-group (`k < min T_j - e(a)`, from a table of each
+//!   super-group's lowest threshold) is never read. Each kept digit is one
+//!   shift-add on the lane of its neuron (`(j mod R) mod N`, a serial lane);
+//!   with queues deep enough, a super-group takes `max(words read, the
+//!   busiest lane's kept digits)` steps. A bound, like `filtered`.
 //! - `ideal`: `ceil(active / N)`: every lane busy on every step.
 
+use crate::config::Coding;
 use crate::config::UnitConfig;
 use crate::design::accelerator_lane_w_bits;
 use crate::model::mlp::{argmax_first, IntMlp, LayerOutput};
-use crate::model::sieve_pair;
 use crate::model::stream::wrap_signed;
+use crate::model::{exponent, sieve_pair, weight_digits};
 use anyhow::{bail, Result};
 use serde::Serialize;
 
@@ -63,7 +74,11 @@ pub struct LayerFlow {
     pub group_skip: Schedule,
     pub lane_prefix: Schedule,
     pub filtered: Schedule,
+    pub plane_major: Schedule,
     pub ideal: Schedule,
+    /// Kept digits (the golden model's kept planes), the `plane_major`
+    /// lanes' work.
+    pub kept_digits: u64,
 }
 
 /// Every layer's schedules over `samples` samples.
@@ -96,6 +111,13 @@ struct Geometry {
     entry_bits: u64,
     /// An ideal entry: the neuron's index in the layer, its weight.
     ideal_bits: u64,
+    /// plane_major: the digit planes stored (those a weight of the ROM's
+    /// width can use), the words of one (input, super-group) with its sign
+    /// word, the neurons of a word and the super-groups.
+    planes: u32,
+    plane_words: u64,
+    plane_group: usize,
+    plane_supers: usize,
 }
 
 impl Geometry {
@@ -103,6 +125,19 @@ impl Geometry {
         let w_bits = u64::from(accelerator_lane_w_bits(unit.w_bits()));
         let groups = outputs.div_ceil(lanes);
         let per_read = (UP5K_SPRAM_PORT_BITS / w_bits) as usize;
+        let (w_min, w_max) = unit.w_range();
+        let planes = (w_min..=w_max)
+            .filter_map(|w| {
+                let d = weight_digits(w, unit.w_bits(), unit.coding());
+                d.digits().iter().rposition(|&x| x != 0)
+            })
+            .max()
+            .map_or(1, |top| top as u32 + 1);
+        let (plane_bits, sign_words) = match unit.coding() {
+            Coding::Binary => (1, 1),
+            Coding::Ternary => (2, 0),
+        };
+        let plane_group = (UP5K_SPRAM_PORT_BITS / plane_bits) as usize;
         Self {
             w_bits,
             groups,
@@ -111,6 +146,10 @@ impl Geometry {
             table_bits: bits_for(u64::from(unit.a_bits()) + 1),
             entry_bits: bits_for(groups as u64) + w_bits,
             ideal_bits: bits_for(outputs as u64) + w_bits,
+            planes,
+            plane_words: u64::from(planes) + sign_words,
+            plane_group,
+            plane_supers: outputs.div_ceil(plane_group),
         }
     }
 }
@@ -145,6 +184,21 @@ impl Dataflows {
             .layers
             .iter()
             .map(|l| Geometry::new(&unit, l.outputs, lanes))
+            .collect();
+        // plane_major's table: each plane super-group's lowest threshold.
+        let lowest_thresholds: Vec<Vec<i64>> = mlp
+            .layers
+            .iter()
+            .zip(&geometry)
+            .map(|(layer, g)| {
+                (0..g.plane_supers)
+                    .map(|s| {
+                        let neurons =
+                            s * g.plane_group..((s + 1) * g.plane_group).min(layer.outputs);
+                        neurons.map(|j| threshold(layer, j)).min().unwrap_or(t_min)
+                    })
+                    .collect()
+            })
             .collect();
         let mut layers: Vec<LayerFlow> = Vec::new();
         for (layer, g) in mlp.layers.iter().zip(&geometry) {
@@ -187,6 +241,12 @@ impl Dataflows {
                     stored_bits: g.supers as u64 * inputs as u64 * UP5K_SPRAM_PORT_BITS,
                     ..Default::default()
                 },
+                plane_major: Schedule {
+                    stored_bits: (g.plane_supers * inputs) as u64
+                        * g.plane_words
+                        * UP5K_SPRAM_PORT_BITS,
+                    ..Default::default()
+                },
                 ideal: Schedule {
                     stored_bits: activatable * g.ideal_bits,
                     ..Default::default()
@@ -207,6 +267,10 @@ impl Dataflows {
                 let mut group_active = vec![false; g.groups];
                 // Active pairs queued to each (super-group, lane).
                 let mut queued = vec![0u64; g.supers * lanes];
+                // plane_major: words read per super-group, kept digits
+                // queued to each (super-group, lane).
+                let mut plane_reads = vec![0u64; g.plane_supers];
+                let mut digits_queued = vec![0u64; g.plane_supers * lanes];
                 let mut nz = 0u64;
                 for (i, &a) in act.iter().enumerate() {
                     if a == 0 {
@@ -215,10 +279,21 @@ impl Dataflows {
                     lane_active.fill(0);
                     group_active.fill(false);
                     let mut active = 0u64;
+                    let e = i64::from(exponent(a).expect("a non-zero input"));
+                    for (reads, &lowest) in plane_reads.iter_mut().zip(&lowest_thresholds[li]) {
+                        // Planes k >= lowest - e, most significant first.
+                        let skipped = (lowest - e).clamp(0, i64::from(g.planes)) as u64;
+                        if skipped < u64::from(g.planes) {
+                            *reads += g.plane_words - skipped;
+                        }
+                    }
                     for (j, sum) in sums.iter_mut().enumerate() {
                         let w = layer.weights[j * layer.inputs + i];
                         let r = sieve_pair(&unit, a, w, threshold(layer, j));
                         *sum += i128::from(r.product);
+                        flow.kept_digits += r.counts.kept;
+                        digits_queued[(j / g.plane_group) * lanes + (j % g.plane_group) % lanes] +=
+                            r.counts.kept;
                         if r.counts.kept > 0 {
                             queued[(j / per_read) * lanes + (j % per_read) % lanes] += 1;
                             active += 1;
@@ -246,6 +321,10 @@ impl Dataflows {
                     flow.filtered.steps += nz.max(q.iter().copied().max().unwrap_or(0));
                 }
                 flow.filtered.read_bits += nz * g.supers as u64 * UP5K_SPRAM_PORT_BITS;
+                for (&reads, q) in plane_reads.iter().zip(digits_queued.chunks(lanes)) {
+                    flow.plane_major.steps += reads.max(q.iter().copied().max().unwrap_or(0));
+                    flow.plane_major.read_bits += reads * UP5K_SPRAM_PORT_BITS;
+                }
                 let sums: Vec<i64> = sums
                     .into_iter()
                     .map(|x| wrap_signed(x, unit.acc_bits()))
@@ -273,14 +352,15 @@ impl Dataflows {
         })
     }
 
-    /// The five schedules summed over the layers, in the order
-    /// dense, group_skip, lane_prefix, filtered, ideal.
-    pub fn totals(&self) -> [(&'static str, Schedule); 5] {
+    /// The six schedules summed over the layers, in the order
+    /// dense, group_skip, lane_prefix, filtered, plane_major, ideal.
+    pub fn totals(&self) -> [(&'static str, Schedule); 6] {
         let mut out = [
             ("dense", Schedule::default()),
             ("group_skip", Schedule::default()),
             ("lane_prefix", Schedule::default()),
             ("filtered", Schedule::default()),
+            ("plane_major", Schedule::default()),
             ("ideal", Schedule::default()),
         ];
         for l in &self.layers {
@@ -289,6 +369,7 @@ impl Dataflows {
                 &l.group_skip,
                 &l.lane_prefix,
                 &l.filtered,
+                &l.plane_major,
                 &l.ideal,
             ]) {
                 slot.1.steps += s.steps;
@@ -331,10 +412,14 @@ mod tests {
     use crate::model::mlp::IntLayer;
 
     fn unit() -> UnitConfig {
+        unit_of(Coding::Ternary)
+    }
+
+    fn unit_of(coding: Coding) -> UnitConfig {
         UnitConfig::builder()
             .a_bits(8)
             .w_bits(4)
-            .coding(Coding::Ternary)
+            .coding(coding)
             .build()
             .unwrap()
     }
@@ -342,9 +427,13 @@ mod tests {
     /// One layer, 1 input, 4 neurons on 2 lanes: neuron j keeps a digit of
     /// `a` when `e(a) + top plane of w_j >= T_j`.
     fn layer(weights: Vec<i64>, thresholds: Vec<i64>) -> IntMlp {
+        layer_of(Coding::Ternary, weights, thresholds)
+    }
+
+    fn layer_of(coding: Coding, weights: Vec<i64>, thresholds: Vec<i64>) -> IntMlp {
         let outputs = weights.len();
         IntMlp {
-            unit: unit(),
+            unit: unit_of(coding),
             layers: vec![IntLayer {
                 inputs: 1,
                 outputs,
@@ -426,6 +515,55 @@ mod tests {
         let flows = Dataflows::measure(&net(20), &[vec![8, 8]], None, 4, false, |_| {}).unwrap();
         let l = &flows.layers[0];
         assert_eq!((l.filtered.steps, l.dense.steps, l.ideal.steps), (4, 10, 0));
+    }
+
+    #[test]
+    fn plane_major_skips_planes_below_every_threshold() {
+        // a = 8 (exponent 3). Ternary 4-bit: NAF planes 0..=3 (m <= 8), two
+        // bits per digit, no sign word. w = 5 (planes 0, 2) at T = 5 keeps
+        // plane 2; w = 7 (planes 3 and 0) at T = 4 keeps plane 3. The lowest
+        // threshold, 4, skips plane 0: 3 words of 4 are read.
+        let run = |mlp: &IntMlp, lanes: usize, exact: bool| {
+            let f = Dataflows::measure(mlp, &[vec![8]], None, lanes, exact, |_| {}).unwrap();
+            f.layers[0].clone()
+        };
+        let mlp = layer(vec![5, 7], vec![5, 4]);
+        let l = run(&mlp, 2, false);
+        assert_eq!(l.kept_digits, 2);
+        assert_eq!(l.plane_major.read_bits, 3 * 64);
+        assert_eq!(l.plane_major.steps, 3); // the reads, not the lanes
+        assert_eq!(l.plane_major.stored_bits, 4 * 64);
+        // Thresholds above every plane: nothing read.
+        let l = run(&layer(vec![5, 7], vec![20, 20]), 2, false);
+        assert_eq!((l.plane_major.read_bits, l.plane_major.steps), (0, 0));
+        // The exact network reads every plane and keeps every digit.
+        let l = run(&mlp, 2, true);
+        assert_eq!((l.plane_major.read_bits, l.kept_digits), (4 * 64, 4));
+
+        // Binary 4-bit: planes 0..=3 and a sign word. w = 7 (planes 0, 1, 2)
+        // at T = 4 keeps planes 1 and 2, w = 5 at T = 5 keeps plane 2; the
+        // lowest threshold skips plane 0, leaving 3 planes and the sign.
+        let l = run(&layer_of(Coding::Binary, vec![5, 7], vec![5, 4]), 1, false);
+        assert_eq!((l.kept_digits, l.plane_major.read_bits), (3, 4 * 64));
+        assert_eq!(l.plane_major.stored_bits, 5 * 64);
+        assert_eq!(l.plane_major.steps, 4);
+        // One lane, every digit kept: the lane binds, 3 x 3 digits.
+        let l = run(&layer_of(Coding::Binary, vec![7; 3], vec![0; 3]), 1, false);
+        assert_eq!((l.kept_digits, l.plane_major.steps), (9, 9));
+
+        // Ternary, 6 neurons of 2 digits on 2 lanes, all kept: each lane
+        // takes 3 neurons' 6 digits, more than the 4 reads.
+        let l = run(&layer(vec![5; 6], vec![0; 6]), 2, false);
+        assert_eq!((l.kept_digits, l.plane_major.steps), (12, 6));
+
+        // 33 ternary neurons: super-groups of 32 and 1, each read by its own
+        // lowest threshold. Only neuron 32 keeps digits.
+        let mut thresholds = vec![20; 33];
+        thresholds[32] = 0;
+        let l = run(&layer(vec![5; 33], thresholds), 4, false);
+        assert_eq!(l.plane_major.read_bits, 4 * 64);
+        assert_eq!(l.plane_major.stored_bits, 2 * 4 * 64);
+        assert_eq!((l.kept_digits, l.plane_major.steps), (2, 4));
     }
 
     #[test]

@@ -173,11 +173,13 @@ fn dataflow_counts_the_golden_models_pairs() {
     let layers = v["flows"]["layers"].as_array().unwrap();
     // The golden model, sample by sample.
     let mut kept = vec![0u64; rom.mlp.layers.len()];
+    let mut kept_digits = vec![0u64; rom.mlp.layers.len()];
     let mut dense = vec![0u64; rom.mlp.layers.len()];
     for x in &test.inputs {
         let inf = rom.mlp.infer(x);
         for (li, k) in inf.kept_pairs.iter().enumerate() {
             kept[li] += k;
+            kept_digits[li] += inf.counts[li].kept;
         }
         // Layer 0's non-zero inputs times its groups.
         let nz = x.iter().filter(|&&a| a != 0).count() as u64;
@@ -191,6 +193,16 @@ fn dataflow_counts_the_golden_models_pairs() {
         assert!(steps("lane_prefix") <= steps("group_skip"), "{l}");
         assert!(steps("group_skip") <= steps("dense"), "{l}");
         assert!(steps("ideal") * lanes as u64 >= kept[li], "{l}");
+        // plane_major's serial lanes take one kept digit per step.
+        assert_eq!(
+            l["kept_digits"].as_u64().unwrap(),
+            kept_digits[li],
+            "layer {li}"
+        );
+        assert!(
+            steps("plane_major") * lanes as u64 >= kept_digits[li],
+            "{l}"
+        );
     }
     assert_eq!(layers[0]["dense"]["steps"].as_u64().unwrap(), dense[0]);
     // The sieve idles some group: group skipping saves steps on this ROM.
