@@ -29,12 +29,16 @@
 //!   `R` neurons, one SPRAM word per digit plane, most significant first
 //!   (binary: one bit per neuron and a sign word, `R = 64`; ternary: a
 //!   non-zero and a sign bit per neuron, `R = 32`), storing only the planes
-//!   a weight of the ROM's width can use. A plane below every threshold of
-//!   its super-group (`k < min T_j - e(a)`, from a table of each
-//!   super-group's lowest threshold) is never read. Each kept digit is one
-//!   shift-add on the lane of its neuron (`(j mod R) mod N`, a serial lane);
-//!   with queues deep enough, a super-group takes `max(words read, the
-//!   busiest lane's kept digits)` steps. A bound, like `filtered`.
+//!   a weight of the ROM's width can use. The neurons take their slots in
+//!   order of the ROM's thresholds (chosen at export; a slot table maps
+//!   them back, and any loaded thresholds stay correct, only slower), so
+//!   that a super-group's thresholds are close. A plane below every
+//!   threshold of its super-group (`k < min T_j - e(a)`, from a table of
+//!   each super-group's lowest threshold, built at load) is never read.
+//!   Each kept digit is one shift-add on the lane of its slot
+//!   (`(slot mod R) mod N`, a serial lane); with queues deep enough, a
+//!   super-group takes `max(words read, the busiest lane's kept digits)`
+//!   steps. A bound, like `filtered`.
 //! - `ideal`: `ceil(active / N)`: every lane busy on every step.
 
 use crate::config::Coding;
@@ -185,21 +189,30 @@ impl Dataflows {
             .iter()
             .map(|l| Geometry::new(&unit, l.outputs, lanes))
             .collect();
-        // plane_major's table: each plane super-group's lowest threshold.
-        let lowest_thresholds: Vec<Vec<i64>> = mlp
-            .layers
-            .iter()
-            .zip(&geometry)
-            .map(|(layer, g)| {
-                (0..g.plane_supers)
-                    .map(|s| {
-                        let neurons =
-                            s * g.plane_group..((s + 1) * g.plane_group).min(layer.outputs);
-                        neurons.map(|j| threshold(layer, j)).min().unwrap_or(t_min)
+        // plane_major: each neuron's slot (in order of threshold, ties by
+        // index) and each super-group's lowest threshold.
+        let mut slots: Vec<Vec<usize>> = Vec::new();
+        let mut lowest_thresholds: Vec<Vec<i64>> = Vec::new();
+        for (layer, g) in mlp.layers.iter().zip(&geometry) {
+            let mut order: Vec<usize> = (0..layer.outputs).collect();
+            order.sort_by_key(|&j| threshold(layer, j));
+            let mut slot = vec![0; layer.outputs];
+            for (r, &j) in order.iter().enumerate() {
+                slot[j] = r;
+            }
+            slots.push(slot);
+            lowest_thresholds.push(
+                order
+                    .chunks(g.plane_group)
+                    .map(|c| {
+                        c.iter()
+                            .map(|&j| threshold(layer, j))
+                            .min()
+                            .unwrap_or(t_min)
                     })
-                    .collect()
-            })
-            .collect();
+                    .collect(),
+            );
+        }
         let mut layers: Vec<LayerFlow> = Vec::new();
         for (layer, g) in mlp.layers.iter().zip(&geometry) {
             let (inputs, outputs) = (layer.inputs, layer.outputs);
@@ -292,7 +305,9 @@ impl Dataflows {
                         let r = sieve_pair(&unit, a, w, threshold(layer, j));
                         *sum += i128::from(r.product);
                         flow.kept_digits += r.counts.kept;
-                        digits_queued[(j / g.plane_group) * lanes + (j % g.plane_group) % lanes] +=
+                        let slot = slots[li][j];
+                        digits_queued
+                            [(slot / g.plane_group) * lanes + (slot % g.plane_group) % lanes] +=
                             r.counts.kept;
                         if r.counts.kept > 0 {
                             queued[(j / per_read) * lanes + (j % per_read) % lanes] += 1;
@@ -555,6 +570,15 @@ mod tests {
         // takes 3 neurons' 6 digits, more than the 4 reads.
         let l = run(&layer(vec![5; 6], vec![0; 6]), 2, false);
         assert_eq!((l.kept_digits, l.plane_major.steps), (12, 6));
+
+        // 64 ternary neurons, thresholds alternating 0 and 20: in order of
+        // threshold, the 32 low ones share super-group 0 (4 words) and
+        // super-group 1 is never read (in index order both would be, 8).
+        // Each of 4 lanes takes 8 kept neurons' 16 digits.
+        let thresholds = (0..64).map(|j| if j % 2 == 0 { 0 } else { 20 }).collect();
+        let l = run(&layer(vec![5; 64], thresholds), 4, false);
+        assert_eq!(l.plane_major.read_bits, 4 * 64);
+        assert_eq!((l.kept_digits, l.plane_major.steps), (64, 16));
 
         // 33 ternary neurons: super-groups of 32 and 1, each read by its own
         // lowest threshold. Only neuron 32 keeps digits.
