@@ -27,3 +27,7 @@ target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lan
 # 8 multiply in the UP5K's DSPs, 8 by shift-adds in logic cells.
 target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lanes 16 \
   --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-exact-16lanes"
+# 12 MAC lanes (8 in DSPs, 4 by shift-adds): between the 8 that place and
+# the 16 that do not.
+target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lanes 12 \
+  --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-exact-12lanes"
