@@ -46,8 +46,9 @@ pub enum Command {
     /// accelerator of a ROM (synth_ice40, nextpnr, Verilator).
     AreaMlp(area_mlp::AreaMlpArgs),
     /// Lane steps, weight-memory reads and stored bits of accelerator
-    /// dataflows (the built dense one, group skipping, per-lane prefixes)
-    /// on a ROM's test samples: which idle pairs become saved clocks.
+    /// dataflows (the built dense one, group skipping, per-lane prefixes,
+    /// filtered reads, plane-major weights, ideal) on a ROM's test samples:
+    /// which idle pairs become saved clocks.
     Dataflow(dataflow::DataflowArgs),
     /// Switching activity of the units on a ROM's real streams: toggles of
     /// the mapped iCE40 netlist (Yosys, Verilator), sieve on and off, against
