@@ -314,8 +314,8 @@ fn bad_plans_are_refused_before_anything_runs() {
 }
 
 /// The committed studies (`scripts/frontier-mnist*.sh`): each one's tables
-/// are the merge of its committed job points, every job names its commit
-/// and versions, and none is missing.
+/// are the merge of its committed job points, every job names the clean
+/// commit it ran at and its versions, and none is missing.
 #[test]
 fn the_shipped_frontiers_are_the_merge_of_their_points() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/frontier");
@@ -341,7 +341,12 @@ fn check_shipped_study(record: &Path) {
         let f = record.join("jobs").join(&job.name).join("points.json");
         let points = read_points(&f).unwrap();
         assert_eq!(points.args, job.args, "{name} {}", job.name);
-        assert!(points.commit.len() >= 40, "{name} {}: commit", job.name);
+        assert!(
+            points.commit.len() >= 40 && !points.commit.ends_with("-modified"),
+            "{name} {}: commit {:?}: a job's points must come from a committed tree (rerun it from one)",
+            job.name,
+            points.commit
+        );
         assert!(
             points.versions["rustc"].is_string(),
             "{name} {}: versions",
