@@ -46,7 +46,7 @@ use crate::config::UnitConfig;
 use crate::design::accelerator_lane_w_bits;
 use crate::model::mlp::{argmax_first, IntMlp, LayerOutput};
 use crate::model::stream::wrap_signed;
-use crate::model::{exponent, sieve_pair, weight_digits};
+use crate::model::{exponent, sieve_pair};
 use anyhow::{bail, Result};
 use serde::Serialize;
 
@@ -115,33 +115,52 @@ struct Geometry {
     entry_bits: u64,
     /// An ideal entry: the neuron's index in the layer, its weight.
     ideal_bits: u64,
-    /// plane_major: the digit planes stored (those a weight of the ROM's
-    /// width can use), the words of one (input, super-group) with its sign
-    /// word, the neurons of a word and the super-groups.
+    /// plane_major: the digit planes stored, the words of one (input,
+    /// super-group) with its sign word, the neurons of a word and the
+    /// super-groups.
     planes: u32,
     plane_words: u64,
     plane_group: usize,
     plane_supers: usize,
+    /// plane_major: each neuron's slot (in order of threshold, ties by
+    /// index) and each super-group's lowest threshold.
+    slot: Vec<usize>,
+    lowest_thresholds: Vec<i64>,
 }
 
 impl Geometry {
-    fn new(unit: &UnitConfig, outputs: usize, lanes: usize) -> Self {
+    fn new(
+        unit: &UnitConfig,
+        outputs: usize,
+        lanes: usize,
+        threshold: impl Fn(usize) -> i64,
+    ) -> Self {
         let w_bits = u64::from(accelerator_lane_w_bits(unit.w_bits()));
         let groups = outputs.div_ceil(lanes);
         let per_read = (UP5K_SPRAM_PORT_BITS / w_bits) as usize;
-        let (w_min, w_max) = unit.w_range();
-        let planes = (w_min..=w_max)
-            .filter_map(|w| {
-                let d = weight_digits(w, unit.w_bits(), unit.coding());
-                d.digits().iter().rposition(|&x| x != 0)
-            })
-            .max()
-            .map_or(1, |top| top as u32 + 1);
+        // |w| <= 2^(w_bits-1) puts the top digit of either coding on plane
+        // w_bits-1: the ternary form's extra plane is never used.
+        let planes = unit.w_bits();
         let (plane_bits, sign_words) = match unit.coding() {
             Coding::Binary => (1, 1),
             Coding::Ternary => (2, 0),
         };
         let plane_group = (UP5K_SPRAM_PORT_BITS / plane_bits) as usize;
+        let mut order: Vec<usize> = (0..outputs).collect();
+        order.sort_by_key(|&j| threshold(j));
+        let mut slot = vec![0; outputs];
+        for (r, &j) in order.iter().enumerate() {
+            slot[j] = r;
+        }
+        let lowest_thresholds = order
+            .chunks(plane_group)
+            .map(|c| {
+                c.iter()
+                    .map(|&j| threshold(j))
+                    .min()
+                    .expect("a non-empty chunk")
+            })
+            .collect();
         Self {
             w_bits,
             groups,
@@ -154,6 +173,8 @@ impl Geometry {
             plane_words: u64::from(planes) + sign_words,
             plane_group,
             plane_supers: outputs.div_ceil(plane_group),
+            slot,
+            lowest_thresholds,
         }
     }
 }
@@ -187,32 +208,8 @@ impl Dataflows {
         let geometry: Vec<Geometry> = mlp
             .layers
             .iter()
-            .map(|l| Geometry::new(&unit, l.outputs, lanes))
+            .map(|l| Geometry::new(&unit, l.outputs, lanes, |j| threshold(l, j)))
             .collect();
-        // plane_major: each neuron's slot (in order of threshold, ties by
-        // index) and each super-group's lowest threshold.
-        let mut slots: Vec<Vec<usize>> = Vec::new();
-        let mut lowest_thresholds: Vec<Vec<i64>> = Vec::new();
-        for (layer, g) in mlp.layers.iter().zip(&geometry) {
-            let mut order: Vec<usize> = (0..layer.outputs).collect();
-            order.sort_by_key(|&j| threshold(layer, j));
-            let mut slot = vec![0; layer.outputs];
-            for (r, &j) in order.iter().enumerate() {
-                slot[j] = r;
-            }
-            slots.push(slot);
-            lowest_thresholds.push(
-                order
-                    .chunks(g.plane_group)
-                    .map(|c| {
-                        c.iter()
-                            .map(|&j| threshold(layer, j))
-                            .min()
-                            .unwrap_or(t_min)
-                    })
-                    .collect(),
-            );
-        }
         let mut layers: Vec<LayerFlow> = Vec::new();
         for (layer, g) in mlp.layers.iter().zip(&geometry) {
             let (inputs, outputs) = (layer.inputs, layer.outputs);
@@ -293,7 +290,7 @@ impl Dataflows {
                     group_active.fill(false);
                     let mut active = 0u64;
                     let e = i64::from(exponent(a).expect("a non-zero input"));
-                    for (reads, &lowest) in plane_reads.iter_mut().zip(&lowest_thresholds[li]) {
+                    for (reads, &lowest) in plane_reads.iter_mut().zip(&g.lowest_thresholds) {
                         // Planes k >= lowest - e, most significant first.
                         let skipped = (lowest - e).clamp(0, i64::from(g.planes)) as u64;
                         if skipped < u64::from(g.planes) {
@@ -305,7 +302,7 @@ impl Dataflows {
                         let r = sieve_pair(&unit, a, w, threshold(layer, j));
                         *sum += i128::from(r.product);
                         flow.kept_digits += r.counts.kept;
-                        let slot = slots[li][j];
+                        let slot = g.slot[j];
                         digits_queued
                             [(slot / g.plane_group) * lanes + (slot % g.plane_group) % lanes] +=
                             r.counts.kept;
@@ -588,6 +585,25 @@ mod tests {
         assert_eq!(l.plane_major.read_bits, 4 * 64);
         assert_eq!(l.plane_major.stored_bits, 2 * 4 * 64);
         assert_eq!((l.kept_digits, l.plane_major.steps), (2, 4));
+    }
+
+    /// plane_major stores `w_bits` planes: no weight of the width has a
+    /// digit above them, in either coding.
+    #[test]
+    fn every_weight_fits_w_bits_planes() {
+        for w_bits in 2..=8 {
+            for coding in [Coding::Binary, Coding::Ternary] {
+                let (lo, hi) = crate::config::signed_range(w_bits);
+                for w in lo..=hi {
+                    let d = crate::model::weight_digits(w, w_bits, coding);
+                    let top = d.digits().iter().rposition(|&x| x != 0);
+                    assert!(
+                        top.is_none_or(|k| k < w_bits as usize),
+                        "w {w}, {w_bits} bits, {coding}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
