@@ -225,15 +225,13 @@ fn zero_activations_toggle_no_datapath_net() {
         } else {
             // The MAC runs exact streams (its sums are not sieved).
             let off = |s: Stream| {
-                let pairs = s
-                    .pairs
-                    .iter()
-                    .map(|q| Pair {
-                        thr: cfg.t_range().0,
-                        ..*q
-                    })
-                    .collect();
-                from_pairs("off".into(), false, 0, &cfg, pairs)
+                from_pairs(
+                    "off".into(),
+                    false,
+                    0,
+                    &cfg,
+                    common::unsieved(&cfg, &s.pairs),
+                )
             };
             (off(live), off(zero))
         };

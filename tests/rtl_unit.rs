@@ -142,13 +142,7 @@ fn mac_presets_match_the_exact_model() {
     let mut rng = common::rng(6);
     for p in sievingnet::presets::MAC_PRESETS {
         let cfg = p.config(sievingnet::Coding::Ternary);
-        let pairs: Vec<Pair> = common::random_pairs(&cfg, 5_000, 16, &mut rng)
-            .into_iter()
-            .map(|q| Pair {
-                thr: cfg.t_range().0,
-                ..q
-            })
-            .collect();
+        let pairs = common::unsieved(&cfg, &common::random_pairs(&cfg, 5_000, 16, &mut rng));
         let got = sim::run_stream(&cfg, Design::ExactMac, &pairs, &Pacing::default()).unwrap();
         let want = run_stream(&cfg, &pairs);
         assert_eq!(got.len(), want.len(), "{}", p.name);
@@ -171,13 +165,7 @@ fn no_counters_and_exact_baseline() {
             "no counters",
         );
         // The baseline is the exact product: the model with T = min (nothing sieved).
-        let exact: Vec<Pair> = pairs
-            .iter()
-            .map(|p| Pair {
-                thr: cfg.t_range().0,
-                ..*p
-            })
-            .collect();
+        let exact = common::unsieved(&cfg, &pairs);
         let got = sim::run_stream(&cfg, Design::ExactMac, &pairs, &Pacing::default()).unwrap();
         let want = run_stream(&cfg, &exact);
         assert_eq!(got.len(), want.len());
@@ -241,13 +229,7 @@ fn check_product_variants<const W: usize, const PW: usize>(salt: u64) {
     type Lane<const W: usize, const PW: usize> = ExactMac<8, W, 8, 32, 32, PW>;
     let cfg = UnitConfig::new(8, W as u32, 8, 32, 32, Coding::Ternary).unwrap();
     let mut rng = common::rng(salt);
-    let pairs: Vec<Pair> = common::random_pairs(&cfg, 3_000, 16, &mut rng)
-        .into_iter()
-        .map(|q| Pair {
-            thr: cfg.t_range().0,
-            ..q
-        })
-        .collect();
+    let pairs = common::unsieved(&cfg, &common::random_pairs(&cfg, 3_000, 16, &mut rng));
     let want = run_stream(&cfg, &pairs);
     let variants = [
         ("split", Lane::<W, PW>::new(&cfg)),

@@ -29,6 +29,13 @@ pub fn value(rng: &mut ChaCha8Rng, (lo, hi): (i64, i64)) -> i64 {
     }
 }
 
+/// `pairs` with every threshold the lowest (nothing sieved): the exact
+/// products the MAC computes.
+pub fn unsieved(cfg: &UnitConfig, pairs: &[Pair]) -> Vec<Pair> {
+    let thr = cfg.t_range().0;
+    pairs.iter().map(|&p| Pair { thr, ..p }).collect()
+}
+
 /// Random pairs: vectors of 1 to `max_len` pairs, thresholds around the
 /// interesting range (-2 ..= a_bits + w_bits + 1), sometimes the extremes.
 pub fn random_pairs(cfg: &UnitConfig, n: usize, max_len: usize, rng: &mut ChaCha8Rng) -> Vec<Pair> {
