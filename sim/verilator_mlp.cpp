@@ -16,7 +16,9 @@
 //   sample's first feature consumed, tag 2 its last feature consumed, tag 3
 //   the last load value consumed, tag 4 (with --coverage) the first edge
 //   counted, tag 5 (last) the number of edges simulated. Cycles count
-//   rising edges after reset.
+//   rising edges after reset. Built with -DSN_MLP_COUNTERS (an accelerator
+//   exported with --counters), each result record is followed by tags 6 to
+//   9: its out_zero_a, out_zero_w, out_sieved and out_kept.
 // The last line on stdout: "sim cycles=C results=R seconds=S".
 //
 // Driving rules: a value or feature is consumed at a rising edge where reset
@@ -142,6 +144,12 @@ int main(int argc, char** argv) {
         const bool xf = !reset && top->in_valid && top->in_ready;
         if (top->out_valid && collect) {
             event(0, cycles - 1 - edge0, top->out_class);
+#ifdef SN_MLP_COUNTERS
+            event(6, cycles - 1 - edge0, top->out_zero_a);
+            event(7, cycles - 1 - edge0, top->out_zero_w);
+            event(8, cycles - 1 - edge0, top->out_sieved);
+            event(9, cycles - 1 - edge0, top->out_kept);
+#endif
             ++results;
         }
         if (load_fired) *load_fired = lf;

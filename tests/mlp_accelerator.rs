@@ -15,7 +15,7 @@ use sievingnet::config::{signed_range, Coding, UnitConfig};
 use sievingnet::design::Arch;
 use sievingnet::engine::mlp::run_verilator;
 use sievingnet::model::mlp::{exact_prediction, IntLayer, IntMlp};
-use sievingnet::rom::{expected_predictions, read_rom, Rom, TestSet};
+use sievingnet::rom::{expected_counts, expected_predictions, read_rom, Rom, TestSet};
 use sievingnet::rtl::mlp::generate::generate_mlp;
 use sievingnet::rtl::mlp::sim::{run_mlp, MlpPacing};
 use sievingnet::rtl::mlp::{load_stream, MlpShape, DSP_LANES};
@@ -148,11 +148,12 @@ fn exact_reference_is_the_model_without_sieve() {
 
 /// Random networks, every arch, 1 to 6 lanes, random idle cycles on both
 /// ports: every prediction equals the model's (the exact network's for
-/// `mac`).
+/// `mac`); with counters, every sample's counts equal the model's.
 #[test]
 fn random_networks_in_rust_hdl_match_the_model() {
     let mut rng = common::rng(902);
     let mut sieving_differs = false;
+    let mut narrow_lanes = false;
     let mut varied = 0;
     for round in 0..12 {
         let cfg = config(&mut rng);
@@ -197,9 +198,32 @@ fn random_networks_in_rust_hdl_match_the_model() {
             );
             if arch == Arch::Mac {
                 sieving_differs |= expected != rom.test_set.as_ref().unwrap().predictions;
+            } else {
+                // With counters: the golden counts of every sample, and the
+                // same clocks.
+                let counted = shape.clone().with_counters().unwrap();
+                let with = run_mlp(&counted, &load_stream(&rom), samples, &pacing).unwrap();
+                let what = format!("round {round}, {} {dims:?} {arch:?} x{lanes}", cfg.tag());
+                assert_eq!(
+                    with.predictions,
+                    expected,
+                    "{what}, seed {}",
+                    common::seed()
+                );
+                assert_eq!(
+                    with.counts,
+                    expected_counts(&rom, samples, 32),
+                    "{what}, seed {}",
+                    common::seed()
+                );
+                assert_eq!(with.result_cycles, run.result_cycles, "{what}");
+                narrow_lanes |= shape.lane_w_bits() > cfg.w_bits();
             }
         }
     }
+    // Some networks run on lanes wider than their weights (the zero_w
+    // correction of the counters is exercised).
+    assert!(narrow_lanes, "seed {}", common::seed());
     // The thresholds sieve enough to change predictions somewhere, so the
     // sieve arches are not passing as exact ones.
     assert!(sieving_differs, "seed {}", common::seed());
@@ -211,9 +235,11 @@ fn iris_fixture() -> Rom {
     read_rom(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom")).unwrap()
 }
 
-/// The exported Verilog of every arch passes the SPEC's lint and runs in
-/// Verilator with random idle cycles, on the Iris fixture and on a random
-/// three-layer network with 4-bit activations and 3-bit weights.
+/// The exported Verilog of every arch (the sieving ones also with counters)
+/// passes the SPEC's lint and runs in Verilator with random idle cycles, on
+/// the Iris fixture and on a random three-layer network with 4-bit
+/// activations and 3-bit weights (on 4-bit lanes: the counters take back
+/// the extra plane).
 #[test]
 fn exported_verilog_lints_and_matches_in_verilator() {
     let mut rng = common::rng(903);
@@ -223,14 +249,24 @@ fn exported_verilog_lints_and_matches_in_verilator() {
     for (name, rom) in [("iris", iris_fixture()), ("random", random)] {
         let samples = &rom.test_set.as_ref().unwrap().inputs;
         // 10 MAC lanes: lanes 8 and 9 multiply by shift-adds (DSP_LANES).
-        for (arch, lanes) in [
-            (Arch::Parallel, 3),
-            (Arch::Serial, 4),
-            (Arch::Mac, 2),
-            (Arch::Mac, 10),
+        // Sieving lanes with and without counters.
+        for (arch, lanes, counters) in [
+            (Arch::Parallel, 3, false),
+            (Arch::Parallel, 2, true),
+            (Arch::Serial, 4, false),
+            (Arch::Serial, 3, true),
+            (Arch::Mac, 2, false),
+            (Arch::Mac, 10, false),
         ] {
-            let shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
-            let top = format!("mlp_{name}_{}_{lanes}", arch.name());
+            let mut shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
+            if counters {
+                shape = shape.with_counters().unwrap();
+            }
+            let top = format!(
+                "mlp_{name}_{}_{lanes}{}",
+                arch.name(),
+                if counters { "_counters" } else { "" }
+            );
             let text = generate_mlp(&shape, &top).unwrap();
             let path = dir.path().join(format!("{top}.v"));
             std::fs::write(&path, &text).unwrap();
@@ -243,6 +279,12 @@ fn exported_verilog_lints_and_matches_in_verilator() {
                 run_verilator(&text, &top, &shape, &load_stream(&rom), samples, &pacing).unwrap();
             let expected = expected_predictions(&rom, arch, samples.len()).unwrap();
             assert_eq!(run.predictions, expected, "{top}, seed {}", common::seed());
+            if counters {
+                let want = expected_counts(&rom, samples, 32);
+                assert_eq!(run.counts, want, "{top}, seed {}", common::seed());
+            } else {
+                assert!(run.counts.is_empty(), "{top}");
+            }
             // The same cycles as the rust-hdl simulation under the same pacing
             // rules, back to back.
             let hdl = run_mlp(&shape, &load_stream(&rom), samples, &MlpPacing::default()).unwrap();
@@ -257,6 +299,7 @@ fn exported_verilog_lints_and_matches_in_verilator() {
             .unwrap();
             assert_eq!(hdl.result_cycles, vl.result_cycles, "{top}");
             assert_eq!(hdl.first_cycles, vl.first_cycles, "{top}");
+            assert_eq!(hdl.counts, vl.counts, "{top}");
         }
     }
 }

@@ -22,6 +22,23 @@ pub const MLP_HARNESS: Harness = Harness {
     flags: &[],
 };
 
+/// The driver for an accelerator exported with counters: it also records
+/// the counter outputs of each result.
+pub const MLP_COUNTERS_HARNESS: Harness = Harness {
+    driver: include_str!("../../sim/verilator_mlp.cpp"),
+    prefix: "Vsieve_mlp",
+    flags: &["-CFLAGS", "-DSN_MLP_COUNTERS"],
+};
+
+/// The Verilator driver of the accelerator of `shape`.
+pub fn mlp_harness(shape: &MlpShape) -> &'static Harness {
+    if shape.counters {
+        &MLP_COUNTERS_HARNESS
+    } else {
+        &MLP_HARNESS
+    }
+}
+
 /// Which simulation runs the accelerator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MlpEngine {
@@ -115,7 +132,8 @@ pub fn run_verilator(
     samples: &[Vec<i64>],
     pacing: &MlpPacing,
 ) -> Result<(MlpRun, f64)> {
-    let (exe, build_seconds) = verilator_build_with(text.as_bytes(), top, &MLP_HARNESS, None)?;
+    let (exe, build_seconds) =
+        verilator_build_with(text.as_bytes(), top, mlp_harness(shape), None)?;
     let run = run_built_mlp(&exe, shape, load, samples, pacing, &[])?;
     Ok((run, build_seconds))
 }
@@ -187,6 +205,19 @@ pub fn run_built_mlp(
                 run.predictions.push(value as usize);
                 run.result_cycles.push(cycle);
             }
+            6..=9 => {
+                // The counters of the result just read, in port order.
+                let counter = (tag - 6) as usize;
+                if counter == 0 {
+                    run.counts.push([0; 4]);
+                }
+                if run.counts.len() != run.predictions.len() {
+                    bail!("the simulator's events file has counters without their result");
+                }
+                if let Some(c) = run.counts.last_mut() {
+                    c[counter] = value;
+                }
+            }
             1 => run.first_cycles.push(cycle),
             2 => run.last_cycles.push(cycle),
             3 => run.load_done_cycle = cycle,
@@ -196,6 +227,13 @@ pub fn run_built_mlp(
         }
     }
     run.cycles = simulated.context("the simulator's events file has no end record (tag 5)")?;
+    if shape.counters && run.counts.len() != run.predictions.len() {
+        bail!(
+            "the simulator recorded counters for {} of {} results: was it built with the counters driver?",
+            run.counts.len(),
+            run.predictions.len()
+        );
+    }
     if run.predictions.len() != samples.len() {
         bail!(
             "{} results for {} samples: the accelerator produced extra results",

@@ -147,3 +147,24 @@ pub fn expected_predictions(rom: &Rom, arch: crate::design::Arch, n: usize) -> R
         _ => t.predictions[..n].to_vec(),
     })
 }
+
+/// The counters the accelerator with counters must give on each of
+/// `samples`: `[zero_a, zero_w, sieved, kept]` of the golden inference,
+/// summed over every layer and wrapped at `2^bits` as its counters wrap.
+pub fn expected_counts(rom: &Rom, samples: &[Vec<i64>], bits: u32) -> Vec<[u64; 4]> {
+    let mask = if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
+    samples
+        .iter()
+        .map(|x| {
+            let mut total = crate::model::PlaneCounts::default();
+            for c in &rom.mlp.infer(x).counts {
+                total.accumulate(c);
+            }
+            [total.zero_a, total.zero_w, total.sieved, total.kept].map(|v| v & mask)
+        })
+        .collect()
+}

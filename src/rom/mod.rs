@@ -28,7 +28,7 @@ mod read;
 mod tests;
 mod write;
 
-pub use eval::{evaluate_rom, expected_predictions, Mismatch, RomEvaluation};
+pub use eval::{evaluate_rom, expected_counts, expected_predictions, Mismatch, RomEvaluation};
 pub use hex::{format_hex, hex_digits, parse_hex};
 pub use read::read_rom;
 pub use write::{check_replaceable, write_rom};

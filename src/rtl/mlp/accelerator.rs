@@ -6,6 +6,7 @@
 //! and the `Block` impl is written out by hand (the derive would demand the
 //! kernel for every `U`).
 
+use super::counters::{MlpCounters, COUNT_BITS};
 use super::memory::{SyncMemory, WeightStore};
 use super::{
     MlpShape, ADDR_BITS, BIAS_ADDR_BITS, INDEX_BITS, LANE_BITS, LAYER_BITS, THR_ADDR_BITS,
@@ -46,8 +47,20 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     pub in_last: Signal<In, Bit>,
     pub out_valid: Signal<Out, Bit>,
     pub out_class: Signal<Out, Bits<8>>,
+    // With counters only (one element each, else none): the sample's plane
+    // counts, valid while `out_valid` is high.
+    pub out_zero_a: Vec<Signal<Out, Bits<COUNT_BITS>>>,
+    pub out_zero_w: Vec<Signal<Out, Bits<COUNT_BITS>>>,
+    pub out_sieved: Vec<Signal<Out, Bits<COUNT_BITS>>>,
+    pub out_kept: Vec<Signal<Out, Bits<COUNT_BITS>>>,
 
     pub lanes: Vec<U>,
+    /// The plane counters (one with counters, else none) and each lane's
+    /// counts of its last vector (one per lane with counters, else none).
+    pub counters: Vec<MlpCounters>,
+    pub lane_zero_w: Vec<DFF<Bits<COUNT_BITS>>>,
+    pub lane_sieved: Vec<DFF<Bits<COUNT_BITS>>>,
+    pub lane_kept: Vec<DFF<Bits<COUNT_BITS>>>,
     /// Weights, lane `b` holding the neurons `j` with `j mod N == b`,
     /// group-major; one word holds a group's weights of one input.
     pub wstore: WeightStore<W, ADDR_BITS>,
@@ -178,6 +191,19 @@ fn ones(n: usize) -> u64 {
     }
 }
 
+/// One `make()` if `shape` has counters, else none: what exists only with
+/// counters is a vector, so that without them the Verilog has no trace of it.
+fn per_counter_block<T>(shape: &MlpShape, make: impl Fn() -> T) -> Vec<T> {
+    (0..usize::from(shape.counters)).map(|_| make()).collect()
+}
+
+/// A register per lane if `shape` has counters, else none.
+fn per_lane_counter(shape: &MlpShape) -> Vec<DFF<Bits<COUNT_BITS>>> {
+    (0..shape.lanes * usize::from(shape.counters))
+        .map(|_| Default::default())
+        .collect()
+}
+
 fn table<const D: usize>(values: impl Iterator<Item = u64>) -> ROM<Bits<D>, LAYER_BITS> {
     values.map(Bits::<D>::from).into()
 }
@@ -203,7 +229,17 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             in_last: Default::default(),
             out_valid: Default::default(),
             out_class: Default::default(),
+            out_zero_a: per_counter_block(shape, Default::default),
+            out_zero_w: per_counter_block(shape, Default::default),
+            out_sieved: per_counter_block(shape, Default::default),
+            out_kept: per_counter_block(shape, Default::default),
             lanes: (0..n).map(make_lane).collect(),
+            counters: per_counter_block(shape, || {
+                MlpCounters::new(shape.rom_planes(), shape.lane_config().planes())
+            }),
+            lane_zero_w: per_lane_counter(shape),
+            lane_sieved: per_lane_counter(shape),
+            lane_kept: per_lane_counter(shape),
             wstore: WeightStore::new(n, depths.weights),
             tmem: (0..n).map(|_| SyncMemory::new(depths.thresholds)).collect(),
             bmem: SyncMemory::new(depths.biases),
@@ -355,7 +391,15 @@ impl_block!(
     in_last,
     out_valid,
     out_class,
+    out_zero_a,
+    out_zero_w,
+    out_sieved,
+    out_kept,
     lanes,
+    counters,
+    lane_zero_w,
+    lane_sieved,
+    lane_kept,
     wstore,
     tmem,
     bmem,

@@ -457,6 +457,45 @@ macro_rules! mlp_logic {
                 self.out_valid.next = self.result_valid.q.val();
                 self.out_class.next = self.result_class.q.val();
 
+                // Plane counters (none unless exported with them): each
+                // lane's counts, kept like its result.
+                for b in 0..self.lane_zero_w.len() {
+                    self.lane_zero_w[b].clock.next = self.clock.val();
+                    self.lane_sieved[b].clock.next = self.clock.val();
+                    self.lane_kept[b].clock.next = self.clock.val();
+                    self.lane_zero_w[b].d.next = self.lane_zero_w[b].q.val();
+                    self.lane_sieved[b].d.next = self.lane_sieved[b].q.val();
+                    self.lane_kept[b].d.next = self.lane_kept[b].q.val();
+                    if self.lanes[b].out_valid.val() {
+                        self.lane_zero_w[b].d.next = self.lanes[b].out_zero_w.val();
+                        self.lane_sieved[b].d.next = self.lanes[b].out_sieved.val();
+                        self.lane_kept[b].d.next = self.lanes[b].out_kept.val();
+                    }
+                }
+                for c in 0..self.counters.len() {
+                    self.counters[c].clock.next = self.clock.val();
+                    self.counters[c].layer_start.next = self.state.q.val() == MlpState::LayerStart;
+                    self.counters[c].first_layer.next = !self.layer.q.val().any();
+                    self.counters[c].inputs_m1.next = self.tab_inputs_m1.data.val();
+                    self.counters[c].nonzero.next = self.src_count.q.val();
+                    self.counters[c].post_issue.next =
+                        (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val();
+                    self.counters[c].post_zero_w.next = 0.into();
+                    self.counters[c].post_sieved.next = 0.into();
+                    self.counters[c].post_kept.next = 0.into();
+                    for b in 0..self.lane_zero_w.len() {
+                        if self.k.q.val().index() == b {
+                            self.counters[c].post_zero_w.next = self.lane_zero_w[b].q.val();
+                            self.counters[c].post_sieved.next = self.lane_sieved[b].q.val();
+                            self.counters[c].post_kept.next = self.lane_kept[b].q.val();
+                        }
+                    }
+                    self.out_zero_a[c].next = self.counters[c].zero_a.val();
+                    self.out_zero_w[c].next = self.counters[c].zero_w.val();
+                    self.out_sieved[c].next = self.counters[c].sieved.val();
+                    self.out_kept[c].next = self.counters[c].kept.val();
+                }
+
                 if self.reset.val() {
                     self.state.d.next = MlpState::Load;
                     self.layer.d.next = 0.into();
@@ -490,7 +529,7 @@ macro_rules! mlp_logic {
     };
 }
 
-// Lanes have t_bits 8 and acc_bits 32 (SPEC section 9's units).
-mlp_logic!([A, W, CNT, XW, PW, EB, VW, HN, DEPTH, CW] SieveDot<A, W, 8, 32, CNT, XW, PW, EB, VW, HN, DEPTH, CW>);
-mlp_logic!([A, W, CNT, XW, PW, EB, VW, HN, CW, AX] SerialDot<A, W, 8, 32, CNT, XW, PW, EB, VW, HN, CW, AX>);
-mlp_logic!([A, W, CNT, PW] ExactMac<A, W, 8, 32, CNT, PW>);
+// Lanes have t_bits 8, acc_bits 32 and cnt_bits 32 (SPEC section 9's units).
+mlp_logic!([A, W, XW, PW, EB, VW, HN, DEPTH, CW] SieveDot<A, W, 8, 32, 32, XW, PW, EB, VW, HN, DEPTH, CW>);
+mlp_logic!([A, W, XW, PW, EB, VW, HN, CW, AX] SerialDot<A, W, 8, 32, 32, XW, PW, EB, VW, HN, CW, AX>);
+mlp_logic!([A, W, PW] ExactMac<A, W, 8, 32, 32, PW>);

@@ -13,6 +13,7 @@
 //! which leaves every product and every sieve decision unchanged).
 
 pub mod accelerator;
+pub mod counters;
 pub mod generate;
 pub mod kernel;
 pub mod memory;
@@ -85,6 +86,9 @@ pub struct MlpShape {
     pub w_bits: u32,
     pub coding: Coding,
     pub layers: Vec<LayerShape>,
+    /// Lanes with counters and the per-sample counter outputs
+    /// ([`counters`]); without them the Verilog has neither.
+    pub counters: bool,
 }
 
 /// Words in each memory of the accelerator.
@@ -169,6 +173,7 @@ impl MlpShape {
                     relu: l.relu,
                 })
                 .collect(),
+            counters: false,
         };
         let d = shape.memory_depths();
         for (what, depth, bits) in [
@@ -183,6 +188,26 @@ impl MlpShape {
             }
         }
         Ok(shape)
+    }
+
+    /// This accelerator with the plane counters, or an error for `mac`
+    /// lanes, which have no sieve to count.
+    pub fn with_counters(mut self) -> Result<Self> {
+        if self.arch == Arch::Mac {
+            bail!(
+                "counters count the sieve's planes: the exact `mac` lanes have none (use --arch parallel or serial)"
+            );
+        }
+        self.counters = true;
+        Ok(self)
+    }
+
+    /// The ROM's planes per weight (SPEC section 2), which the counters count.
+    pub fn rom_planes(&self) -> u32 {
+        match self.coding {
+            Coding::Binary => self.w_bits,
+            Coding::Ternary => self.w_bits + 1,
+        }
     }
 
     /// The lanes' weight width: the ROM's, rounded up to a built unit.
@@ -267,7 +292,7 @@ macro_rules! with_mlp {
                 #[allow(unused_mut)]
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Sieve, $a, $w>::new(
                     $shape,
-                    |_| Sieve::new(&$cfg, false),
+                    |_| Sieve::new(&$cfg, $shape.counters),
                 );
                 $body
             }
@@ -275,7 +300,7 @@ macro_rules! with_mlp {
                 #[allow(unused_mut)]
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Serial, $a, $w>::new(
                     $shape,
-                    |_| Serial::new(&$cfg, false),
+                    |_| Serial::new(&$cfg, $shape.counters),
                 );
                 $body
             }
@@ -336,6 +361,31 @@ mod tests {
     }
 
     #[test]
+    fn iris_fixture_counts_in_rust_hdl_as_the_model() {
+        let rom =
+            read_rom(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom")).unwrap();
+        let t = rom.test_set.as_ref().unwrap();
+        let want = crate::rom::expected_counts(&rom, &t.inputs, 32);
+        for arch in [Arch::Parallel, Arch::Serial] {
+            for lanes in [1, 3] {
+                let plain = MlpShape::of_rom(&rom, arch, lanes).unwrap();
+                let shape = plain.clone().with_counters().unwrap();
+                let pacing = sim::MlpPacing::default();
+                let run = sim::run_mlp(&shape, &load_stream(&rom), &t.inputs, &pacing).unwrap();
+                assert_eq!(run.predictions, t.predictions, "{arch:?} lanes {lanes}");
+                assert_eq!(run.counts, want, "{arch:?} lanes {lanes}");
+                // Counting costs no clock.
+                let bare = sim::run_mlp(&plain, &load_stream(&rom), &t.inputs, &pacing).unwrap();
+                assert!(bare.counts.is_empty());
+                assert_eq!(
+                    bare.result_cycles, run.result_cycles,
+                    "{arch:?} lanes {lanes}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn verilog_of_iris_fixture() {
         let rom =
             read_rom(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom")).unwrap();
@@ -343,6 +393,11 @@ mod tests {
             let shape = MlpShape::of_rom(&rom, arch, 2).unwrap();
             let v = generate::generate_mlp(&shape, "sieve_mlp").unwrap();
             std::fs::write(format!("/tmp/mlp_{}.v", arch.name()), &v).unwrap();
+            if arch != Arch::Mac {
+                let v =
+                    generate::generate_mlp(&shape.with_counters().unwrap(), "sieve_mlp").unwrap();
+                std::fs::write(format!("/tmp/mlp_{}_counters.v", arch.name()), &v).unwrap();
+            }
         }
     }
 }

@@ -43,6 +43,8 @@ impl Default for MlpPacing {
 pub struct MlpRun {
     /// `out_class` of each `out_valid` cycle, in order.
     pub predictions: Vec<usize>,
+    /// With counters: `[zero_a, zero_w, sieved, kept]` of each result.
+    pub counts: Vec<[u64; 4]>,
     /// Edge (counted from the first edge after reset) of each `out_valid`.
     pub result_cycles: Vec<u64>,
     /// Edge that consumed each sample's last feature.
@@ -87,8 +89,9 @@ struct MlpIn {
 trait MlpDrive {
     /// Applies the inputs and settles; returns `(load_ready, in_ready)`.
     fn apply(&mut self, i: &MlpIn) -> (bool, bool);
-    /// Rising edge, settle; returns `out_class` if `out_valid`.
-    fn clock(&mut self) -> Option<usize>;
+    /// Rising edge, settle; returns `out_class` and the counters (if any)
+    /// if `out_valid`.
+    fn clock(&mut self) -> Option<(usize, Option<[u64; 4]>)>;
     /// Each memory and whether it reads and writes at the coming edge, in
     /// a fixed order (into `out`, cleared first).
     fn memory_enables(&self, out: &mut Vec<MemoryEnable>);
@@ -125,10 +128,21 @@ where
         (self.load_ready.val(), self.in_ready.val())
     }
 
-    fn clock(&mut self) -> Option<usize> {
+    fn clock(&mut self) -> Option<(usize, Option<[u64; 4]>)> {
         self.clock.next = true.into();
         assert!(simulate(self, 1000), "rust-hdl simulation did not converge");
-        self.out_valid.val().then(|| self.out_class.val().index())
+        let counts = (!self.counters.is_empty()).then(|| {
+            [
+                &self.out_zero_a,
+                &self.out_zero_w,
+                &self.out_sieved,
+                &self.out_kept,
+            ]
+            .map(|port| port[0].val().to_u64())
+        });
+        self.out_valid
+            .val()
+            .then(|| (self.out_class.val().index(), counts))
     }
 
     fn memory_enables(&self, out: &mut Vec<MemoryEnable>) {
@@ -214,8 +228,9 @@ fn drive(
                     n.1 += u64::from(write);
                 }
             }
-            if let Some(class) = acc.clock() {
+            if let Some((class, counts)) = acc.clock() {
                 run.predictions.push(class);
+                run.counts.extend(counts);
                 run.result_cycles.push(*edge);
             }
             *edge += 1;
