@@ -348,6 +348,90 @@ fn export_mlp_writes_verilog_and_manifest() {
     assert_eq!(m["synth_ice40_options"], "-device u -spram -dsp");
 }
 
+/// `--counters` adds the four counter ports after SPEC section 9's and
+/// names them in the manifest; `mac` lanes have nothing to count.
+#[test]
+fn export_mlp_with_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let out = dir.path().join("acc.v");
+    let st = sievingnet()
+        .args(["export-mlp", "--arch", "parallel", "--counters", "--rom"])
+        .arg(&rom)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("module sieve_mlp(clock,reset,load_valid,load_ready,load_data,in_valid,in_ready,in_x,in_last,out_valid,out_class,out_zero_a,out_zero_w,out_sieved,out_kept);"));
+    assert!(text.contains("    output reg  [31:0] out_sieved;"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("acc.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        m["counter_ports"],
+        serde_json::json!(["out_zero_a", "out_zero_w", "out_sieved", "out_kept"])
+    );
+
+    let out = dir.path().join("mac.v");
+    let st = sievingnet()
+        .args(["export-mlp", "--arch", "mac", "--counters", "--rom"])
+        .arg(&rom)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!st.status.success());
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(err.contains("the exact `mac` lanes have none"), "{err}");
+    assert!(!out.exists() && !dir.path().join("mac.json").exists());
+}
+
+/// `infer --engine mlp-rtl` reports the accelerator's counters, checked
+/// sample by sample, and their totals are the golden model's layer counts
+/// summed (as `infer --engine model` reports them).
+#[test]
+fn infer_on_the_accelerator_reports_the_models_counters() {
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let st = sievingnet()
+            .arg("infer")
+            .args(args)
+            .arg("--rom")
+            .arg(&rom)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        serde_json::from_slice(&st.stdout).unwrap()
+    };
+    let model = json(&["--engine", "model"]);
+    let acc = json(&["--engine", "mlp-rtl", "--arch", "serial", "--lanes", "3"]);
+    let c = &acc["counters"];
+    assert_eq!(c["samples_match"], true);
+    assert_eq!(c["mismatched_samples"], 0);
+    for key in ["zero_a", "zero_w", "sieved", "kept"] {
+        let layers: u64 = model["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l[key].as_u64().unwrap())
+            .sum();
+        assert!(layers > 0, "{key}");
+        assert_eq!(c["total"][key].as_u64(), Some(layers), "{key}");
+    }
+    let mac = json(&["--engine", "mlp-rtl", "--arch", "mac"]);
+    assert!(mac["counters"].is_null());
+}
+
 #[test]
 fn export_mlp_rejects_what_it_cannot_build() {
     let dir = tempfile::tempdir().unwrap();

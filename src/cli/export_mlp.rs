@@ -6,6 +6,7 @@ use clap::Args;
 use sievingnet::design::Arch;
 use sievingnet::export::mlp::export_mlp_to;
 use sievingnet::rom::read_rom;
+use sievingnet::rtl::mlp::MlpShape;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -22,6 +23,12 @@ pub struct ExportMlpArgs {
     /// Lanes working at once (neurons computed together), 1 to 16.
     #[arg(long, default_value_t = 4)]
     pub lanes: usize,
+    /// Add the plane counters (`parallel` and `serial`): ports `out_zero_a`,
+    /// `out_zero_w`, `out_sieved`, `out_kept` after SPEC section 9's, each
+    /// sample's SPEC section 4 counts over every layer, valid with
+    /// `out_valid`. They cost logic cells and no clock.
+    #[arg(long)]
+    pub counters: bool,
     /// Name of the top module.
     #[arg(long, default_value = "sieve_mlp")]
     pub top: String,
@@ -37,20 +44,18 @@ pub struct ExportMlpArgs {
 pub fn run(args: ExportMlpArgs) -> Result<()> {
     let rom = read_rom(&args.rom)
         .with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
-    let m = export_mlp_to(
-        &rom,
-        args.arch,
-        args.lanes,
-        &args.top,
-        &args.out,
-        args.measure,
-    )?;
+    let mut shape = MlpShape::of_rom(&rom, args.arch, args.lanes)?;
+    if args.counters {
+        shape = shape.with_counters()?;
+    }
+    let m = export_mlp_to(&rom, &shape, &args.top, &args.out, args.measure)?;
     eprintln!(
-        "wrote {} (top {}, {} x {}, {} load values{}) and its manifest",
+        "wrote {} (top {}, {} x {}{}, {} load values{}) and its manifest",
         args.out.display(),
         m.top,
         m.lanes,
         m.arch.name(),
+        if args.counters { " with counters" } else { "" },
         m.load_words,
         m.cycles
             .measured_cycles_per_sample

@@ -22,8 +22,9 @@ pub struct InferArgs {
     pub rom: PathBuf,
     /// Which implementation runs the network: `model`, `rtl` (rust-hdl) and
     /// `verilog` stream every dot product through one unit; `mlp` runs the
-    /// whole-network accelerator (`export-mlp`) in Verilator, `mlp-rtl` in
-    /// the rust-hdl simulation.
+    /// whole-network accelerator (`export-mlp`, with `--counters` for the
+    /// sieving arches) in Verilator, `mlp-rtl` in the rust-hdl simulation:
+    /// every prediction and every sample's counters are checked.
     #[arg(long, value_enum, default_value_t = InferEngine::Rtl)]
     pub engine: InferEngine,
     /// Lanes of the accelerator (`--engine mlp` or `mlp-rtl`), 1 to 16.
@@ -100,8 +101,25 @@ pub fn run(args: InferArgs) -> Result<()> {
 }
 
 fn run_mlp(args: &InferArgs, rom: &sievingnet::rom::Rom, engine: MlpEngine) -> Result<()> {
-    let shape = MlpShape::of_rom(rom, args.arch, args.lanes)?;
+    let mut shape = MlpShape::of_rom(rom, args.arch, args.lanes)?;
+    // The sieving accelerators run with their counters (which cost no
+    // clock); `mac` has no sieve to count.
+    if args.arch != Arch::Mac {
+        shape = shape.with_counters()?;
+    }
     let r = run_accelerator(rom, &shape, engine, args.limit, &MlpPacing::default())?;
+    let counters = shape.counters.then(|| {
+        let [zero_a, zero_w, sieved, kept] = r.count_totals();
+        let n = r.samples as f64;
+        serde_json::json!({
+            "reference": "the golden model's plane counts of each sample, summed over the layers",
+            "samples_match": r.count_mismatches() == 0,
+            "mismatched_samples": r.count_mismatches(),
+            "total": {"zero_a": zero_a, "zero_w": zero_w, "sieved": sieved, "kept": kept},
+            "per_sample": {"zero_a": zero_a as f64 / n, "zero_w": zero_w as f64 / n,
+                           "sieved": sieved as f64 / n, "kept": kept as f64 / n},
+        })
+    });
     let summary = serde_json::json!({
         "rom": args.rom.display().to_string(),
         "engine": match engine { MlpEngine::Verilator => "mlp", MlpEngine::Rtl => "mlp-rtl" },
@@ -115,10 +133,18 @@ fn run_mlp(args: &InferArgs, rom: &sievingnet::rom::Rom, engine: MlpEngine) -> R
         "load_cycles": r.run.load_done_cycle + 1,
         "cycles_per_sample": r.run.cycles_per_sample(),
         "simulated_cycles": r.run.cycles,
+        "counters": counters,
         "sim_seconds": r.sim_seconds,
         "build_seconds": r.build_seconds,
     });
     println!("{}", serde_json::to_string_pretty(&summary)?);
+    if r.count_mismatches() > 0 {
+        bail!(
+            "the accelerator's counters differ from the golden model's on {} of {} samples",
+            r.count_mismatches(),
+            r.samples
+        );
+    }
     if r.mismatches() > 0 {
         bail!(
             "{} of {} predictions of the accelerator differ from {}",

@@ -4,8 +4,9 @@
 //! checked against the golden model's.
 
 use super::verilog::{verilator_build_with, Harness};
-use crate::rom::expected_predictions;
 use crate::rom::Rom;
+use crate::rom::{expected_counts, expected_predictions};
+use crate::rtl::mlp::counters::COUNT_BITS;
 use crate::rtl::mlp::generate::generate_mlp;
 use crate::rtl::mlp::sim::{run_mlp, MlpPacing, MlpRun};
 use crate::rtl::mlp::{load_stream, MlpShape};
@@ -56,6 +57,8 @@ pub struct AcceleratorRun {
     /// The predictions the accelerator must give: the ROM's (sieving
     /// arches) or the exact network's (`mac`).
     pub expected: Vec<usize>,
+    /// With counters: the golden model's counts of each sample.
+    pub expected_counts: Vec<[u64; 4]>,
     pub labels: Vec<usize>,
     /// Seconds building the Verilator model (0 when cached).
     pub build_seconds: f64,
@@ -71,6 +74,27 @@ impl AcceleratorRun {
             .zip(&self.expected)
             .filter(|(a, b)| a != b)
             .count()
+    }
+
+    /// Samples whose counters differ from the golden model's.
+    pub fn count_mismatches(&self) -> usize {
+        self.run
+            .counts
+            .iter()
+            .zip(&self.expected_counts)
+            .filter(|(a, b)| a != b)
+            .count()
+    }
+
+    /// `[zero_a, zero_w, sieved, kept]` summed over the samples.
+    pub fn count_totals(&self) -> [u64; 4] {
+        let mut t = [0u64; 4];
+        for c in &self.run.counts {
+            for (t, c) in t.iter_mut().zip(c) {
+                *t += c;
+            }
+        }
+        t
     }
 
     pub fn correct(&self) -> usize {
@@ -103,6 +127,11 @@ pub fn run_accelerator(
     let samples = &t.inputs[..n];
     let load = load_stream(rom);
     let expected = expected_predictions(rom, shape.arch, n)?;
+    let expected_counts = if shape.counters {
+        expected_counts(rom, samples, COUNT_BITS as u32)
+    } else {
+        Vec::new()
+    };
     let t0 = std::time::Instant::now();
     let (run, build_seconds) = match engine {
         MlpEngine::Rtl => (run_mlp(shape, &load, samples, pacing)?, 0.0),
@@ -116,6 +145,7 @@ pub fn run_accelerator(
         samples: n,
         run,
         expected,
+        expected_counts,
         labels: t.labels[..n].to_vec(),
         build_seconds,
         sim_seconds,

@@ -5,7 +5,8 @@ use super::manifest_path;
 use crate::design::Arch;
 use crate::files::write_atomic_all;
 use crate::rom::Rom;
-use crate::rtl::mlp::generate::generate_mlp;
+use crate::rtl::mlp::counters::COUNT_BITS;
+use crate::rtl::mlp::generate::{generate_mlp, COUNTER_PORTS};
 use crate::rtl::mlp::sim::{run_mlp, MlpPacing};
 use crate::rtl::mlp::{load_stream, LayerShape, MemoryDepths, MlpShape};
 use anyhow::{bail, Result};
@@ -52,6 +53,10 @@ pub struct MlpManifest {
     pub coding: crate::config::Coding,
     pub layers: Vec<LayerShape>,
     pub load_words: usize,
+    /// The counter outputs after SPEC section 9's ports (`--counters`):
+    /// the sample's plane counts over every layer, valid with `out_valid`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counter_ports: Vec<&'static str>,
     pub memories: Vec<MemoryEntry>,
     pub synth_ice40_options: &'static str,
     pub cycles: CyclesEntry,
@@ -123,21 +128,20 @@ pub fn cycles_formula(shape: &MlpShape) -> String {
 /// samples (checking their predictions).
 pub fn export_mlp(
     rom: &Rom,
-    arch: Arch,
-    lanes: usize,
+    shape: &MlpShape,
     top: &str,
     verilog_name: &str,
     measure: usize,
 ) -> Result<(String, MlpManifest)> {
-    let shape = MlpShape::of_rom(rom, arch, lanes)?;
-    let text = generate_mlp(&shape, top)?;
+    let arch = shape.arch;
+    let text = generate_mlp(shape, top)?;
     let mut measured = None;
     let mut measured_samples = 0;
     if let Some(t) = rom.test_set.as_ref() {
         let n = measure.min(t.inputs.len());
         if n > 0 {
             let run = run_mlp(
-                &shape,
+                shape,
                 &load_stream(rom),
                 &t.inputs[..n],
                 &MlpPacing::default(),
@@ -145,6 +149,11 @@ pub fn export_mlp(
             let expected = crate::rom::expected_predictions(rom, arch, n)?;
             if run.predictions != expected {
                 bail!("the accelerator's rust-hdl simulation disagrees with the model on the first {n} test samples: a bug, please report it");
+            }
+            if shape.counters
+                && run.counts != crate::rom::expected_counts(rom, &t.inputs[..n], COUNT_BITS as u32)
+            {
+                bail!("the accelerator's counters disagree with the model on the first {n} test samples: a bug, please report it");
             }
             measured = Some(run.cycles_per_sample());
             measured_samples = n;
@@ -157,7 +166,7 @@ pub fn export_mlp(
         top: top.to_string(),
         verilog: verilog_name.to_string(),
         arch,
-        lanes,
+        lanes: shape.lanes,
         a_bits: shape.a_bits,
         w_bits: shape.w_bits,
         lane_w_bits: shape.lane_w_bits(),
@@ -166,10 +175,15 @@ pub fn export_mlp(
         coding: shape.coding,
         layers: shape.layers.clone(),
         load_words: shape.load_words(),
-        memories: memories(&shape, &depths),
+        counter_ports: if shape.counters {
+            COUNTER_PORTS.to_vec()
+        } else {
+            Vec::new()
+        },
+        memories: memories(shape, &depths),
         synth_ice40_options: SYNTH_OPTIONS_UP5K,
         cycles: CyclesEntry {
-            formula: cycles_formula(&shape),
+            formula: cycles_formula(shape),
             measured_samples,
             measured_cycles_per_sample: measured,
         },
@@ -181,8 +195,7 @@ pub fn export_mlp(
 /// Exports to `out` (`.v`) and its `.json` manifest: both or neither.
 pub fn export_mlp_to(
     rom: &Rom,
-    arch: Arch,
-    lanes: usize,
+    shape: &MlpShape,
     top: &str,
     out: &Path,
     measure: usize,
@@ -198,7 +211,7 @@ pub fn export_mlp_to(
         .and_then(|n| n.to_str())
         .unwrap_or("sieve_mlp.v")
         .to_string();
-    let (text, manifest) = export_mlp(rom, arch, lanes, top, &name, measure)?;
+    let (text, manifest) = export_mlp(rom, shape, top, &name, measure)?;
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     write_atomic_all(&[
         (manifest_path(out).as_path(), json.as_bytes()),

@@ -81,8 +81,10 @@ fn trained_mnist_layers_through_rtl_and_verilog() {
 /// The trained MNIST network in the whole-network accelerator (SPEC section
 /// 9): the exported Verilog of every arch, 8 lanes, in Verilator on a
 /// seeded subset of 300 test images, every prediction equal to the ROM's
-/// (the exact network's for `mac`). All 10,000 images: `sievingnet infer
-/// --rom DIR --engine mlp --arch parallel --lanes 8` (BENCHMARKS.md).
+/// (the exact network's for `mac`); and the parallel one with counters,
+/// every sample's counters equal to the golden model's. All 10,000 images:
+/// `sievingnet infer --rom DIR --engine mlp --arch parallel --lanes 8`
+/// (BENCHMARKS.md).
 #[test]
 #[cfg_attr(
     not(has_mnist),
@@ -105,8 +107,14 @@ fn trained_mnist_through_the_accelerator() {
     t.inputs = order.iter().map(|&i| t.inputs[i].clone()).collect();
     t.labels = order.iter().map(|&i| t.labels[i]).collect();
     t.predictions = order.iter().map(|&i| t.predictions[i]).collect();
-    for arch in Arch::ALL {
-        let shape = MlpShape::of_rom(&rom, arch, 8).unwrap();
+    let mut counted = MlpShape::of_rom(&rom, Arch::Parallel, 8).unwrap();
+    counted = counted.with_counters().unwrap();
+    let shapes = Arch::ALL
+        .iter()
+        .map(|&arch| MlpShape::of_rom(&rom, arch, 8).unwrap())
+        .chain([counted]);
+    for shape in shapes {
+        let arch = shape.arch;
         let pacing = MlpPacing {
             gap_probability: 0.05,
             seed,
@@ -114,6 +122,12 @@ fn trained_mnist_through_the_accelerator() {
         let run = run_accelerator(&rom, &shape, MlpEngine::Verilator, None, &pacing)
             .unwrap_or_else(|e| panic!("{arch:?}, seed {seed}: {e:#}"));
         assert_eq!(run.mismatches(), 0, "{arch:?}, seed {seed}");
+        if shape.counters {
+            assert_eq!(run.run.counts.len(), 300);
+            assert_eq!(run.count_mismatches(), 0, "counters, seed {seed}");
+            let [_, _, sieved, kept] = run.count_totals();
+            eprintln!("accelerator counters on 300 images: sieved {sieved}, kept {kept}");
+        }
         assert!(
             run.correct() >= 270,
             "{arch:?}: {} / 300 right",
