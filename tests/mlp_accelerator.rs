@@ -536,3 +536,55 @@ fn exported_verilog_runs_in_icarus() {
         assert_eq!(classes, expected, "{arch:?} x{lanes}");
     }
 }
+
+/// `area-mlp --counters` measures the accelerator with its counters: the
+/// timing wrapper keeps them (more LUTs than without), the clocks are the
+/// same and the counters are checked on the samples it runs.
+#[test]
+fn area_mlp_measures_the_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let report = |counters: bool| -> serde_json::Value {
+        let out = dir.path().join(format!("counters-{counters}"));
+        let mut cmd = sievingnet();
+        cmd.args(["area-mlp", "--arch", "parallel", "--lanes", "2"])
+            .args([
+                "--devices",
+                "hx8k",
+                "--seeds",
+                "1",
+                "--samples",
+                "30",
+                "--rom",
+            ])
+            .arg(&rom)
+            .arg("--out")
+            .arg(&out);
+        if counters {
+            cmd.arg("--counters");
+        }
+        let st = cmd.output().unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        let text = std::fs::read_to_string(out.join("accelerator.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["accelerators"][0].clone()
+    };
+    let with = report(true);
+    let without = report(false);
+    assert_eq!(with["counters"], true);
+    assert_eq!(without["counters"], false);
+    for r in [&with, &without] {
+        assert_eq!(r["predictions_match"], true);
+        assert!(r["logic_cells"].as_u64().unwrap() > 0, "{r}");
+    }
+    assert_eq!(with["cycles_per_sample"], without["cycles_per_sample"]);
+    let (a, b) = (
+        with["lut4"].as_u64().unwrap(),
+        without["lut4"].as_u64().unwrap(),
+    );
+    assert!(a > b + 100, "with counters {a} LUT4, without {b}");
+}

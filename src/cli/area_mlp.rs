@@ -28,6 +28,10 @@ pub struct AreaMlpArgs {
     /// Lanes of each accelerator, 1 to 16.
     #[arg(long, default_value_t = 4)]
     pub lanes: usize,
+    /// Build the sieving accelerators with their plane counters
+    /// (`export-mlp --counters`; `mac` is built without).
+    #[arg(long)]
+    pub counters: bool,
     /// iCE40 parts, comma-separated: up5k, hx8k.
     #[arg(long, value_delimiter = ',', default_value = "up5k")]
     pub devices: Vec<String>,
@@ -78,6 +82,7 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
                 &rom,
                 arch,
                 args.lanes,
+                args.counters && arch != Arch::Mac,
                 device,
                 &args.seeds,
                 args.samples,

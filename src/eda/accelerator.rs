@@ -33,10 +33,22 @@ pub fn synth_options(device: Device) -> &'static str {
 }
 
 /// Four-pin wrapper: a shift register fed by `din` drives `load_valid`,
-/// `load_data`, `in_valid`, `in_x` and `in_last`; the outputs are
-/// registered and XOR-folded into `dout` so nothing is optimized away.
-pub fn mlp_wrapper(a_bits: usize, top: &str) -> String {
+/// `load_data`, `in_valid`, `in_x` and `in_last`; the outputs (with
+/// `counters`, the four counter outputs too) are registered and XOR-folded
+/// into `dout` so nothing is optimized away.
+pub fn mlp_wrapper(a_bits: usize, top: &str, counters: bool) -> String {
     let n_in = 1 + 32 + 1 + a_bits + 1;
+    let (cnt_wires, cnt_ports, cnt_regs, cnt_fold) = if counters {
+        (
+            "  wire [31:0] u_zero_a, u_zero_w, u_sieved, u_kept;\n  reg [127:0] cnts;\n",
+            ",\n      .out_zero_a(u_zero_a), .out_zero_w(u_zero_w), .out_sieved(u_sieved), .out_kept(u_kept)",
+            "    cnts <= {u_zero_a, u_zero_w, u_sieved, u_kept};\n",
+            ", ^cnts",
+        )
+    } else {
+        ("", "", "", "")
+    };
+    let fold_bits = if counters { 4 } else { 3 };
     let mut v = String::new();
     let _ = writeln!(
         v,
@@ -45,18 +57,19 @@ pub fn mlp_wrapper(a_bits: usize, top: &str) -> String {
          \x20 reg [1:0] reset_sync;\n  reg [{}:0] in_sr;\n\
          \x20 always @(posedge clock) begin\n    reset_sync <= {{reset_sync[0], reset_pin}};\n    \
          in_sr <= {{in_sr[{}:0], din}};\n  end\n\
-         \x20 wire u_load_ready, u_in_ready, u_out_valid;\n  wire [7:0] u_out_class;\n\
+         \x20 wire u_load_ready, u_in_ready, u_out_valid;\n  wire [7:0] u_out_class;\n{cnt_wires}\
          \x20 {top} acc (.clock(clock), .reset(reset_sync[1]), .load_valid(in_sr[0]), .load_ready(u_load_ready),\n\
          \x20     .load_data(in_sr[32:1]), .in_valid(in_sr[33]), .in_ready(u_in_ready),\n\
-         \x20     .in_x(in_sr[{}:34]), .in_last(in_sr[{}]), .out_valid(u_out_valid), .out_class(u_out_class));\n\
-         \x20 reg [10:0] outs;\n  reg [2:0] fold;\n  reg d;\n\
-         \x20 always @(posedge clock) begin\n    outs <= {{u_load_ready, u_in_ready, u_out_valid, u_out_class}};\n    \
-         fold <= {{^outs[10:8], ^outs[7:4], ^outs[3:0]}};\n    d <= ^fold;\n  end\n\
+         \x20     .in_x(in_sr[{}:34]), .in_last(in_sr[{}]), .out_valid(u_out_valid), .out_class(u_out_class){cnt_ports});\n\
+         \x20 reg [10:0] outs;\n  reg [{}:0] fold;\n  reg d;\n\
+         \x20 always @(posedge clock) begin\n    outs <= {{u_load_ready, u_in_ready, u_out_valid, u_out_class}};\n{cnt_regs}    \
+         fold <= {{^outs[10:8], ^outs[7:4], ^outs[3:0]{cnt_fold}}};\n    d <= ^fold;\n  end\n\
          \x20 assign dout = d;\nendmodule",
         n_in - 1,
         n_in - 2,
         33 + a_bits,
         34 + a_bits,
+        fold_bits - 1,
     );
     v
 }
@@ -66,6 +79,8 @@ pub fn mlp_wrapper(a_bits: usize, top: &str) -> String {
 pub struct AcceleratorReport {
     pub arch: Arch,
     pub lanes: usize,
+    /// Built with the plane counters (`export-mlp --counters`).
+    pub counters: bool,
     pub device: Device,
     pub synth_options: &'static str,
     /// Cells of `synth_ice40`, accelerator alone, by type.
@@ -92,23 +107,29 @@ pub struct AcceleratorReport {
 }
 
 /// Synthesizes, places (once per seed) and runs the accelerator of
-/// `rom` with `lanes` lanes of `arch` on `device`, in `work`.
+/// `rom` with `lanes` lanes of `arch` (with `counters`) on `device`, in
+/// `work`.
+#[allow(clippy::too_many_arguments)]
 pub fn accelerator_area(
     rom: &Rom,
     arch: Arch,
     lanes: usize,
+    counters: bool,
     device: Device,
     seeds: &[u64],
     samples: usize,
     work: &Path,
 ) -> Result<AcceleratorReport> {
-    let shape = MlpShape::of_rom(rom, arch, lanes)?;
+    let mut shape = MlpShape::of_rom(rom, arch, lanes)?;
+    if counters {
+        shape = shape.with_counters()?;
+    }
     std::fs::create_dir_all(work)?;
     let text = generate_mlp(&shape, "sieve_mlp")?;
     std::fs::write(work.join("sieve_mlp.v"), &text)?;
     std::fs::write(
         work.join("wrapper.v"),
-        mlp_wrapper(shape.a_bits as usize, "sieve_mlp"),
+        mlp_wrapper(shape.a_bits as usize, "sieve_mlp", counters),
     )?;
     let opts = synth_options(device);
     let script = format!(
@@ -136,6 +157,7 @@ pub fn accelerator_area(
     let mut report = AcceleratorReport {
         arch,
         lanes,
+        counters,
         device,
         synth_options: opts,
         lut4: count("SB_LUT4"),
@@ -196,7 +218,7 @@ pub fn accelerator_area(
     report.samples = run.samples;
     report.cycles_per_sample = run.run.cycles_per_sample();
     report.accuracy = run.correct() as f64 / run.samples as f64;
-    report.predictions_match = run.mismatches() == 0;
+    report.predictions_match = run.mismatches() == 0 && run.count_mismatches() == 0;
     report.inferences_per_second = report
         .median_fmax_mhz
         .map(|f| (f * 1e6 / report.cycles_per_sample).round());
@@ -212,10 +234,11 @@ pub fn accelerator_markdown(reports: &[AcceleratorReport]) -> String {
     for r in reports {
         let _ = writeln!(
             s,
-            "| {} | {} x {} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {:.2}% | {} |",
+            "| {} | {} x {}{} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {:.2}% | {} |",
             r.device.name(),
             r.lanes,
             r.arch.name(),
+            if r.counters { ", counters" } else { "" },
             r.lut4,
             match (r.logic_cells, r.logic_cells_available, &r.error) {
                 (_, _, Some(_)) => "does not place".to_string(),
