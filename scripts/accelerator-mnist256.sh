@@ -10,7 +10,8 @@
 #
 #   scripts/accelerator-mnist256.sh [OUT]     (default reports/accelerator)
 #
-# Reports in OUT/mnist256-sieve and OUT/mnist256-exact. MNIST comes from
+# Reports in OUT/mnist256-* (the sieve, with and without counters, and the
+# exact network with 8, 12 and 16 lanes). MNIST comes from
 # SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +32,8 @@ target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lan
 # the 16 that do not.
 target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lanes 12 \
   --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-exact-12lanes"
+# The sieving accelerator with its plane counters (export-mlp --counters):
+# every sample's counts checked against the golden model; the logic cells
+# they cost.
+target/release/sievingnet area-mlp --rom runs/best256/rom --arch parallel --lanes 8 --counters \
+  --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-sieve-counters"
