@@ -588,3 +588,121 @@ fn area_mlp_measures_the_counters() {
     );
     assert!(a > b + 100, "with counters {a} LUT4, without {b}");
 }
+
+/// `export-mlp --flash-offset`: the board top loads the accelerator from a
+/// behavioural SPI flash holding the image at that offset (Icarus,
+/// `sim/tb_sieve_mlp_flash.v`), then classifies every Iris test sample as
+/// the ROM does; the files lint; `loaded` rises at the manifest's clock.
+#[test]
+fn the_board_top_loads_from_spi_flash() {
+    let dir = tempfile::tempdir().unwrap();
+    let rom_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let rom = iris_fixture();
+    let t = rom.test_set.as_ref().unwrap();
+    let out = dir.path().join("sieve_mlp.v");
+    let st = sievingnet()
+        .args([
+            "export-mlp",
+            "--lanes",
+            "3",
+            "--flash-offset",
+            "0x100000",
+            "--rom",
+        ])
+        .arg(&rom_dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("sieve_mlp.json")).unwrap())
+            .unwrap();
+    let flash = &m["flash"];
+    assert_eq!(flash["board_top"], "sieve_mlp_board");
+    assert_eq!(flash["offset"], 0x100000);
+    let image = std::fs::read(dir.path().join("sieve_mlp_flash.bin")).unwrap();
+    let load = load_stream(&rom);
+    assert_eq!(image.len(), 4 * load.len());
+    assert_eq!(flash["image_bytes"], image.len());
+    for (v, b) in load.iter().zip(image.chunks(4)) {
+        assert_eq!(*v as i32, i32::from_le_bytes(b.try_into().unwrap()));
+    }
+    // Lint the two files as one.
+    let both = dir.path().join("both.v");
+    let text = std::fs::read_to_string(&out).unwrap()
+        + &std::fs::read_to_string(dir.path().join("sieve_mlp_flash.v")).unwrap();
+    std::fs::write(&both, text).unwrap();
+    lint_verilog(&both, "sieve_mlp_board").unwrap();
+
+    let bytes: String = image.iter().map(|b| format!("{b:02x}\n")).collect();
+    std::fs::write(dir.path().join("flash.mem"), bytes).unwrap();
+    let samples_hex: String = t
+        .inputs
+        .iter()
+        .flatten()
+        .map(|&x| format!("{:04x}\n", x as u16))
+        .collect();
+    std::fs::write(dir.path().join("samples.mem"), samples_hex).unwrap();
+    let tb = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim/tb_sieve_mlp_flash.v");
+    let st = Command::new("iverilog")
+        .current_dir(dir.path())
+        .args(["-g2005", "-o", "sim.vvp"])
+        .arg(format!("-Ptb_sieve_mlp_flash.N_SAMPLES={}", t.inputs.len()))
+        .arg(format!(
+            "-Ptb_sieve_mlp_flash.FEATURES={}",
+            t.inputs[0].len()
+        ))
+        .arg(format!(
+            "-Ptb_sieve_mlp_flash.A_BITS={}",
+            rom.mlp.unit.a_bits()
+        ))
+        .arg(format!("-Ptb_sieve_mlp_flash.OFFSET={}", 0x100000))
+        .arg(format!("-Ptb_sieve_mlp_flash.IMAGE_BYTES={}", image.len()))
+        .arg(&tb)
+        .args(["sieve_mlp.v", "sieve_mlp_flash.v"])
+        .output()
+        .expect("iverilog runs (scripts/install-eda.sh)");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let run = Command::new("vvp")
+        .current_dir(dir.path())
+        .args(["-n", "sim.vvp"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success() && !log.contains("error"), "{log}");
+    let lines = std::fs::read_to_string(dir.path().join("classes.txt")).unwrap();
+    let mut lines = lines.lines();
+    // The testbench counts the 4 reset clocks.
+    let loaded = lines.next().unwrap();
+    assert_eq!(
+        loaded,
+        format!("loaded {}", flash["load_clocks"].as_u64().unwrap() + 4)
+    );
+    let classes: Vec<usize> = lines
+        .map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(classes, t.predictions);
+
+    // An image that would end past 16 MB: an error, no file written.
+    let out = dir.path().join("far.v");
+    let st = sievingnet()
+        .args(["export-mlp", "--flash-offset", "0xfffff0", "--rom"])
+        .arg(&rom_dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!st.status.success());
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(err.contains("end past the 16 MB"), "{err}");
+    assert!(!out.exists() && !dir.path().join("far_flash.bin").exists());
+}

@@ -29,6 +29,12 @@ pub struct ExportMlpArgs {
     /// `out_valid`. They cost logic cells and no clock.
     #[arg(long)]
     pub counters: bool,
+    /// Also write a board top `{top}_board` that loads the values from SPI
+    /// flash at this byte offset after reset (`X_flash.v`, compiled with
+    /// `X.v`), and the flash image to write there (`X_flash.bin`), e.g.
+    /// `--flash-offset 0x100000` past a UP5K bitstream.
+    #[arg(long, value_parser = parse_offset)]
+    pub flash_offset: Option<u64>,
     /// Name of the top module.
     #[arg(long, default_value = "sieve_mlp")]
     pub top: String,
@@ -48,7 +54,14 @@ pub fn run(args: ExportMlpArgs) -> Result<()> {
     if args.counters {
         shape = shape.with_counters()?;
     }
-    let m = export_mlp_to(&rom, &shape, &args.top, &args.out, args.measure)?;
+    let m = export_mlp_to(
+        &rom,
+        &shape,
+        &args.top,
+        &args.out,
+        args.measure,
+        args.flash_offset,
+    )?;
     eprintln!(
         "wrote {} (top {}, {} x {}{}, {} load values{}) and its manifest",
         args.out.display(),
@@ -65,5 +78,22 @@ pub fn run(args: ExportMlpArgs) -> Result<()> {
             ))
             .unwrap_or_default()
     );
+    if let Some(f) = &m.flash {
+        eprintln!(
+            "wrote {} (top {}, SPI flash loader) and {} ({} bytes for flash offset {:#x}; {} clocks from reset to loaded)",
+            f.verilog, f.board_top, f.image, f.image_bytes, f.offset, f.load_clocks
+        );
+    }
     Ok(())
+}
+
+/// A byte offset in decimal or `0x` hex.
+fn parse_offset(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| {
+        format!("{s:?} is not a byte offset: write it in decimal or as 0x hex, e.g. 0x100000")
+    })
 }

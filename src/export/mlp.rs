@@ -6,7 +6,8 @@ use crate::design::Arch;
 use crate::files::write_atomic_all;
 use crate::rom::Rom;
 use crate::rtl::mlp::counters::COUNT_BITS;
-use crate::rtl::mlp::generate::{generate_mlp, COUNTER_PORTS};
+use crate::rtl::mlp::flash::{flash_image, flash_load_clocks};
+use crate::rtl::mlp::generate::{generate_flash_board, generate_mlp, COUNTER_PORTS};
 use crate::rtl::mlp::sim::{run_mlp, MlpPacing};
 use crate::rtl::mlp::{load_stream, LayerShape, MemoryDepths, MlpShape};
 use anyhow::{bail, Result};
@@ -36,6 +37,21 @@ pub struct CyclesEntry {
     pub measured_cycles_per_sample: Option<f64>,
 }
 
+/// The flash loader files of `--flash-offset`.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlashEntry {
+    /// `{top}_board`, in `verilog` (compiled with the accelerator's file).
+    pub board_top: String,
+    pub verilog: String,
+    /// The image to write at `offset` (e.g. `iceprog -o OFFSET IMAGE`).
+    pub image: String,
+    pub offset: u64,
+    pub image_bytes: usize,
+    /// Clocks from reset to the last value (the SPI clock at half the
+    /// system clock): the wake-up, the command, 65 clocks per value.
+    pub load_clocks: u64,
+}
+
 /// What `export-mlp` writes next to the Verilog as `PATH.json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct MlpManifest {
@@ -58,6 +74,9 @@ pub struct MlpManifest {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub counter_ports: Vec<&'static str>,
     pub memories: Vec<MemoryEntry>,
+    /// With `--flash-offset`: the board top that loads from SPI flash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flash: Option<FlashEntry>,
     pub synth_ice40_options: &'static str,
     pub cycles: CyclesEntry,
     pub generator: String,
@@ -181,6 +200,7 @@ pub fn export_mlp(
             Vec::new()
         },
         memories: memories(shape, &depths),
+        flash: None,
         synth_ice40_options: SYNTH_OPTIONS_UP5K,
         cycles: CyclesEntry {
             formula: cycles_formula(shape),
@@ -192,13 +212,28 @@ pub fn export_mlp(
     Ok((text, manifest))
 }
 
-/// Exports to `out` (`.v`) and its `.json` manifest: both or neither.
+/// The board files of `--flash-offset` beside `out` (`X.v`): `X_flash.v`
+/// and `X_flash.bin`.
+pub fn flash_paths(out: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let stem = out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("sieve_mlp");
+    (
+        out.with_file_name(format!("{stem}_flash.v")),
+        out.with_file_name(format!("{stem}_flash.bin")),
+    )
+}
+
+/// Exports to `out` (`.v`) and its `.json` manifest, and with
+/// `flash_offset` the board files of [`flash_paths`]: all or none.
 pub fn export_mlp_to(
     rom: &Rom,
     shape: &MlpShape,
     top: &str,
     out: &Path,
     measure: usize,
+    flash_offset: Option<u64>,
 ) -> Result<MlpManifest> {
     if out.extension().and_then(|e| e.to_str()) != Some("v") {
         bail!(
@@ -206,16 +241,36 @@ pub fn export_mlp_to(
             out.display()
         );
     }
-    let name = out
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("sieve_mlp.v")
-        .to_string();
-    let (text, manifest) = export_mlp(rom, shape, top, &name, measure)?;
+    let name = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("sieve_mlp.v")
+            .to_string()
+    };
+    let (text, mut manifest) = export_mlp(rom, shape, top, &name(out), measure)?;
+    let mut files = Vec::new();
+    let (board_path, image_path) = flash_paths(out);
+    if let Some(offset) = flash_offset {
+        let board = generate_flash_board(shape, top, offset)?;
+        let image = flash_image(&load_stream(rom));
+        manifest.flash = Some(FlashEntry {
+            board_top: format!("{top}_board"),
+            verilog: name(&board_path),
+            image: name(&image_path),
+            offset,
+            image_bytes: image.len(),
+            load_clocks: flash_load_clocks(shape.load_words() as u64),
+        });
+        files.push((board_path.clone(), board.into_bytes()));
+        files.push((image_path.clone(), image));
+    }
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    write_atomic_all(&[
-        (manifest_path(out).as_path(), json.as_bytes()),
-        (out, text.as_bytes()),
-    ])?;
+    files.push((manifest_path(out), json.into_bytes()));
+    files.push((out.to_path_buf(), text.into_bytes()));
+    let refs: Vec<(&Path, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .collect();
+    write_atomic_all(&refs)?;
     Ok(manifest)
 }

@@ -15,6 +15,7 @@
 
 pub mod accelerator;
 pub mod counters;
+pub mod flash;
 pub mod generate;
 pub mod kernel;
 pub mod memory;
