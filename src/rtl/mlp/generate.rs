@@ -120,21 +120,6 @@ fn quiet_unused_lane_ports(text: &str, mac_lanes: bool) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::rename_identifier;
-
-    #[test]
-    fn renames_whole_identifiers_only() {
-        let text =
-            "out_kept$0 = x; lanes$0$out_kept$0; out_kept$0x; (out_kept$0) out_kept$0out_kept$0";
-        assert_eq!(
-            rename_identifier(text, "out_kept$0", "out_kept"),
-            "out_kept = x; lanes$0$out_kept$0; out_kept$0x; (out_kept) out_kept$0out_kept$0"
-        );
-    }
-}
-
 /// The flash loader ([`super::flash`]) as module `{top}_flash_loader` and a
 /// board top `{top}_board` that loads the accelerator `{top}` (the file of
 /// [`generate_mlp`], compiled beside this one) from SPI flash at byte
@@ -202,4 +187,19 @@ pub fn generate_flash_board(shape: &MlpShape, top: &str, offset: u64) -> Result<
         env!("CARGO_PKG_VERSION"),
         loader_text.trim_start()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rename_identifier;
+
+    #[test]
+    fn renames_whole_identifiers_only() {
+        let text =
+            "out_kept$0 = x; lanes$0$out_kept$0; out_kept$0x; (out_kept$0) out_kept$0out_kept$0";
+        assert_eq!(
+            rename_identifier(text, "out_kept$0", "out_kept"),
+            "out_kept = x; lanes$0$out_kept$0; out_kept$0x; (out_kept) out_kept$0out_kept$0"
+        );
+    }
 }
