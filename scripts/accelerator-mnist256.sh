@@ -10,8 +10,9 @@
 #
 #   scripts/accelerator-mnist256.sh [OUT]     (default reports/accelerator)
 #
-# Reports in OUT/mnist256-* (the sieve, with and without counters, and the
-# exact network with 8, 12 and 16 lanes). MNIST comes from
+# Reports in OUT/mnist256-* (the sieve, with and without counters, and on
+# its board top with the flash loader; the exact network with 8, 12 and 16
+# lanes). MNIST comes from
 # SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +38,7 @@ target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lan
 # they cost.
 target/release/sievingnet area-mlp --rom runs/best256/rom --arch parallel --lanes 8 --counters \
   --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-sieve-counters"
+# The board top: the sieving accelerator and the SPI flash loader that
+# fills it after reset (export-mlp --flash-offset), every port on a pin.
+target/release/sievingnet area-mlp --rom runs/best256/rom --arch parallel --lanes 8 \
+  --flash-offset 0x100000 --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-sieve-board"

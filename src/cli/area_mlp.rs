@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use sievingnet::design::Arch;
-use sievingnet::eda::accelerator::{accelerator_area, accelerator_markdown};
+use sievingnet::eda::accelerator::{accelerator_area, accelerator_markdown, AcceleratorExtras};
 use sievingnet::eda::area::tool_versions;
 use sievingnet::eda::Device;
 use sievingnet::files::{content_hash, write_atomic_all};
@@ -32,6 +32,11 @@ pub struct AreaMlpArgs {
     /// (`export-mlp --counters`; `mac` is built without).
     #[arg(long)]
     pub counters: bool,
+    /// Place the board top of `export-mlp --flash-offset` (the SPI flash
+    /// loader at this byte offset included, every port on a pin) instead
+    /// of the accelerator in a four-pin wrapper.
+    #[arg(long, value_parser = super::export_mlp::parse_offset)]
+    pub flash_offset: Option<u64>,
     /// iCE40 parts, comma-separated: up5k, hx8k.
     #[arg(long, value_delimiter = ',', default_value = "up5k")]
     pub devices: Vec<String>,
@@ -82,7 +87,10 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
                 &rom,
                 arch,
                 args.lanes,
-                args.counters && arch != Arch::Mac,
+                AcceleratorExtras {
+                    counters: args.counters && arch != Arch::Mac,
+                    flash_offset: args.flash_offset,
+                },
                 device,
                 &args.seeds,
                 args.samples,

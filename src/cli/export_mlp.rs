@@ -88,7 +88,7 @@ pub fn run(args: ExportMlpArgs) -> Result<()> {
 }
 
 /// A byte offset in decimal or `0x` hex.
-fn parse_offset(s: &str) -> Result<u64, String> {
+pub(super) fn parse_offset(s: &str) -> Result<u64, String> {
     let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16),
         None => s.parse(),

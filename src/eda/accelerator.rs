@@ -10,7 +10,8 @@ use super::report::Device;
 use crate::design::Arch;
 use crate::engine::mlp::{run_accelerator, MlpEngine};
 use crate::rom::Rom;
-use crate::rtl::mlp::generate::generate_mlp;
+use crate::rtl::mlp::flash::flash_load_clocks;
+use crate::rtl::mlp::generate::{generate_flash_board, generate_mlp};
 use crate::rtl::mlp::sim::MlpPacing;
 use crate::rtl::mlp::MlpShape;
 use crate::toolchain::run_logged;
@@ -74,6 +75,16 @@ pub fn mlp_wrapper(a_bits: usize, top: &str, counters: bool) -> String {
     v
 }
 
+/// What is built around the lanes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AcceleratorExtras {
+    /// The plane counters (`export-mlp --counters`).
+    pub counters: bool,
+    /// Measure the board top of `export-mlp --flash-offset` (the SPI flash
+    /// loader included, on its real pins) instead of the four-pin wrapper.
+    pub flash_offset: Option<u64>,
+}
+
 /// One accelerator on one device.
 #[derive(Clone, Debug, Serialize)]
 pub struct AcceleratorReport {
@@ -81,6 +92,10 @@ pub struct AcceleratorReport {
     pub lanes: usize,
     /// Built with the plane counters (`export-mlp --counters`).
     pub counters: bool,
+    /// The board top with the flash loader at this offset was placed.
+    pub flash_offset: Option<u64>,
+    /// With the flash loader: clocks from reset to the last load value.
+    pub flash_load_clocks: Option<u64>,
     pub device: Device,
     pub synth_options: &'static str,
     /// Cells of `synth_ice40`, accelerator alone, by type.
@@ -107,34 +122,45 @@ pub struct AcceleratorReport {
 }
 
 /// Synthesizes, places (once per seed) and runs the accelerator of
-/// `rom` with `lanes` lanes of `arch` (with `counters`) on `device`, in
+/// `rom` with `lanes` lanes of `arch` (and `extras`) on `device`, in
 /// `work`.
 #[allow(clippy::too_many_arguments)]
 pub fn accelerator_area(
     rom: &Rom,
     arch: Arch,
     lanes: usize,
-    counters: bool,
+    extras: AcceleratorExtras,
     device: Device,
     seeds: &[u64],
     samples: usize,
     work: &Path,
 ) -> Result<AcceleratorReport> {
     let mut shape = MlpShape::of_rom(rom, arch, lanes)?;
+    let counters = extras.counters;
     if counters {
         shape = shape.with_counters()?;
     }
     std::fs::create_dir_all(work)?;
     let text = generate_mlp(&shape, "sieve_mlp")?;
     std::fs::write(work.join("sieve_mlp.v"), &text)?;
-    std::fs::write(
-        work.join("wrapper.v"),
-        mlp_wrapper(shape.a_bits as usize, "sieve_mlp", counters),
-    )?;
+    let placed_top = match extras.flash_offset {
+        Some(offset) => {
+            let board = generate_flash_board(&shape, "sieve_mlp", offset)?;
+            std::fs::write(work.join("wrapper.v"), board)?;
+            "sieve_mlp_board"
+        }
+        None => {
+            std::fs::write(
+                work.join("wrapper.v"),
+                mlp_wrapper(shape.a_bits as usize, "sieve_mlp", counters),
+            )?;
+            MLP_WRAPPER_TOP
+        }
+    };
     let opts = synth_options(device);
     let script = format!(
         "read_verilog sieve_mlp.v; synth_ice40 -top sieve_mlp {opts}; tee -q -o stat.json stat -json; \
-         design -reset; read_verilog sieve_mlp.v wrapper.v; synth_ice40 -top {MLP_WRAPPER_TOP} {opts} -json wrapped.json"
+         design -reset; read_verilog sieve_mlp.v wrapper.v; synth_ice40 -top {placed_top} {opts} -json wrapped.json"
     );
     run_logged(
         Command::new("yosys")
@@ -158,6 +184,10 @@ pub fn accelerator_area(
         arch,
         lanes,
         counters,
+        flash_offset: extras.flash_offset,
+        flash_load_clocks: extras
+            .flash_offset
+            .map(|_| flash_load_clocks(shape.load_words() as u64)),
         device,
         synth_options: opts,
         lut4: count("SB_LUT4"),
@@ -234,11 +264,12 @@ pub fn accelerator_markdown(reports: &[AcceleratorReport]) -> String {
     for r in reports {
         let _ = writeln!(
             s,
-            "| {} | {} x {}{} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {:.2}% | {} |",
+            "| {} | {} x {}{}{} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {:.2}% | {} |",
             r.device.name(),
             r.lanes,
             r.arch.name(),
             if r.counters { ", counters" } else { "" },
+            if r.flash_offset.is_some() { ", flash loader" } else { "" },
             r.lut4,
             match (r.logic_cells, r.logic_cells_available, &r.error) {
                 (_, _, Some(_)) => "does not place".to_string(),
