@@ -539,13 +539,14 @@ fn exported_verilog_runs_in_icarus() {
 
 /// `area-mlp --counters` measures the accelerator with its counters: the
 /// timing wrapper keeps them (more LUTs than without), the clocks are the
-/// same and the counters are checked on the samples it runs.
+/// same and the counters are checked on the samples it runs;
+/// `--flash-offset` places the board top with the flash loader.
 #[test]
-fn area_mlp_measures_the_counters() {
+fn area_mlp_measures_counters_and_the_board() {
     let dir = tempfile::tempdir().unwrap();
     let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
-    let report = |counters: bool| -> serde_json::Value {
-        let out = dir.path().join(format!("counters-{counters}"));
+    let report = |counters: bool, flash: bool| -> serde_json::Value {
+        let out = dir.path().join(format!("counters-{counters}-{flash}"));
         let mut cmd = sievingnet();
         cmd.args(["area-mlp", "--arch", "parallel", "--lanes", "2"])
             .args([
@@ -563,6 +564,9 @@ fn area_mlp_measures_the_counters() {
         if counters {
             cmd.arg("--counters");
         }
+        if flash {
+            cmd.args(["--flash-offset", "0x100000"]);
+        }
         let st = cmd.output().unwrap();
         assert!(
             st.status.success(),
@@ -573,14 +577,21 @@ fn area_mlp_measures_the_counters() {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         v["accelerators"][0].clone()
     };
-    let with = report(true);
-    let without = report(false);
+    let with = report(true, false);
+    let without = report(false, false);
+    let board = report(false, true);
     assert_eq!(with["counters"], true);
     assert_eq!(without["counters"], false);
-    for r in [&with, &without] {
+    assert_eq!(board["flash_offset"], 0x100000);
+    assert!(without["flash_offset"].is_null());
+    // 96 load values, 65 clocks each after the wake-up and the command.
+    assert_eq!(board["flash_load_clocks"], 1 + 16 + 1 + 256 + 64 + 65 * 96);
+    for r in [&with, &without, &board] {
         assert_eq!(r["predictions_match"], true);
         assert!(r["logic_cells"].as_u64().unwrap() > 0, "{r}");
     }
+    // The board top is placed: the accelerator itself is the same.
+    assert_eq!(board["lut4"], without["lut4"]);
     assert_eq!(with["cycles_per_sample"], without["cycles_per_sample"]);
     let (a, b) = (
         with["lut4"].as_u64().unwrap(),

@@ -269,7 +269,11 @@ pub fn accelerator_markdown(reports: &[AcceleratorReport]) -> String {
             r.lanes,
             r.arch.name(),
             if r.counters { ", counters" } else { "" },
-            if r.flash_offset.is_some() { ", flash loader" } else { "" },
+            if r.flash_offset.is_some() {
+                ", flash loader"
+            } else {
+                ""
+            },
             r.lut4,
             match (r.logic_cells, r.logic_cells_available, &r.error) {
                 (_, _, Some(_)) => "does not place".to_string(),
