@@ -32,6 +32,12 @@
 // The ports carry no random data (an idle port holds its last value), and
 // the count is zeroed 8 idle cycles after the last load value, so the
 // loading of the memories is not counted.
+// Built with -DSN_MLP_BOARD, the top is the board top of export-mlp
+// --flash-offset: no load port; a behavioural SPI flash holding the load
+// values (4 bytes each, least significant first) at --flash-offset answers
+// on the spi_* pins (asleep until the wake-up command 0xAB and
+// --wake-clocks deselected clocks), and tag 3 is the edge after which
+// `loaded` is high.
 // Exit status: 0 ok, 2 bad usage or file, 3 timeout.
 
 #include "Vsieve_mlp.h"
@@ -71,6 +77,47 @@ void read_exact(std::FILE* f, T* dst, size_t n, const char* path) {
     if (n && std::fread(dst, sizeof(T), n, f) != n) die("the job file is truncated", path);
 }
 
+#ifdef SN_MLP_BOARD
+// SPI flash, mode 0 (the model of src/rtl/mlp/flash.rs).
+struct Flash {
+    std::vector<uint8_t> mem;  // the whole flash up to the image's end
+    uint64_t wake_clocks = 256;
+    int miso = 1;
+    bool awake = false, woken = false;
+    uint64_t clock = 0, woken_at = 0;
+    uint32_t bits = 0, command = 0, address = 0;
+    bool sck = false, cs_n = true;
+    void step(bool cs_now, bool sck_now, bool mosi) {
+        ++clock;
+        if (cs_now) {
+            if (!cs_n && bits == 8 && command == 0xAB) {
+                woken = true;
+                woken_at = clock;
+            }
+            bits = 0;
+            command = 0;
+            miso = 1;
+        } else {
+            if (cs_n && woken && clock - woken_at >= wake_clocks) awake = true;
+            if (sck_now && !sck) {
+                if (bits < 32) command = (command << 1) | (mosi ? 1u : 0u);
+                ++bits;
+                if (bits == 32) address = command & 0xffffff;
+            }
+            const bool reading = awake && bits >= 32 && (command >> 24) == 0x03;
+            if (!sck_now && sck && reading) {
+                const uint32_t k = bits - 32;
+                const uint64_t at = (uint64_t)address + k / 8;
+                const uint8_t byte = at < mem.size() ? mem[at] : 0xff;
+                miso = (byte >> (7 - k % 8)) & 1;
+            }
+        }
+        sck = sck_now;
+        cs_n = cs_now;
+    }
+};
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,6 +127,7 @@ int main(int argc, char** argv) {
     uint64_t seed = 1, max_wait = 10000000, tail = 64;
     int a_bits = 8;
     const char* coverage = nullptr;
+    uint64_t flash_offset = 0, wake_clocks = 256;
     for (int i = 1; i < argc; ++i) {
         std::string k = argv[i];
         if (k.rfind("+verilator", 0) == 0) continue;
@@ -93,6 +141,8 @@ int main(int argc, char** argv) {
         else if (k == "--tail") tail = std::strtoull(v, nullptr, 10);
         else if (k == "--a-bits") a_bits = std::atoi(v);
         else if (k == "--coverage") coverage = v;
+        else if (k == "--flash-offset") flash_offset = std::strtoull(v, nullptr, 10);
+        else if (k == "--wake-clocks") wake_clocks = std::strtoull(v, nullptr, 10);
         else die("unknown argument", argv[i - 1]);
     }
     if (!in || !outp) die("usage", "--in JOB.bin --out EVENTS.bin are required");
@@ -136,11 +186,24 @@ int main(int argc, char** argv) {
     };
     // One cycle with the inputs set: settle, sample, rising edge. Returns
     // (load fired, input fired).
+#ifdef SN_MLP_BOARD
+    Flash flash;
+    flash.wake_clocks = wake_clocks;
+    flash.mem.assign(flash_offset, 0xff);
+    for (int32_t v : load)
+        for (int b = 0; b < 4; ++b) flash.mem.push_back((uint8_t)((uint32_t)v >> (8 * b)));
+#endif
     auto cycle = [&](bool reset, bool* load_fired, bool* in_fired) {
         top->clock = 0;
         top->reset = reset;
+#ifdef SN_MLP_BOARD
+        top->spi_miso = flash.miso;
+        top->eval();
+        const bool lf = false;
+#else
         top->eval();
         const bool lf = !reset && top->load_valid && top->load_ready;
+#endif
         const bool xf = !reset && top->in_valid && top->in_ready;
         if (top->out_valid && collect) {
             event(0, cycles - 1 - edge0, top->out_class);
@@ -156,20 +219,27 @@ int main(int argc, char** argv) {
         if (in_fired) *in_fired = xf;
         top->clock = 1;
         top->eval();
+#ifdef SN_MLP_BOARD
+        flash.step(top->spi_cs_n, top->spi_sck, top->spi_mosi);
+#endif
         ++cycles;
     };
     bool quiet_ports = false;  // set once the reset is over, when counting
     auto junk = [&]() {
         if (quiet_ports) return;
         uint64_t r = rng.next();
+#ifndef SN_MLP_BOARD
         top->load_data = (uint32_t)r;
+#endif
         top->in_x = (r >> 32) & ma;
         top->in_last = (r >> 48) & 1;
     };
     auto idle = [&]() {
         if (!gap_threshold) return;
         while (rng.next() < gap_threshold) {
+#ifndef SN_MLP_BOARD
             top->load_valid = 0;
+#endif
             top->in_valid = 0;
             junk();
             cycle(false, nullptr, nullptr);
@@ -178,7 +248,9 @@ int main(int argc, char** argv) {
 
     for (int i = 0; i < 4; ++i) {
         junk();
+#ifndef SN_MLP_BOARD
         top->load_valid = rng.next() & 1;
+#endif
         top->in_valid = rng.next() & 1;
         cycle(true, nullptr, nullptr);
     }
@@ -186,15 +258,33 @@ int main(int argc, char** argv) {
     edge0 = cycles;
     if (coverage) {
         quiet_ports = true;
+#ifndef SN_MLP_BOARD
         top->load_valid = 0;
-        top->in_valid = 0;
         top->load_data = 0;
+#endif
+        top->in_valid = 0;
         top->in_x = 0;
         top->in_last = 0;
     }
     auto t0 = std::chrono::steady_clock::now();
 
     top->in_valid = 0;
+#ifdef SN_MLP_BOARD
+    // The loader reads the flash: wait for `loaded`.
+    {
+        uint64_t waited = 0;
+        while (!top->loaded) {
+            junk();
+            cycle(false, nullptr, nullptr);
+            if (++waited > max_wait + 100 * (uint64_t)n_load) {
+                std::fprintf(stderr, "error: loaded stayed low for %llu cycles\n",
+                             (unsigned long long)waited);
+                std::exit(3);
+            }
+        }
+        event(3, cycles - 1 - edge0, 0);
+    }
+#else
     for (uint32_t n = 0; n < n_load; ++n) {
         idle();
         junk();
@@ -214,9 +304,12 @@ int main(int argc, char** argv) {
         if (n + 1 == n_load) event(3, cycles - 1 - edge0, 0);
     }
     top->load_valid = 0;
+#endif
     if (coverage) {
         // Let the last write land, then count the inference alone.
+#ifndef SN_MLP_BOARD
         top->load_data = 0;
+#endif
         for (int i = 0; i < 8; ++i) cycle(false, nullptr, nullptr);
 #if VM_COVERAGE
         ctx->coveragep()->zero();

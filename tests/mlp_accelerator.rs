@@ -717,3 +717,38 @@ fn the_board_top_loads_from_spi_flash() {
     assert!(err.contains("end past the 16 MB"), "{err}");
     assert!(!out.exists() && !dir.path().join("far_flash.bin").exists());
 }
+
+/// `infer --engine mlp --flash-offset` runs the board top in Verilator,
+/// loaded from a simulated SPI flash: the predictions and counters of the
+/// load port's run, and the loader's clocks; other engines refuse it.
+#[test]
+fn infer_through_the_board_top() {
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let run = |args: &[&str]| {
+        sievingnet()
+            .arg("infer")
+            .args(args)
+            .arg("--rom")
+            .arg(&rom)
+            .output()
+            .unwrap()
+    };
+    let st = run(&["--engine", "mlp", "--lanes", "3", "--flash-offset", "4096"]);
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let board: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    let st = run(&["--engine", "mlp", "--lanes", "3"]);
+    let port: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(board["predictions_match"], true);
+    assert_eq!(board["counters"], port["counters"]);
+    assert_eq!(board["cycles_per_sample"], port["cycles_per_sample"]);
+    assert_eq!(board["flash_offset"], 4096);
+    // 96 values: wake-up, command, 65 clocks each.
+    assert_eq!(board["load_cycles"], 1 + 16 + 1 + 256 + 64 + 65 * 96);
+    let st = run(&["--engine", "model", "--flash-offset", "4096"]);
+    assert!(!st.status.success());
+    assert!(String::from_utf8_lossy(&st.stderr).contains("use it with --engine mlp"));
+}

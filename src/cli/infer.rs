@@ -34,6 +34,11 @@ pub struct InferArgs {
     /// kept digit per clock).
     #[arg(long, value_enum, default_value_t = Arch::Parallel)]
     pub arch: Arch,
+    /// With `--engine mlp`: run the board top of `export-mlp
+    /// --flash-offset` instead, the values loaded from a simulated SPI flash
+    /// holding them at this byte offset.
+    #[arg(long, value_parser = super::export_mlp::parse_offset)]
+    pub flash_offset: Option<u64>,
     /// Use only the first N test samples (the RTL simulation streams every
     /// input of every neuron: about 100,000 pairs per MNIST sample for 784-128-10).
     #[arg(long)]
@@ -53,11 +58,21 @@ pub enum InferEngine {
 pub fn run(args: InferArgs) -> Result<()> {
     let rom = read_rom(&args.rom)
         .with_context(|| format!("cannot read the ROM in {}", args.rom.display()))?;
+    if args.flash_offset.is_some() && args.engine != InferEngine::Mlp {
+        bail!("--flash-offset runs the board top in Verilator: use it with --engine mlp");
+    }
     let engine = match args.engine {
         InferEngine::Model => Engine::Model,
         InferEngine::Rtl => Engine::Rtl,
         InferEngine::Verilog => Engine::Verilog,
-        InferEngine::Mlp => return run_mlp(&args, &rom, MlpEngine::Verilator),
+        InferEngine::Mlp => {
+            let engine = match args.flash_offset {
+                Some(offset) => MlpEngine::VerilatorFlash(offset),
+                None => MlpEngine::Verilator,
+            };
+            return run_mlp(&args, &rom, engine);
+        }
+
         InferEngine::MlpRtl => return run_mlp(&args, &rom, MlpEngine::Rtl),
     };
     let design = Design::for_arch(args.arch, true).map_err(anyhow::Error::msg)?;
@@ -122,7 +137,8 @@ fn run_mlp(args: &InferArgs, rom: &sievingnet::rom::Rom, engine: MlpEngine) -> R
     });
     let summary = serde_json::json!({
         "rom": args.rom.display().to_string(),
-        "engine": match engine { MlpEngine::Verilator => "mlp", MlpEngine::Rtl => "mlp-rtl" },
+        "engine": match engine { MlpEngine::Verilator | MlpEngine::VerilatorFlash(_) => "mlp", MlpEngine::Rtl => "mlp-rtl" },
+        "flash_offset": match engine { MlpEngine::VerilatorFlash(o) => Some(o), _ => None },
         "arch": args.arch.name(),
         "lanes": args.lanes,
         "unit": rom.mlp.unit,

@@ -7,7 +7,8 @@ use super::verilog::{verilator_build_with, Harness};
 use crate::rom::Rom;
 use crate::rom::{expected_counts, expected_predictions};
 use crate::rtl::mlp::counters::COUNT_BITS;
-use crate::rtl::mlp::generate::generate_mlp;
+use crate::rtl::mlp::flash::WAKE_CLOCKS;
+use crate::rtl::mlp::generate::{generate_flash_board, generate_mlp};
 use crate::rtl::mlp::sim::{run_mlp, MlpPacing, MlpRun};
 use crate::rtl::mlp::{load_stream, MlpShape};
 use crate::toolchain::run_checked;
@@ -31,12 +32,27 @@ pub const MLP_COUNTERS_HARNESS: Harness = Harness {
     flags: &["-CFLAGS", "-DSN_MLP_COUNTERS"],
 };
 
-/// The Verilator driver of the accelerator of `shape`.
-pub fn mlp_harness(shape: &MlpShape) -> &'static Harness {
-    if shape.counters {
-        &MLP_COUNTERS_HARNESS
-    } else {
-        &MLP_HARNESS
+/// The drivers of the board top (`export-mlp --flash-offset`): a
+/// behavioural SPI flash instead of the load port.
+const MLP_BOARD_HARNESS: Harness = Harness {
+    driver: include_str!("../../sim/verilator_mlp.cpp"),
+    prefix: "Vsieve_mlp",
+    flags: &["-CFLAGS", "-DSN_MLP_BOARD"],
+};
+const MLP_BOARD_COUNTERS_HARNESS: Harness = Harness {
+    driver: include_str!("../../sim/verilator_mlp.cpp"),
+    prefix: "Vsieve_mlp",
+    flags: &["-CFLAGS", "-DSN_MLP_COUNTERS", "-CFLAGS", "-DSN_MLP_BOARD"],
+};
+
+/// The Verilator driver of the accelerator of `shape`, alone or on its
+/// board top.
+pub fn mlp_harness(shape: &MlpShape, board: bool) -> &'static Harness {
+    match (shape.counters, board) {
+        (false, false) => &MLP_HARNESS,
+        (true, false) => &MLP_COUNTERS_HARNESS,
+        (false, true) => &MLP_BOARD_HARNESS,
+        (true, true) => &MLP_BOARD_COUNTERS_HARNESS,
     }
 }
 
@@ -47,6 +63,9 @@ pub enum MlpEngine {
     Rtl,
     /// The exported Verilog in Verilator.
     Verilator,
+    /// The board top of `export-mlp --flash-offset` in Verilator, loaded
+    /// from a behavioural SPI flash holding the ROM's values at this offset.
+    VerilatorFlash(u64),
 }
 
 /// What the ROM's test set gave on the accelerator.
@@ -139,6 +158,21 @@ pub fn run_accelerator(
             let text = generate_mlp(shape, "sieve_mlp")?;
             run_verilator(&text, "sieve_mlp", shape, &load, samples, pacing)?
         }
+        MlpEngine::VerilatorFlash(offset) => {
+            let text = generate_mlp(shape, "sieve_mlp")?
+                + &generate_flash_board(shape, "sieve_mlp", offset)?;
+            let top = "sieve_mlp_board";
+            let harness = mlp_harness(shape, true);
+            let (exe, build) = verilator_build_with(text.as_bytes(), top, harness, None)?;
+            let extra: Vec<OsString> = vec![
+                "--flash-offset".into(),
+                offset.to_string().into(),
+                "--wake-clocks".into(),
+                WAKE_CLOCKS.to_string().into(),
+            ];
+            let run = run_built_mlp(&exe, shape, &load, samples, pacing, &extra)?;
+            (run, build)
+        }
     };
     let sim_seconds = t0.elapsed().as_secs_f64() - build_seconds;
     Ok(AcceleratorRun {
@@ -163,7 +197,7 @@ pub fn run_verilator(
     pacing: &MlpPacing,
 ) -> Result<(MlpRun, f64)> {
     let (exe, build_seconds) =
-        verilator_build_with(text.as_bytes(), top, mlp_harness(shape), None)?;
+        verilator_build_with(text.as_bytes(), top, mlp_harness(shape, false), None)?;
     let run = run_built_mlp(&exe, shape, load, samples, pacing, &[])?;
     Ok((run, build_seconds))
 }

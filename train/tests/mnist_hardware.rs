@@ -81,8 +81,9 @@ fn trained_mnist_layers_through_rtl_and_verilog() {
 /// The trained MNIST network in the whole-network accelerator (SPEC section
 /// 9): the exported Verilog of every arch, 8 lanes, in Verilator on a
 /// seeded subset of 300 test images, every prediction equal to the ROM's
-/// (the exact network's for `mac`); and the parallel one with counters,
-/// every sample's counters equal to the golden model's. All 10,000 images:
+/// (the exact network's for `mac`); and the parallel one with counters on
+/// its board top, loaded from a simulated SPI flash, every sample's
+/// counters equal to the golden model's. All 10,000 images:
 /// `sievingnet infer --rom DIR --engine mlp --arch parallel --lanes 8`
 /// (BENCHMARKS.md).
 #[test]
@@ -119,10 +120,22 @@ fn trained_mnist_through_the_accelerator() {
             gap_probability: 0.05,
             seed,
         };
-        let run = run_accelerator(&rom, &shape, MlpEngine::Verilator, None, &pacing)
+        // The counting accelerator runs on its board top, loaded from a
+        // simulated SPI flash.
+        let engine = if shape.counters {
+            MlpEngine::VerilatorFlash(0x10_0000)
+        } else {
+            MlpEngine::Verilator
+        };
+        let run = run_accelerator(&rom, &shape, engine, None, &pacing)
             .unwrap_or_else(|e| panic!("{arch:?}, seed {seed}: {e:#}"));
         assert_eq!(run.mismatches(), 0, "{arch:?}, seed {seed}");
         if shape.counters {
+            let words = shape.load_words() as u64;
+            assert_eq!(
+                run.run.load_done_cycle + 1,
+                sievingnet::rtl::mlp::flash::flash_load_clocks(words)
+            );
             assert_eq!(run.run.counts.len(), 300);
             assert_eq!(run.count_mismatches(), 0, "counters, seed {seed}");
             let [_, _, sieved, kept] = run.count_totals();
