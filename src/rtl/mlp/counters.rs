@@ -8,9 +8,10 @@
 //! * `zero_a`: each neuron of a layer adds `(inputs - nonzero) * P`, with
 //!   `P` the ROM's planes.
 //! * `zero_w`, `sieved`, `kept`: each real neuron adds its lane's counts;
-//!   padded lanes are never posted, so they add nothing. A lane narrower
-//!   ROM weights are sign-extended into has `P_lane - P` top planes whose
-//!   digits are always zero: `zero_w` takes back `nonzero * (P_lane - P)`.
+//!   padded lanes are never posted, so they add nothing. Lanes wider than
+//!   the ROM's weights (which are sign-extended into them) have
+//!   `P_lane - P` extra top planes whose digits are always zero: `zero_w`
+//!   takes back `nonzero * (P_lane - P)` per neuron.
 //!
 //! The lanes' own `zero_a` (the terminal pair of each group) is not used.
 //! A neuron's counts are selected when the post stage issues it and added
