@@ -359,7 +359,6 @@ fn export_mlp_rejects_what_it_cannot_build() {
 fn exported_verilog_runs_in_icarus() {
     let rom = iris_fixture();
     let t = rom.test_set.as_ref().unwrap();
-    let tb = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim/tb_sieve_mlp.v");
     for (arch, lanes) in [(Arch::Parallel, 4), (Arch::Serial, 3), (Arch::Mac, 1)] {
         let dir = tempfile::tempdir().unwrap();
         let shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
@@ -374,38 +373,23 @@ fn exported_verilog_runs_in_icarus() {
             .map(|&v| format!("{:08x}\n", v as u32))
             .collect();
         std::fs::write(dir.path().join("load.mem"), load_hex).unwrap();
-        let samples_hex: String = t
-            .inputs
-            .iter()
-            .flatten()
-            .map(|&x| format!("{:04x}\n", x as u16))
-            .collect();
-        std::fs::write(dir.path().join("samples.mem"), samples_hex).unwrap();
-        let st = Command::new("iverilog")
-            .current_dir(dir.path())
-            .args(["-g2005", "-o", "sim.vvp"])
-            .arg(format!("-Ptb_sieve_mlp.N_LOAD={}", load.len()))
-            .arg(format!("-Ptb_sieve_mlp.N_SAMPLES={}", t.inputs.len()))
-            .arg(format!("-Ptb_sieve_mlp.FEATURES={}", t.inputs[0].len()))
-            .arg(format!("-Ptb_sieve_mlp.A_BITS={}", rom.mlp.unit.a_bits()))
-            .arg(&tb)
-            .arg("sieve_mlp.v")
-            .output()
-            .expect("iverilog runs (scripts/install-eda.sh)");
-        assert!(
-            st.status.success(),
-            "{}",
-            String::from_utf8_lossy(&st.stderr)
+        std::fs::write(
+            dir.path().join("samples.mem"),
+            common::samples_mem(&t.inputs),
+        )
+        .unwrap();
+        let classes = common::run_icarus_testbench(
+            dir.path(),
+            "tb_sieve_mlp",
+            &[
+                ("N_LOAD", load.len()),
+                ("N_SAMPLES", t.inputs.len()),
+                ("FEATURES", t.inputs[0].len()),
+                ("A_BITS", rom.mlp.unit.a_bits() as usize),
+            ],
+            &["sieve_mlp.v"],
         );
-        let run = Command::new("vvp")
-            .current_dir(dir.path())
-            .args(["-n", "sim.vvp"])
-            .output()
-            .unwrap();
-        let log = String::from_utf8_lossy(&run.stdout);
-        assert!(run.status.success() && !log.contains("error"), "{log}");
-        let classes: Vec<usize> = std::fs::read_to_string(dir.path().join("classes.txt"))
-            .unwrap()
+        let classes: Vec<usize> = classes
             .lines()
             .map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap())
             .collect();

@@ -3,47 +3,57 @@
 //! board top loaded from a simulated flash) and `area-mlp` (counters and
 //! the board top placed), on the Iris fixture.
 
+mod common;
+
 use sievingnet::rom::read_rom;
 use sievingnet::rom::Rom;
 use sievingnet::rtl::mlp::load_stream;
 use sievingnet::toolchain::lint::lint_verilog;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 fn sievingnet() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sievingnet"))
 }
 
+/// `sievingnet export-mlp ARGS --rom IRIS --out OUT`.
+fn export_iris(args: &[&str], out: &Path) -> Output {
+    sievingnet()
+        .arg("export-mlp")
+        .args(args)
+        .arg("--rom")
+        .arg(iris_dir())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn assert_ok(st: &Output) {
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
+fn iris_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom")
+}
+
 fn iris_fixture() -> Rom {
-    read_rom(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom")).unwrap()
+    read_rom(&iris_dir()).unwrap()
 }
 
 #[test]
 fn export_mlp_writes_verilog_and_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("acc.v");
-    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
-    let st = sievingnet()
-        .args([
-            "export-mlp",
-            "--arch",
-            "serial",
-            "--lanes",
-            "2",
-            "--measure",
-            "5",
-            "--rom",
-        ])
-        .arg(&rom)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
+    let st = export_iris(
+        &["--arch", "serial", "--lanes", "2", "--measure", "5"],
+        &out,
     );
+    assert_ok(&st);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("module sieve_mlp(clock,reset,load_valid,load_ready,load_data,in_valid,in_ready,in_x,in_last,out_valid,out_class);"));
     let m: serde_json::Value =
@@ -63,20 +73,9 @@ fn export_mlp_writes_verilog_and_manifest() {
 #[test]
 fn export_mlp_with_counters() {
     let dir = tempfile::tempdir().unwrap();
-    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
     let out = dir.path().join("acc.v");
-    let st = sievingnet()
-        .args(["export-mlp", "--arch", "parallel", "--counters", "--rom"])
-        .arg(&rom)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    let st = export_iris(&["--arch", "parallel", "--counters"], &out);
+    assert_ok(&st);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("module sieve_mlp(clock,reset,load_valid,load_ready,load_data,in_valid,in_ready,in_x,in_last,out_valid,out_class,out_zero_a,out_zero_w,out_sieved,out_kept);"));
     assert!(text.contains("    output reg  [31:0] out_sieved;"));
@@ -89,13 +88,7 @@ fn export_mlp_with_counters() {
     );
 
     let out = dir.path().join("mac.v");
-    let st = sievingnet()
-        .args(["export-mlp", "--arch", "mac", "--counters", "--rom"])
-        .arg(&rom)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let st = export_iris(&["--arch", "mac", "--counters"], &out);
     assert!(!st.status.success());
     let err = String::from_utf8_lossy(&st.stderr);
     assert!(err.contains("the exact `mac` lanes have none"), "{err}");
@@ -107,7 +100,7 @@ fn export_mlp_with_counters() {
 /// summed (as `infer --engine model` reports them).
 #[test]
 fn infer_on_the_accelerator_reports_the_models_counters() {
-    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let rom = iris_dir();
     let json = |args: &[&str]| -> serde_json::Value {
         let st = sievingnet()
             .arg("infer")
@@ -116,11 +109,7 @@ fn infer_on_the_accelerator_reports_the_models_counters() {
             .arg(&rom)
             .output()
             .unwrap();
-        assert!(
-            st.status.success(),
-            "{}",
-            String::from_utf8_lossy(&st.stderr)
-        );
+        assert_ok(&st);
         serde_json::from_slice(&st.stdout).unwrap()
     };
     let model = json(&["--engine", "model"]);
@@ -149,7 +138,7 @@ fn infer_on_the_accelerator_reports_the_models_counters() {
 #[test]
 fn area_mlp_measures_counters_and_the_board() {
     let dir = tempfile::tempdir().unwrap();
-    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let rom = iris_dir();
     let report = |counters: bool, flash: bool| -> serde_json::Value {
         let out = dir.path().join(format!("counters-{counters}-{flash}"));
         let mut cmd = sievingnet();
@@ -173,11 +162,7 @@ fn area_mlp_measures_counters_and_the_board() {
             cmd.args(["--flash-offset", "0x100000"]);
         }
         let st = cmd.output().unwrap();
-        assert!(
-            st.status.success(),
-            "{}",
-            String::from_utf8_lossy(&st.stderr)
-        );
+        assert_ok(&st);
         let text = std::fs::read_to_string(out.join("accelerator.json")).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         v["accelerators"][0].clone()
@@ -210,7 +195,7 @@ fn area_mlp_measures_counters_and_the_board() {
 /// load port's run, and the loader's clocks; other engines refuse it.
 #[test]
 fn infer_through_the_board_top() {
-    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+    let rom = iris_dir();
     let run = |args: &[&str]| {
         sievingnet()
             .arg("infer")
@@ -221,11 +206,7 @@ fn infer_through_the_board_top() {
             .unwrap()
     };
     let st = run(&["--engine", "mlp", "--lanes", "3", "--flash-offset", "4096"]);
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    assert_ok(&st);
     let board: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
     let st = run(&["--engine", "mlp", "--lanes", "3"]);
     let port: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
@@ -247,29 +228,11 @@ fn infer_through_the_board_top() {
 #[test]
 fn the_board_top_loads_from_spi_flash() {
     let dir = tempfile::tempdir().unwrap();
-    let rom_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
     let rom = iris_fixture();
     let t = rom.test_set.as_ref().unwrap();
     let out = dir.path().join("sieve_mlp.v");
-    let st = sievingnet()
-        .args([
-            "export-mlp",
-            "--lanes",
-            "3",
-            "--flash-offset",
-            "0x100000",
-            "--rom",
-        ])
-        .arg(&rom_dir)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    let st = export_iris(&["--lanes", "3", "--flash-offset", "0x100000"], &out);
+    assert_ok(&st);
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("sieve_mlp.json")).unwrap())
             .unwrap();
@@ -292,45 +255,23 @@ fn the_board_top_loads_from_spi_flash() {
 
     let bytes: String = image.iter().map(|b| format!("{b:02x}\n")).collect();
     std::fs::write(dir.path().join("flash.mem"), bytes).unwrap();
-    let samples_hex: String = t
-        .inputs
-        .iter()
-        .flatten()
-        .map(|&x| format!("{:04x}\n", x as u16))
-        .collect();
-    std::fs::write(dir.path().join("samples.mem"), samples_hex).unwrap();
-    let tb = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim/tb_sieve_mlp_flash.v");
-    let st = Command::new("iverilog")
-        .current_dir(dir.path())
-        .args(["-g2005", "-o", "sim.vvp"])
-        .arg(format!("-Ptb_sieve_mlp_flash.N_SAMPLES={}", t.inputs.len()))
-        .arg(format!(
-            "-Ptb_sieve_mlp_flash.FEATURES={}",
-            t.inputs[0].len()
-        ))
-        .arg(format!(
-            "-Ptb_sieve_mlp_flash.A_BITS={}",
-            rom.mlp.unit.a_bits()
-        ))
-        .arg(format!("-Ptb_sieve_mlp_flash.OFFSET={}", 0x100000))
-        .arg(format!("-Ptb_sieve_mlp_flash.IMAGE_BYTES={}", image.len()))
-        .arg(&tb)
-        .args(["sieve_mlp.v", "sieve_mlp_flash.v"])
-        .output()
-        .expect("iverilog runs (scripts/install-eda.sh)");
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
+    std::fs::write(
+        dir.path().join("samples.mem"),
+        common::samples_mem(&t.inputs),
+    )
+    .unwrap();
+    let lines = common::run_icarus_testbench(
+        dir.path(),
+        "tb_sieve_mlp_flash",
+        &[
+            ("N_SAMPLES", t.inputs.len()),
+            ("FEATURES", t.inputs[0].len()),
+            ("A_BITS", rom.mlp.unit.a_bits() as usize),
+            ("OFFSET", 0x100000),
+            ("IMAGE_BYTES", image.len()),
+        ],
+        &["sieve_mlp.v", "sieve_mlp_flash.v"],
     );
-    let run = Command::new("vvp")
-        .current_dir(dir.path())
-        .args(["-n", "sim.vvp"])
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success() && !log.contains("error"), "{log}");
-    let lines = std::fs::read_to_string(dir.path().join("classes.txt")).unwrap();
     let mut lines = lines.lines();
     // The testbench counts the 4 reset clocks.
     let loaded = lines.next().unwrap();
@@ -345,13 +286,7 @@ fn the_board_top_loads_from_spi_flash() {
 
     // An image that would end past 16 MB: an error, no file written.
     let out = dir.path().join("far.v");
-    let st = sievingnet()
-        .args(["export-mlp", "--flash-offset", "0xfffff0", "--rom"])
-        .arg(&rom_dir)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let st = export_iris(&["--flash-offset", "0xfffff0"], &out);
     assert!(!st.status.success());
     let err = String::from_utf8_lossy(&st.stderr);
     assert!(err.contains("end past the 16 MB"), "{err}");

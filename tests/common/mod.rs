@@ -108,3 +108,48 @@ pub fn overflow_and_wrap_pairs() -> Vec<Pair> {
     }));
     pairs
 }
+
+/// Compiles the testbench `sim/{tb}.v` with `files` (in `dir`) and the
+/// `params` of module `tb` in Icarus, runs it in `dir` and returns the
+/// `classes.txt` it writes. The folder holds the testbench's `.mem` files.
+#[allow(dead_code)]
+pub fn run_icarus_testbench(
+    dir: &std::path::Path,
+    tb: &str,
+    params: &[(&str, usize)],
+    files: &[&str],
+) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("sim/{tb}.v"));
+    let st = std::process::Command::new("iverilog")
+        .current_dir(dir)
+        .args(["-g2005", "-o", "sim.vvp"])
+        .args(params.iter().map(|(k, v)| format!("-P{tb}.{k}={v}")))
+        .arg(&path)
+        .args(files)
+        .output()
+        .expect("iverilog runs (scripts/install-eda.sh)");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let run = std::process::Command::new("vvp")
+        .current_dir(dir)
+        .args(["-n", "sim.vvp"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success() && !log.contains("error"), "{log}");
+    std::fs::read_to_string(dir.join("classes.txt")).unwrap()
+}
+
+/// One 16-bit hex line per feature of `samples`, sample-major (the
+/// testbenches' `samples.mem`).
+#[allow(dead_code)]
+pub fn samples_mem(samples: &[Vec<i64>]) -> String {
+    samples
+        .iter()
+        .flatten()
+        .map(|&x| format!("{:04x}\n", x as u16))
+        .collect()
+}
