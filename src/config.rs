@@ -21,6 +21,14 @@ pub enum Coding {
 impl Coding {
     pub const ALL: [Coding; 2] = [Coding::Binary, Coding::Ternary];
 
+    /// Number of bit-planes `P` of a `w_bits` weight (SPEC section 2).
+    pub const fn planes(self, w_bits: u32) -> u32 {
+        match self {
+            Coding::Binary => w_bits,
+            Coding::Ternary => w_bits + 1,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Coding::Binary => "binary",
@@ -226,10 +234,7 @@ impl UnitConfig {
 
     /// Number of bit-planes `P` of a weight.
     pub const fn planes(&self) -> u32 {
-        match self.coding {
-            Coding::Binary => self.w_bits,
-            Coding::Ternary => self.w_bits + 1,
-        }
+        self.coding.planes(self.w_bits)
     }
 
     pub fn a_range(&self) -> (i64, i64) {

@@ -35,10 +35,7 @@ impl Digits {
 /// (so the next digit is 0), which is subtracted before halving.
 pub fn weight_digits(w: i64, w_bits: u32, coding: Coding) -> Digits {
     let mut m = w.unsigned_abs();
-    let planes = match coding {
-        Coding::Binary => w_bits as usize,
-        Coding::Ternary => w_bits as usize + 1,
-    };
+    let planes = coding.planes(w_bits) as usize;
     let mut d = [0i8; MAX_PLANES];
     match coding {
         Coding::Binary => {

@@ -235,7 +235,11 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             out_kept: per_counter_block(shape, Default::default),
             lanes: (0..n).map(make_lane).collect(),
             counters: per_counter_block(shape, || {
-                MlpCounters::new(shape.rom_planes(), shape.lane_config().planes())
+                // The counters count the ROM's planes, not the lanes'.
+                MlpCounters::new(
+                    shape.coding.planes(shape.w_bits),
+                    shape.lane_config().planes(),
+                )
             }),
             lane_zero_w: per_lane_counter(shape),
             lane_sieved: per_lane_counter(shape),

@@ -204,14 +204,6 @@ impl MlpShape {
         Ok(self)
     }
 
-    /// The ROM's planes per weight (SPEC section 2), which the counters count.
-    pub fn rom_planes(&self) -> u32 {
-        match self.coding {
-            Coding::Binary => self.w_bits,
-            Coding::Ternary => self.w_bits + 1,
-        }
-    }
-
     /// The lanes' weight width: the ROM's, rounded up to a built unit.
     pub fn lane_w_bits(&self) -> u32 {
         crate::design::accelerator_lane_w_bits(self.w_bits)
