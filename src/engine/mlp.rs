@@ -17,33 +17,26 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
-/// The C++ driver of the accelerator.
-pub const MLP_HARNESS: Harness = Harness {
-    driver: include_str!("../../sim/verilator_mlp.cpp"),
-    prefix: "Vsieve_mlp",
-    flags: &[],
-};
+/// The C++ driver of the accelerator (`sim/verilator_mlp.cpp`) built with
+/// `flags` (part of the build's cache key).
+pub const fn mlp_driver(flags: &'static [&'static str]) -> Harness {
+    Harness {
+        driver: include_str!("../../sim/verilator_mlp.cpp"),
+        prefix: "Vsieve_mlp",
+        flags,
+    }
+}
 
-/// The driver for an accelerator exported with counters: it also records
-/// the counter outputs of each result.
-pub const MLP_COUNTERS_HARNESS: Harness = Harness {
-    driver: include_str!("../../sim/verilator_mlp.cpp"),
-    prefix: "Vsieve_mlp",
-    flags: &["-CFLAGS", "-DSN_MLP_COUNTERS"],
-};
-
-/// The drivers of the board top (`export-mlp --flash-offset`): a
+/// The driver of the accelerator's SPEC section 9 ports.
+const MLP_HARNESS: Harness = mlp_driver(&[]);
+/// With counters (`-DSN_MLP_COUNTERS`): it also records the counter
+/// outputs of each result.
+const MLP_COUNTERS_HARNESS: Harness = mlp_driver(&["-CFLAGS", "-DSN_MLP_COUNTERS"]);
+/// On the board top of `export-mlp --flash-offset` (`-DSN_MLP_BOARD`): a
 /// behavioural SPI flash instead of the load port.
-const MLP_BOARD_HARNESS: Harness = Harness {
-    driver: include_str!("../../sim/verilator_mlp.cpp"),
-    prefix: "Vsieve_mlp",
-    flags: &["-CFLAGS", "-DSN_MLP_BOARD"],
-};
-const MLP_BOARD_COUNTERS_HARNESS: Harness = Harness {
-    driver: include_str!("../../sim/verilator_mlp.cpp"),
-    prefix: "Vsieve_mlp",
-    flags: &["-CFLAGS", "-DSN_MLP_COUNTERS", "-CFLAGS", "-DSN_MLP_BOARD"],
-};
+const MLP_BOARD_HARNESS: Harness = mlp_driver(&["-CFLAGS", "-DSN_MLP_BOARD"]);
+const MLP_BOARD_COUNTERS_HARNESS: Harness =
+    mlp_driver(&["-CFLAGS", "-DSN_MLP_COUNTERS", "-CFLAGS", "-DSN_MLP_BOARD"]);
 
 /// The Verilator driver of the accelerator of `shape`, alone or on its
 /// board top.

@@ -20,7 +20,7 @@ use super::netlist::{cells_sim_path, mapped_netlist_with, sim_netlist, MemoryCel
 use crate::design::Arch;
 use crate::eda::accelerator::synth_options;
 use crate::eda::Device;
-use crate::engine::mlp::{run_built_mlp, MLP_HARNESS};
+use crate::engine::mlp::{mlp_driver, run_built_mlp};
 use crate::engine::verilog::{verilator_build_with, Harness};
 use crate::rom::{expected_predictions, Rom};
 use crate::rtl::mlp::generate::generate_mlp;
@@ -33,11 +33,7 @@ use std::path::Path;
 
 /// The accelerator's driver built with toggle coverage on a mapped netlist
 /// (the flags of the units' flow: see [`super::POWER_HARNESS`]).
-pub const MLP_POWER_HARNESS: Harness = Harness {
-    driver: MLP_HARNESS.driver,
-    prefix: MLP_HARNESS.prefix,
-    flags: super::POWER_HARNESS.flags,
-};
+pub const MLP_POWER_HARNESS: Harness = mlp_driver(super::POWER_HARNESS.flags);
 
 /// The device the accelerator is counted on: its weights of a 784-128-10
 /// network fit only the UP5K's SPRAM.
