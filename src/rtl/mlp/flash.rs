@@ -24,12 +24,11 @@ pub const FLASH_BYTES: u64 = 1 << 24;
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum LoaderState {
-    /// Sending `0xAB`.
-    Wake,
+    /// Sending a command: `0xAB` (while `waking`), then `0x03` and the
+    /// 24-bit address.
+    Send,
     /// Chip deselected for the wake-up time.
     WakeWait,
-    /// Sending `0x03` and the 24-bit address.
-    Command,
     /// Reading the 32 bits of a value.
     Read,
     /// Offering the value on the load port.
@@ -62,6 +61,8 @@ pub struct FlashLoader {
     wake_left: DFF<Bits<16>>,
     sck: DFF<Bit>,
     cs_n: DFF<Bit>,
+    /// The command being sent is the wake-up.
+    waking: DFF<Bit>,
     one6: Constant<Bits<6>>,
     one32: Constant<Bits<32>>,
     eight: Constant<Bits<5>>,
@@ -101,6 +102,7 @@ impl FlashLoader {
             wake_left: Default::default(),
             sck: Default::default(),
             cs_n: Default::default(),
+            waking: Default::default(),
             one6: Constant::new(1u64.into()),
             one32: Constant::new(1u64.into()),
             eight: Constant::new(8u64.into()),
@@ -118,13 +120,15 @@ impl FlashLoader {
 impl Logic for FlashLoader {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, shift_out, shift_in, bits_left, words, wake_left, sck, cs_n);
+        dff_setup!(
+            self, clock, state, shift_out, shift_in, bits_left, words, wake_left, sck, cs_n, waking
+        );
         // One SPI bit per two clocks: the rising SCK edge samples MISO
         // (the flash drove it after the last falling edge), the falling
         // edge moves MOSI to the next bit.
         match self.state.q.val() {
-            LoaderState::Wake => {
-                // Select the chip a clock before the first SCK edge.
+            LoaderState::Send => {
+                // The chip is selected a clock before the first SCK edge.
                 self.cs_n.d.next = false;
                 if !self.cs_n.q.val() {
                     self.sck.d.next = !self.sck.q.val();
@@ -133,8 +137,12 @@ impl Logic for FlashLoader {
                     self.shift_out.d.next = self.shift_out.q.val() << 1;
                     self.bits_left.d.next = self.bits_left.q.val() - 1;
                     if self.bits_left.q.val() == self.one6.val() {
-                        self.wake_left.d.next = self.wake_clocks.val();
-                        self.state.d.next = LoaderState::WakeWait;
+                        self.bits_left.d.next = 32.into();
+                        self.state.d.next = LoaderState::Read;
+                        if self.waking.q.val() {
+                            self.wake_left.d.next = self.wake_clocks.val();
+                            self.state.d.next = LoaderState::WakeWait;
+                        }
                     }
                 }
             }
@@ -146,18 +154,8 @@ impl Logic for FlashLoader {
                     self.cs_n.d.next = false;
                     self.shift_out.d.next = self.read_command.val();
                     self.bits_left.d.next = 32.into();
-                    self.state.d.next = LoaderState::Command;
-                }
-            }
-            LoaderState::Command => {
-                self.sck.d.next = !self.sck.q.val();
-                if self.sck.q.val() {
-                    self.shift_out.d.next = self.shift_out.q.val() << 1;
-                    self.bits_left.d.next = self.bits_left.q.val() - 1;
-                    if self.bits_left.q.val() == self.one6.val() {
-                        self.bits_left.d.next = 32.into();
-                        self.state.d.next = LoaderState::Read;
-                    }
+                    self.waking.d.next = false;
+                    self.state.d.next = LoaderState::Send;
                 }
             }
             LoaderState::Read => {
@@ -204,7 +202,8 @@ impl Logic for FlashLoader {
         self.load_data.next = self.swapped.val();
         self.done.next = self.state.q.val() == LoaderState::Done;
         if self.reset.val() {
-            self.state.d.next = LoaderState::Wake;
+            self.state.d.next = LoaderState::Send;
+            self.waking.d.next = true;
             self.shift_out.d.next = self.wake_command.val();
             self.bits_left.d.next = 8.into();
             self.words.d.next = 0.into();
@@ -229,89 +228,121 @@ pub fn flash_image(load: &[i64]) -> Vec<u8> {
         .collect()
 }
 
-/// A behavioural SPI flash (mode 0) for the tests: it answers only after
-/// the wake-up command and `wake_clocks` deselected clocks; then `0x03`
-/// and a 24-bit address read from that byte on, most significant bit
-/// first. Asleep or for other commands it drives 1s.
-#[derive(Clone, Debug)]
-pub struct SpiFlashModel {
-    pub mem: Vec<u8>,
-    pub wake_clocks: u64,
-    /// The MISO line.
-    pub miso: bool,
-    awake: bool,
-    woken_at: Option<u64>,
-    clock: u64,
-    bits: u32,
-    command: u32,
-    address: u32,
-    sck: bool,
-    cs_n: bool,
-}
-
-impl SpiFlashModel {
-    pub fn new(mem: Vec<u8>, wake_clocks: u64) -> Self {
-        Self {
-            mem,
-            wake_clocks,
-            miso: true,
-            awake: false,
-            woken_at: None,
-            clock: 0,
-            bits: 0,
-            command: 0,
-            address: 0,
-            sck: false,
-            cs_n: true,
-        }
-    }
-
-    /// The pins after a system clock edge.
-    pub fn step(&mut self, cs_n: bool, sck: bool, mosi: bool) {
-        self.clock += 1;
-        if cs_n {
-            if !self.cs_n && self.bits == 8 && self.command == 0xAB {
-                self.woken_at = Some(self.clock);
-            }
-            self.bits = 0;
-            self.command = 0;
-            self.miso = true;
-        } else {
-            if self.cs_n {
-                // Selected: awake once the wake-up time has passed.
-                if let Some(t) = self.woken_at {
-                    self.awake |= self.clock - t >= self.wake_clocks;
-                }
-            }
-            if sck && !self.sck {
-                if self.bits < 32 {
-                    self.command = (self.command << 1) | u32::from(mosi);
-                }
-                self.bits += 1;
-                if self.bits == 32 {
-                    self.address = self.command & 0xff_ffff;
-                }
-            }
-            let reading = self.awake && self.bits >= 32 && (self.command >> 24) == 0x03;
-            if !sck && self.sck && reading {
-                let k = self.bits - 32;
-                let byte = self
-                    .mem
-                    .get((self.address + k / 8) as usize)
-                    .copied()
-                    .unwrap_or(0xff);
-                self.miso = (byte >> (7 - k % 8)) & 1 == 1;
-            }
-        }
-        self.sck = sck;
-        self.cs_n = cs_n;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    /// A behavioural SPI flash (mode 0) for the tests: it answers only after
+    /// the wake-up command and `wake_clocks` deselected clocks; then `0x03`
+    /// and a 24-bit address read from that byte on, most significant bit
+    /// first. Asleep or for other commands it drives 1s.
+    #[derive(Clone, Debug)]
+    pub struct SpiFlashModel {
+        pub mem: Vec<u8>,
+        pub wake_clocks: u64,
+        /// The MISO line.
+        pub miso: bool,
+        awake: bool,
+        woken_at: Option<u64>,
+        clock: u64,
+        bits: u32,
+        command: u32,
+        address: u32,
+        sck: bool,
+        cs_n: bool,
+    }
+
+    impl SpiFlashModel {
+        pub fn new(mem: Vec<u8>, wake_clocks: u64) -> Self {
+            Self {
+                mem,
+                wake_clocks,
+                miso: true,
+                awake: false,
+                woken_at: None,
+                clock: 0,
+                bits: 0,
+                command: 0,
+                address: 0,
+                sck: false,
+                cs_n: true,
+            }
+        }
+
+        /// The pins after a system clock edge.
+        pub fn step(&mut self, cs_n: bool, sck: bool, mosi: bool) {
+            self.clock += 1;
+            if cs_n {
+                if !self.cs_n && self.bits == 8 && self.command == 0xAB {
+                    self.woken_at = Some(self.clock);
+                }
+                self.bits = 0;
+                self.command = 0;
+                self.miso = true;
+            } else {
+                if self.cs_n {
+                    // Selected: awake once the wake-up time has passed.
+                    if let Some(t) = self.woken_at {
+                        self.awake |= self.clock - t >= self.wake_clocks;
+                    }
+                }
+                if sck && !self.sck {
+                    if self.bits < 32 {
+                        self.command = (self.command << 1) | u32::from(mosi);
+                    }
+                    self.bits += 1;
+                    if self.bits == 32 {
+                        self.address = self.command & 0xff_ffff;
+                    }
+                }
+                let reading = self.awake && self.bits >= 32 && (self.command >> 24) == 0x03;
+                if !sck && self.sck && reading {
+                    let k = self.bits - 32;
+                    let byte = self
+                        .mem
+                        .get((self.address + k / 8) as usize)
+                        .copied()
+                        .unwrap_or(0xff);
+                    self.miso = (byte >> (7 - k % 8)) & 1 == 1;
+                }
+            }
+            self.sck = sck;
+            self.cs_n = cs_n;
+        }
+    }
+
+    /// Runs `dut` against `flash` for `cycles` clocks after 2 of reset,
+    /// the load port ready when `ready()` says; returns the values taken
+    /// and the first clock `done` was high.
+    fn run(
+        dut: &mut FlashLoader,
+        flash: &mut SpiFlashModel,
+        cycles: u64,
+        mut ready: impl FnMut() -> bool,
+    ) -> (Vec<i64>, Option<u64>) {
+        dut.connect_all();
+        let mut got = Vec::new();
+        let mut done_at = None;
+        for cycle in 0..cycles {
+            let ready = ready();
+            dut.clock.next = false.into();
+            dut.reset.next = cycle < 2;
+            dut.load_ready.next = ready;
+            dut.spi_miso.next = flash.miso;
+            assert!(simulate(dut, 100));
+            if cycle >= 2 && dut.load_valid.val() && ready {
+                got.push(dut.load_data.val().to_u64() as u32 as i32 as i64);
+            }
+            dut.clock.next = true.into();
+            assert!(simulate(dut, 100));
+            flash.step(dut.spi_cs_n.val(), dut.spi_sck.val(), dut.spi_mosi.val());
+            if dut.done.val() && done_at.is_none() {
+                done_at = Some(cycle);
+            }
+        }
+        (got, done_at)
+    }
 
     /// Load values from a flash at an offset, the load port's ready
     /// randomly low: every value in order, then `done`, the chip deselected.
@@ -326,26 +357,7 @@ mod tests {
         mem.extend(flash_image(&load));
         let mut flash = SpiFlashModel::new(mem, WAKE_CLOCKS);
         let mut dut = FlashLoader::new(offset, load.len() as u64);
-        dut.connect_all();
-        let mut got = Vec::new();
-        let mut done_at = None;
-        for cycle in 0..20_000u64 {
-            let ready = rng.gen_bool(0.7);
-            dut.clock.next = false.into();
-            dut.reset.next = cycle < 2;
-            dut.load_ready.next = ready;
-            dut.spi_miso.next = flash.miso;
-            assert!(simulate(&mut dut, 100));
-            if cycle >= 2 && dut.load_valid.val() && ready {
-                got.push(dut.load_data.val().to_u64() as u32 as i32 as i64);
-            }
-            dut.clock.next = true.into();
-            assert!(simulate(&mut dut, 100));
-            flash.step(dut.spi_cs_n.val(), dut.spi_sck.val(), dut.spi_mosi.val());
-            if dut.done.val() && done_at.is_none() {
-                done_at = Some(cycle);
-            }
-        }
+        let (got, done_at) = run(&mut dut, &mut flash, 20_000, || rng.gen_bool(0.7));
         assert_eq!(got, load);
         assert!(done_at.is_some());
         assert!(dut.spi_cs_n.val());
@@ -357,21 +369,7 @@ mod tests {
         let load = vec![5i64, -7];
         let mut flash = SpiFlashModel::new(flash_image(&load), WAKE_CLOCKS * 2);
         let mut dut = FlashLoader::new(0, 2);
-        dut.connect_all();
-        let mut got = Vec::new();
-        for cycle in 0..2_000u64 {
-            dut.clock.next = false.into();
-            dut.reset.next = cycle < 2;
-            dut.load_ready.next = true;
-            dut.spi_miso.next = flash.miso;
-            assert!(simulate(&mut dut, 100));
-            if cycle >= 2 && dut.load_valid.val() {
-                got.push(dut.load_data.val().to_u64() as u32 as i32 as i64);
-            }
-            dut.clock.next = true.into();
-            assert!(simulate(&mut dut, 100));
-            flash.step(dut.spi_cs_n.val(), dut.spi_sck.val(), dut.spi_mosi.val());
-        }
+        let (got, _) = run(&mut dut, &mut flash, 2_000, || true);
         assert_eq!(got, vec![-1, -1]);
     }
 }
