@@ -13,7 +13,11 @@ pub fn generate_mlp(shape: &MlpShape, top: &str) -> Result<String> {
         acc.connect_all();
         generate_verilog(&acc)
     });
-    let mut text = quiet_unused_lane_ports(&rename_top(&text, top), shape.arch == Arch::Mac);
+    let mut text = quiet_unused_lane_ports(
+        &rename_top(&text, top),
+        shape.arch == Arch::Mac,
+        shape.counters,
+    );
     if shape.counters {
         // rust-hdl names the one element of each counter port vector `$0`.
         for port in COUNTER_PORTS {
@@ -76,20 +80,41 @@ fn rename_identifier(text: &str, from: &str, to: &str) -> String {
     out
 }
 
-/// The lanes' counter and overflow outputs (zero without counters) and the
-/// exact MAC's threshold input are not used by the accelerator: tell the
-/// lint so, and only for those declarations.
-fn quiet_unused_lane_ports(text: &str, mac_lanes: bool) -> String {
-    const UNUSED: &[&str] = &[
-        "$out_zero_a;",
-        "$out_zero_w;",
-        "$out_sieved;",
-        "$out_kept;",
-        "$out_overflow;",
-    ];
+/// `text` with each line for which `rule` names a Verilator lint rule
+/// wrapped in a waiver of that rule, for that line alone.
+fn waive_lint(text: &str, rule: impl Fn(&str) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len() + 4096);
     for line in text.lines() {
         let t = line.trim_start();
+        match rule(t) {
+            Some(r) => out.push_str(&format!(
+                "/* verilator lint_off {r} */ {t} /* verilator lint_on {r} */\n"
+            )),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The lanes' outputs the accelerator does not read (their overflow, their
+/// counters, or with counters only their `zero_a`) and the exact MAC's
+/// threshold input: tell the lint so, and only for those declarations.
+fn quiet_unused_lane_ports(text: &str, mac_lanes: bool, counters: bool) -> String {
+    let unused: &[&str] = if counters {
+        &["$out_zero_a;", "$out_overflow;"]
+    } else {
+        &[
+            "$out_zero_a;",
+            "$out_zero_w;",
+            "$out_sieved;",
+            "$out_kept;",
+            "$out_overflow;",
+        ]
+    };
+    waive_lint(text, |t| {
         // rust-hdl repeats the state enum in every module that holds it.
         let state_param = t.starts_with("localparam MlpState$");
         // The lanes' `in_ready` depends on their registers only, but it is
@@ -98,26 +123,18 @@ fn quiet_unused_lane_ports(text: &str, mac_lanes: bool) -> String {
         // (not a net-level) loop, which Verilator simulates correctly.
         let lane_ready = t.starts_with("wire") && t.contains("lanes$") && t.ends_with("$in_ready;");
         let lane_output =
-            t.starts_with("wire") && t.contains("lanes$") && UNUSED.iter().any(|u| t.ends_with(u));
+            t.starts_with("wire") && t.contains("lanes$") && unused.iter().any(|u| t.ends_with(u));
         let mac_threshold = t.starts_with("input wire") && t.ends_with(" in_thr;") && mac_lanes;
         if state_param {
-            out.push_str(&format!(
-                "/* verilator lint_off UNUSEDPARAM */ {t} /* verilator lint_on UNUSEDPARAM */\n"
-            ));
+            Some("UNUSEDPARAM")
         } else if lane_ready {
-            out.push_str(&format!(
-                "/* verilator lint_off UNOPTFLAT */ {t} /* verilator lint_on UNOPTFLAT */\n"
-            ));
+            Some("UNOPTFLAT")
         } else if lane_output || mac_threshold {
-            out.push_str(&format!(
-                "/* verilator lint_off UNUSEDSIGNAL */ {t} /* verilator lint_on UNUSEDSIGNAL */\n"
-            ));
+            Some("UNUSEDSIGNAL")
         } else {
-            out.push_str(line);
-            out.push('\n');
+            None
         }
-    }
-    out
+    })
 }
 
 /// The flash loader ([`super::flash`]) as module `{top}_flash_loader` and a
@@ -139,17 +156,10 @@ pub fn generate_flash_board(shape: &MlpShape, top: &str, offset: u64) -> Result<
     loader.connect_all();
     let loader_name = format!("{top}_flash_loader");
     // rust-hdl repeats the state enum in every module that holds it.
-    let loader_text: String = rename_top(&generate_verilog(&loader), &loader_name)
-        .lines()
-        .map(|line| {
-            let t = line.trim_start();
-            if t.starts_with("localparam LoaderState$") {
-                format!("/* verilator lint_off UNUSEDPARAM */ {t} /* verilator lint_on UNUSEDPARAM */\n")
-            } else {
-                format!("{line}\n")
-            }
-        })
-        .collect();
+    let loader_text = waive_lint(&rename_top(&generate_verilog(&loader), &loader_name), |t| {
+        t.starts_with("localparam LoaderState$")
+            .then_some("UNUSEDPARAM")
+    });
     let a = shape.a_bits;
     let (counter_ports, counter_wiring) = if shape.counters {
         (
