@@ -184,15 +184,16 @@ int main(int argc, char** argv) {
         uint64_t rec[3] = {tag, cyc, value};
         std::fwrite(rec, sizeof rec, 1, out);
     };
-    // One cycle with the inputs set: settle, sample, rising edge. Returns
-    // (load fired, input fired).
 #ifdef SN_MLP_BOARD
+    // The flash: erased (0xff) below the offset, then the load values.
     Flash flash;
     flash.wake_clocks = wake_clocks;
     flash.mem.assign(flash_offset, 0xff);
     for (int32_t v : load)
         for (int b = 0; b < 4; ++b) flash.mem.push_back((uint8_t)((uint32_t)v >> (8 * b)));
 #endif
+    // One cycle with the inputs set: settle, sample, rising edge. Returns
+    // (load fired, input fired).
     auto cycle = [&](bool reset, bool* load_fired, bool* in_fired) {
         top->clock = 0;
         top->reset = reset;

@@ -72,7 +72,6 @@ pub fn run(args: InferArgs) -> Result<()> {
             };
             return run_mlp(&args, &rom, engine);
         }
-
         InferEngine::MlpRtl => return run_mlp(&args, &rom, MlpEngine::Rtl),
     };
     let design = Design::for_arch(args.arch, true).map_err(anyhow::Error::msg)?;

@@ -261,8 +261,8 @@ pub fn export_mlp_to(
             image_bytes: image.len(),
             load_clocks: flash_load_clocks(shape.load_words() as u64),
         });
-        files.push((board_path.clone(), board.into_bytes()));
-        files.push((image_path.clone(), image));
+        files.push((board_path, board.into_bytes()));
+        files.push((image_path, image));
     }
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     files.push((manifest_path(out), json.into_bytes()));
