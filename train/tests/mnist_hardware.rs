@@ -108,8 +108,10 @@ fn trained_mnist_through_the_accelerator() {
     t.inputs = order.iter().map(|&i| t.inputs[i].clone()).collect();
     t.labels = order.iter().map(|&i| t.labels[i]).collect();
     t.predictions = order.iter().map(|&i| t.predictions[i]).collect();
-    let mut counted = MlpShape::of_rom(&rom, Arch::Parallel, 8).unwrap();
-    counted = counted.with_counters().unwrap();
+    let counted = MlpShape::of_rom(&rom, Arch::Parallel, 8)
+        .unwrap()
+        .with_counters()
+        .unwrap();
     let shapes = Arch::ALL
         .iter()
         .map(|&arch| MlpShape::of_rom(&rom, arch, 8).unwrap())

@@ -150,10 +150,8 @@ fn digits_rom_through_model_rtl_and_verilog() {
 /// The whole network in the accelerator (SPEC section 9), every arch, one
 /// lane and several: rust-hdl with random idle cycles, and the exported
 /// Verilog in Verilator (the sieving arches with counters); predictions
-/// equal the ROM's (the exact network's for `mac`), every sample's
-/// counters the golden model's, and the parallel and MAC accelerators take
-/// the same clocks (both one pair per lane per clock over the same non-zero
-/// inputs).
+/// equal the ROM's (the exact network's for `mac`), and every sample's
+/// counters the golden model's.
 fn through_the_accelerator(name: &str, rom: &Rom, limit: usize, seed: u64) {
     let t = rom.test_set.as_ref().unwrap();
     let n = limit.min(t.inputs.len());
