@@ -195,9 +195,9 @@ pub fn run_verilator(
     Ok((run, build_seconds))
 }
 
-/// Runs an accelerator simulation built with the accelerator driver
-/// ([`MLP_HARNESS`] or a build of its driver with other flags), passing it
-/// `extra` arguments (e.g. `--coverage FILE`).
+/// Runs an accelerator simulation built with the accelerator's driver
+/// ([`mlp_driver`], with any flags), passing it `extra` arguments (e.g.
+/// `--coverage FILE`, `--flash-offset N`).
 pub fn run_built_mlp(
     exe: &Path,
     shape: &MlpShape,
