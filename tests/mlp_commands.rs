@@ -134,7 +134,8 @@ fn infer_on_the_accelerator_reports_the_models_counters() {
 /// `area-mlp --counters` measures the accelerator with its counters: the
 /// timing wrapper keeps them (more LUTs than without), the clocks are the
 /// same and the counters are checked on the samples it runs;
-/// `--flash-offset` places the board top with the flash loader.
+/// `--flash-offset` places the board top with the flash loader;
+/// `--work-dir` keeps the intermediate files.
 #[test]
 fn area_mlp_measures_counters_and_the_board() {
     let dir = tempfile::tempdir().unwrap();
@@ -159,7 +160,9 @@ fn area_mlp_measures_counters_and_the_board() {
             cmd.arg("--counters");
         }
         if flash {
-            cmd.args(["--flash-offset", "0x100000"]);
+            // The board's intermediate files are kept (`--work-dir`).
+            cmd.args(["--flash-offset", "0x100000", "--work-dir"])
+                .arg(dir.path().join("work"));
         }
         let st = cmd.output().unwrap();
         assert_ok(&st);
@@ -174,6 +177,16 @@ fn area_mlp_measures_counters_and_the_board() {
     assert_eq!(without["counters"], false);
     assert_eq!(board["flash_offset"], 0x100000);
     assert!(without["flash_offset"].is_null());
+    let kept = dir.path().join("work/hx8k-parallel");
+    for file in ["sieve_mlp.v", "wrapper.v", "yosys.log", "pnr_seed1.log"] {
+        assert!(
+            kept.join(file).is_file(),
+            "{file} not kept in {}",
+            kept.display()
+        );
+    }
+    let board_v = std::fs::read_to_string(kept.join("wrapper.v")).unwrap();
+    assert!(board_v.contains("module sieve_mlp_board"));
     // 96 load values, 65 clocks each after the wake-up and the command.
     assert_eq!(board["flash_load_clocks"], 1 + 16 + 1 + 256 + 64 + 65 * 96);
     for r in [&with, &without, &board] {

@@ -49,6 +49,10 @@ pub struct AreaMlpArgs {
     /// Output folder: accelerator.json and accelerator.md.
     #[arg(long, default_value = "reports/accelerator")]
     pub out: PathBuf,
+    /// Keep the intermediate files (Verilog, Yosys and nextpnr logs and
+    /// netlists, one folder per design) here instead of a temporary folder.
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
 }
 
 pub fn run(args: AreaMlpArgs) -> Result<()> {
@@ -66,7 +70,14 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
         bail!("--arch, --devices and --seeds each need at least one value");
     }
     let (yosys, nextpnr) = tool_versions(true)?;
-    let work = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let tmp;
+    let work = match &args.work_dir {
+        Some(dir) => dir.clone(),
+        None => {
+            tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
+            tmp.path().to_path_buf()
+        }
+    };
     let mut reports = Vec::new();
     for &device in &devices {
         for &arch in &args.arch {
@@ -80,9 +91,7 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
                 args.seeds,
                 args.samples
             );
-            let dir = work
-                .path()
-                .join(format!("{}-{}", device.name(), arch.name()));
+            let dir = work.join(format!("{}-{}", device.name(), arch.name()));
             reports.push(accelerator_area(
                 &rom,
                 arch,
