@@ -131,6 +131,10 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     // Lane results.
     pub(super) res: Vec<DFF<Bits<32>>>,
     pub(super) done: Vec<DFF<Bit>>,
+    /// Lane `b` has a neuron in this group (`remaining > b`), registered:
+    /// `remaining` changes at least two clocks before a group's first pair
+    /// reaches the lanes, and the compare stays off the lanes' input path.
+    pub(super) lane_on: Vec<DFF<Bit>>,
     // Post pipeline.
     pub(super) k: DFF<Bits<LANE_BITS>>,
     pub(super) issued_all: DFF<Bit>,
@@ -305,6 +309,7 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             s2_a: Default::default(),
             res: (0..n).map(|_| Default::default()).collect(),
             done: (0..n).map(|_| Default::default()).collect(),
+            lane_on: (0..n).map(|_| Default::default()).collect(),
             k: Default::default(),
             issued_all: Default::default(),
             pp_valid: Default::default(),
@@ -459,6 +464,7 @@ impl_block!(
     s2_a,
     res,
     done,
+    lane_on,
     k,
     issued_all,
     pp_valid,

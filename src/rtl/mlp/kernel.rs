@@ -56,6 +56,8 @@ macro_rules! mlp_logic {
                     self.done[b].clock.next = self.clock.val();
                     self.res[b].d.next = self.res[b].q.val();
                     self.done[b].d.next = self.done[b].q.val();
+                    self.lane_on[b].clock.next = self.clock.val();
+                    self.lane_on[b].d.next = self.remaining.q.val().index() > b;
                     self.all_ready.next = self.all_ready.val() & self.lanes[b].in_ready.val();
                     self.all_done.next = self.all_done.val() & self.done[b].q.val();
                 }
@@ -288,7 +290,7 @@ macro_rules! mlp_logic {
                         self.lanes[b].in_a.next = 0.into();
                         self.lanes[b].in_w.next = 0.into();
                     }
-                    if !(self.remaining.q.val().index() > b) {
+                    if !self.lane_on[b].q.val() {
                         self.lanes[b].in_w.next = 0.into();
                         self.lanes[b].in_thr.next = 0.into();
                     }
