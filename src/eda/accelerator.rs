@@ -5,7 +5,7 @@
 //! the exported Verilog takes in Verilator on the ROM's test set, samples
 //! back to back: inferences per second = Fmax / clocks per sample.
 
-use super::nextpnr::{median, read_report};
+use super::nextpnr::{median, read_report, read_utilization};
 use super::report::Device;
 use crate::design::Arch;
 use crate::engine::mlp::{run_accelerator, MlpEngine};
@@ -112,6 +112,11 @@ pub struct AcceleratorReport {
     pub median_fmax_mhz: Option<f64>,
     /// Why it was not placed (e.g. it does not fit the part).
     pub error: Option<String>,
+    /// When it was not placed: the logic cells and block RAMs it needs
+    /// after packing (`nextpnr-ice40 --pack-only`), wrapper included, and
+    /// the part's.
+    pub packed_logic_cells: Option<(u64, u64)>,
+    pub packed_block_ram: Option<(u64, u64)>,
     /// Clocks per sample in Verilator, samples back to back.
     pub samples: usize,
     pub cycles_per_sample: f64,
@@ -201,6 +206,8 @@ pub fn accelerator_area(
         fmax_mhz: Vec::new(),
         median_fmax_mhz: None,
         error: None,
+        packed_logic_cells: None,
+        packed_block_ram: None,
         samples: 0,
         cycles_per_sample: 0.0,
         accuracy: 0.0,
@@ -229,6 +236,23 @@ pub fn accelerator_area(
             &work.join(format!("pnr_seed{seed}.log")),
         ) {
             report.error = Some(format!("{e:#}"));
+            // How far it is from fitting: the packed design's cells.
+            let pack = work.join("pack.json");
+            let mut cmd = Command::new("nextpnr-ice40");
+            cmd.current_dir(work)
+                .arg(format!("--{}", device.name()))
+                .args(["--package", device.package(), "--json", "wrapped.json"])
+                .args(["--pack-only", "--report"])
+                .arg(&pack)
+                .arg("--quiet");
+            run_logged(
+                &mut cmd,
+                &format!("nextpnr-ice40 --{} --pack-only", device.name()),
+                &work.join("pack.log"),
+            )?;
+            let used = read_utilization(&pack)?;
+            report.packed_logic_cells = used.get("ICESTORM_LC").copied();
+            report.packed_block_ram = used.get("ICESTORM_RAM").copied();
             break;
         }
         let (fmax, used, available, _) = read_report(&pnr)?;
@@ -276,7 +300,12 @@ pub fn accelerator_markdown(reports: &[AcceleratorReport]) -> String {
             },
             r.lut4,
             match (r.logic_cells, r.logic_cells_available, &r.error) {
-                (_, _, Some(_)) => "does not place".to_string(),
+                (_, _, Some(_)) => match (r.packed_logic_cells, r.packed_block_ram) {
+                    (Some((lc, lc_all)), Some((ram, ram_all))) => format!(
+                        "does not place: packed {lc} / {lc_all}, block RAM {ram} / {ram_all}"
+                    ),
+                    _ => "does not place".to_string(),
+                },
                 (Some(u), Some(a), None) => format!("{u} / {a}"),
                 _ => "-".to_string(),
             },

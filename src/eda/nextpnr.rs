@@ -139,9 +139,45 @@ pub fn read_report(path: &Path) -> Result<(f64, Option<u64>, Option<u64>, serde_
     Ok((fmax, used, available, r))
 }
 
+/// nextpnr's `--report` JSON: the cells used and available, by type
+/// (`ICESTORM_LC`, `ICESTORM_RAM`, ...).
+pub fn read_utilization(path: &Path) -> Result<std::collections::BTreeMap<String, (u64, u64)>> {
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)
+        .with_context(|| format!("nextpnr report {} is not JSON", path.display()))?;
+    let cells = r
+        .get("utilization")
+        .and_then(|u| u.as_object())
+        .ok_or_else(|| anyhow!("nextpnr report {} has no utilization", path.display()))?;
+    Ok(cells
+        .iter()
+        .filter_map(|(k, v)| {
+            let count = |key: &str| v.get(key).and_then(|n| n.as_u64());
+            Some((k.clone(), (count("used")?, count("available")?)))
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utilization_of_a_packed_design() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pack.json");
+        std::fs::write(
+            &path,
+            r#"{"utilization": {"ICESTORM_LC": {"available": 5280, "used": 6300},
+                "ICESTORM_RAM": {"available": 30, "used": 34}}}"#,
+        )
+        .unwrap();
+        let used = read_utilization(&path).unwrap();
+        assert_eq!(used["ICESTORM_LC"], (6300, 5280));
+        assert_eq!(used["ICESTORM_RAM"], (34, 30));
+        std::fs::write(&path, "{}").unwrap();
+        let err = read_utilization(&path).unwrap_err().to_string();
+        assert!(err.contains("no utilization"), "{err}");
+    }
 
     #[test]
     fn median_of_odd_and_even_counts() {
