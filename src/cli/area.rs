@@ -68,11 +68,7 @@ pub fn run(args: AreaArgs) -> Result<()> {
         );
     }
     eda::area::tool_versions(!devices.is_empty())?;
-    let tmp = tempfile::tempdir()?;
-    let work = args
-        .work_dir
-        .clone()
-        .unwrap_or_else(|| tmp.path().to_path_buf());
+    let (_tmp, work) = super::work_folder(&args.work_dir)?;
     let designs = if args.verilog.is_empty() {
         default_designs(&widths, &args.kinds, &work.join("designs"))?
     } else {

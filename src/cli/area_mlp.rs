@@ -70,14 +70,7 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
         bail!("--arch, --devices and --seeds each need at least one value");
     }
     let (yosys, nextpnr) = tool_versions(true)?;
-    let tmp;
-    let work = match &args.work_dir {
-        Some(dir) => dir.clone(),
-        None => {
-            tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
-            tmp.path().to_path_buf()
-        }
-    };
+    let (_tmp, work) = super::work_folder(&args.work_dir)?;
     let mut reports = Vec::new();
     for &device in &devices {
         for &arch in &args.arch {

@@ -1,6 +1,6 @@
 //! Command-line interface: one file per subcommand.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 mod area;
@@ -69,6 +69,16 @@ fn command_line() -> String {
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The folder for a command's intermediate files: `--work-dir` when given
+/// (kept), else a temporary folder, removed when the returned guard drops.
+fn work_folder(
+    work_dir: &Option<std::path::PathBuf>,
+) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
+    let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let work = work_dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    Ok((tmp, work))
 }
 
 pub fn run(cli: Cli) -> Result<()> {

@@ -60,11 +60,7 @@ pub fn run(args: PowerArgs) -> Result<()> {
         }
     }
     let provenance = Provenance::at_start(MEANING, super::command_line(), args.seed, args.samples)?;
-    let tmp = tempfile::tempdir()?;
-    let work = args
-        .work_dir
-        .clone()
-        .unwrap_or_else(|| tmp.path().to_path_buf());
+    let (_tmp, work) = super::work_folder(&args.work_dir)?;
     let t0 = Instant::now();
     let mut networks: Vec<Network> = Vec::new();
     let mut jobs: Vec<(String, UnitConfig, bool, Stream)> = Vec::new();
