@@ -5,7 +5,7 @@
 //! the exported Verilog takes in Verilator on the ROM's test set, samples
 //! back to back: inferences per second = Fmax / clocks per sample.
 
-use super::nextpnr::{median, read_report, read_utilization};
+use super::nextpnr::{critical_path, median, nextpnr_command, read_report, read_utilization};
 use super::report::Device;
 use crate::design::Arch;
 use crate::engine::mlp::{run_accelerator, MlpEngine};
@@ -110,6 +110,9 @@ pub struct AcceleratorReport {
     pub seeds: Vec<u64>,
     pub fmax_mhz: Vec<f64>,
     pub median_fmax_mhz: Option<f64>,
+    /// The first placement's clock-to-clock critical path,
+    /// `start cell -> end cell`.
+    pub critical_path: Option<String>,
     /// Why it was not placed (e.g. it does not fit the part).
     pub error: Option<String>,
     /// When it was not placed: the logic cells and block RAMs it needs
@@ -205,6 +208,7 @@ pub fn accelerator_area(
         seeds: Vec::new(),
         fmax_mhz: Vec::new(),
         median_fmax_mhz: None,
+        critical_path: None,
         error: None,
         packed_logic_cells: None,
         packed_block_ram: None,
@@ -214,19 +218,12 @@ pub fn accelerator_area(
         predictions_match: false,
         inferences_per_second: None,
     };
+    let netlist = work.join("wrapped.json");
     for &seed in seeds {
         let pnr = work.join(format!("pnr_seed{seed}.json"));
-        let mut cmd = Command::new("nextpnr-ice40");
-        cmd.current_dir(work)
-            .arg(format!("--{}", device.name()))
-            .args(["--package", device.package(), "--json", "wrapped.json"])
-            .args([
-                "--freq",
-                "100",
-                "--timing-allow-fail",
-                "--seed",
-                &seed.to_string(),
-            ])
+        let mut cmd = nextpnr_command(device, &netlist);
+        cmd.args(["--freq", "100", "--timing-allow-fail", "--seed"])
+            .arg(seed.to_string())
             .arg("--report")
             .arg(&pnr)
             .arg("--quiet");
@@ -238,26 +235,34 @@ pub fn accelerator_area(
             report.error = Some(format!("{e:#}"));
             // How far it is from fitting: the packed design's cells.
             let pack = work.join("pack.json");
-            let mut cmd = Command::new("nextpnr-ice40");
-            cmd.current_dir(work)
-                .arg(format!("--{}", device.name()))
-                .args(["--package", device.package(), "--json", "wrapped.json"])
-                .args(["--pack-only", "--report"])
+            let mut cmd = nextpnr_command(device, &netlist);
+            cmd.args(["--pack-only", "--report"])
                 .arg(&pack)
                 .arg("--quiet");
-            run_logged(
+            let packed = run_logged(
                 &mut cmd,
                 &format!("nextpnr-ice40 --{} --pack-only", device.name()),
                 &work.join("pack.log"),
-            )?;
-            let used = read_utilization(&pack)?;
-            report.packed_logic_cells = used.get("ICESTORM_LC").copied();
-            report.packed_block_ram = used.get("ICESTORM_RAM").copied();
+            )
+            .and_then(|_| read_utilization(&pack));
+            match packed {
+                Ok(used) => {
+                    report.packed_logic_cells = used.get("ICESTORM_LC").copied();
+                    report.packed_block_ram = used.get("ICESTORM_RAM").copied();
+                }
+                Err(e) => {
+                    let placing = report.error.take().unwrap_or_default();
+                    report.error = Some(format!("{placing}; packing failed too: {e:#}"));
+                }
+            }
             break;
         }
-        let (fmax, used, available, _) = read_report(&pnr)?;
+        let (fmax, used, available, r) = read_report(&pnr)?;
         report.logic_cells = used;
         report.logic_cells_available = available;
+        if report.critical_path.is_none() {
+            report.critical_path = critical_path(&r);
+        }
         report.seeds.push(seed);
         report.fmax_mhz.push((fmax * 100.0).round() / 100.0);
     }
@@ -322,6 +327,22 @@ pub fn accelerator_markdown(reports: &[AcceleratorReport]) -> String {
             100.0 * r.accuracy,
             if r.predictions_match { "yes" } else { "NO" },
         );
+    }
+    let paths: Vec<String> = reports
+        .iter()
+        .filter_map(|r| {
+            let cp = r.critical_path.as_ref()?;
+            Some(format!(
+                "| {} | {} x {} | `{cp}` |\n",
+                r.device.name(),
+                r.lanes,
+                r.arch.name()
+            ))
+        })
+        .collect();
+    if !paths.is_empty() {
+        s.push_str("\n| device | lanes | critical path, first seed (nextpnr cell names) |\n|---|---|---|\n");
+        s.extend(paths);
     }
     s
 }

@@ -6,12 +6,23 @@ use super::report::{Device, Placement};
 use super::wrapper::{timing_wrapper, WRAPPER_TOP};
 use crate::toolchain::run_logged;
 use anyhow::{anyhow, Context, Result};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+/// `nextpnr-ice40` for `device` (its package) on the Yosys netlist
+/// `netlist`; the caller adds what it asks of it.
+pub fn nextpnr_command(device: Device, netlist: &Path) -> Command {
+    let mut cmd = Command::new("nextpnr-ice40");
+    cmd.arg(format!("--{}", device.name()))
+        .args(["--package", device.package(), "--json"])
+        .arg(netlist);
+    cmd
+}
+
 /// The clock-to-clock critical path of a nextpnr `--report`, as
 /// `start cell -> end cell`.
-fn critical_path(report: &serde_json::Value) -> Option<String> {
+pub fn critical_path(report: &serde_json::Value) -> Option<String> {
     let paths = report.get("critical_paths")?.as_array()?;
     let p = paths.iter().find(|p| {
         let from = p.get("from").and_then(|v| v.as_str()).unwrap_or("");
@@ -84,18 +95,15 @@ pub fn place(
     };
     for &seed in &opts.seeds {
         let report = work.join(format!("pnr_{}_seed{seed}.json", device.name()));
-        let mut cmd = Command::new("nextpnr-ice40");
-        cmd.arg(format!("--{}", device.name()))
-            .args(["--package", device.package(), "--json"])
-            .arg(&netlist)
-            .args([
-                "--freq",
-                &format!("{}", opts.target_mhz),
-                "--timing-allow-fail",
-            ])
-            .args(["--seed", &seed.to_string(), "--report"])
-            .arg(&report)
-            .arg("--quiet");
+        let mut cmd = nextpnr_command(device, &netlist);
+        cmd.args([
+            "--freq",
+            &format!("{}", opts.target_mhz),
+            "--timing-allow-fail",
+        ])
+        .args(["--seed", &seed.to_string(), "--report"])
+        .arg(&report)
+        .arg("--quiet");
         let log = work.join(format!("pnr_{}_seed{seed}.log", device.name()));
         if let Err(e) = run_logged(
             &mut cmd,
@@ -133,28 +141,30 @@ pub fn read_report(path: &Path) -> Result<(f64, Option<u64>, Option<u64>, serde_
                 .reduce(f64::min)
         })
         .ok_or_else(|| anyhow!("nextpnr report {} has no fmax", path.display()))?;
-    let lc = r.pointer("/utilization/ICESTORM_LC");
-    let used = lc.and_then(|l| l.get("used")).and_then(|v| v.as_u64());
-    let available = lc.and_then(|l| l.get("available")).and_then(|v| v.as_u64());
-    Ok((fmax, used, available, r))
+    let lc = utilization(&r).and_then(|u| u.get("ICESTORM_LC").copied());
+    Ok((fmax, lc.map(|c| c.0), lc.map(|c| c.1), r))
 }
 
-/// nextpnr's `--report` JSON: the cells used and available, by type
-/// (`ICESTORM_LC`, `ICESTORM_RAM`, ...).
-pub fn read_utilization(path: &Path) -> Result<std::collections::BTreeMap<String, (u64, u64)>> {
+/// The cells used and available, by type (`ICESTORM_LC`, `ICESTORM_RAM`,
+/// ...), of a nextpnr `--report`.
+fn utilization(report: &serde_json::Value) -> Option<BTreeMap<String, (u64, u64)>> {
+    let cells = report.get("utilization")?.as_object()?;
+    Some(
+        cells
+            .iter()
+            .filter_map(|(k, v)| {
+                let count = |key: &str| v.get(key).and_then(|n| n.as_u64());
+                Some((k.clone(), (count("used")?, count("available")?)))
+            })
+            .collect(),
+    )
+}
+
+/// nextpnr's `--report` JSON (e.g. of `--pack-only`): [`utilization`].
+pub fn read_utilization(path: &Path) -> Result<BTreeMap<String, (u64, u64)>> {
     let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)
         .with_context(|| format!("nextpnr report {} is not JSON", path.display()))?;
-    let cells = r
-        .get("utilization")
-        .and_then(|u| u.as_object())
-        .ok_or_else(|| anyhow!("nextpnr report {} has no utilization", path.display()))?;
-    Ok(cells
-        .iter()
-        .filter_map(|(k, v)| {
-            let count = |key: &str| v.get(key).and_then(|n| n.as_u64());
-            Some((k.clone(), (count("used")?, count("available")?)))
-        })
-        .collect())
+    utilization(&r).ok_or_else(|| anyhow!("nextpnr report {} has no utilization", path.display()))
 }
 
 #[cfg(test)]
