@@ -78,24 +78,20 @@ pub struct AcceleratorRun {
     pub sim_seconds: f64,
 }
 
+/// Positions where `a` and `b` (compared as far as both go) differ.
+fn differing<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    a.iter().zip(b).filter(|(x, y)| x != y).count()
+}
+
 impl AcceleratorRun {
+    /// Samples whose prediction differs from the expected one.
     pub fn mismatches(&self) -> usize {
-        self.run
-            .predictions
-            .iter()
-            .zip(&self.expected)
-            .filter(|(a, b)| a != b)
-            .count()
+        differing(&self.run.predictions, &self.expected)
     }
 
     /// Samples whose counters differ from the golden model's.
     pub fn count_mismatches(&self) -> usize {
-        self.run
-            .counts
-            .iter()
-            .zip(&self.expected_counts)
-            .filter(|(a, b)| a != b)
-            .count()
+        differing(&self.run.counts, &self.expected_counts)
     }
 
     /// `[zero_a, zero_w, sieved, kept]` summed over the samples.
@@ -109,13 +105,10 @@ impl AcceleratorRun {
         t
     }
 
+    /// Samples predicted as labelled.
     pub fn correct(&self) -> usize {
-        self.run
-            .predictions
-            .iter()
-            .zip(&self.labels)
-            .filter(|(a, b)| a == b)
-            .count()
+        let (p, l) = (&self.run.predictions, &self.labels);
+        p.len().min(l.len()) - differing(p, l)
     }
 }
 
