@@ -21,16 +21,26 @@ pub enum Arch {
     Serial,
     /// The exact multiply-accumulate baseline: no sieve, counters zero.
     Mac,
+    /// The accelerator's lean sieving lane: a MAC whose weight has its
+    /// sieved digits masked off, the parallel unit's sum in one product
+    /// (`export-mlp` only; no counters).
+    Masked,
 }
 
 impl Arch {
-    pub const ALL: [Arch; 3] = [Arch::Parallel, Arch::Serial, Arch::Mac];
+    pub const ALL: [Arch; 4] = [Arch::Parallel, Arch::Serial, Arch::Mac, Arch::Masked];
+
+    /// Whether its lanes count the sieve's planes (`--counters`).
+    pub fn counts(self) -> bool {
+        matches!(self, Arch::Parallel | Arch::Serial)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             Arch::Parallel => "parallel",
             Arch::Serial => "serial",
             Arch::Mac => "mac",
+            Arch::Masked => "masked",
         }
     }
 }
@@ -62,6 +72,10 @@ impl Design {
             Arch::Parallel => Ok(Design::Sieve { counters }),
             Arch::Mac => Ok(Design::ExactMac),
             Arch::Serial => Ok(Design::Serial { counters }),
+            Arch::Masked => Err(
+                "--arch masked is a lane of the whole-network accelerator: use export-mlp --arch masked"
+                    .to_string(),
+            ),
         }
     }
 

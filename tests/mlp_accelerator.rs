@@ -178,7 +178,7 @@ fn random_networks_in_rust_hdl_match_the_model() {
         for arch in Arch::ALL {
             // Every third round, more MAC lanes than the UP5K has DSPs: the
             // lanes beyond them multiply by shift-adds.
-            let lanes = if arch == Arch::Mac && round % 3 == 0 {
+            let lanes = if matches!(arch, Arch::Mac | Arch::Masked) && round % 3 == 0 {
                 rng.gen_range(DSP_LANES + 1..=DSP_LANES + 4)
             } else {
                 rng.gen_range(1..=6)
@@ -199,7 +199,7 @@ fn random_networks_in_rust_hdl_match_the_model() {
             );
             if arch == Arch::Mac {
                 sieving_differs |= expected != rom.test_set.as_ref().unwrap().predictions;
-            } else {
+            } else if arch.counts() {
                 // With counters: the golden counts of every sample, and the
                 // same clocks.
                 let counted = shape.clone().with_counters().unwrap();
@@ -249,7 +249,8 @@ fn exported_verilog_lints_and_matches_in_verilator() {
     let dir = tempfile::tempdir().unwrap();
     for (name, rom) in [("iris", iris_fixture()), ("random", random)] {
         let samples = &rom.test_set.as_ref().unwrap().inputs;
-        // 10 MAC lanes: lanes 8 and 9 multiply by shift-adds (DSP_LANES).
+        // 10 MAC and masked lanes: lanes 8 and 9 multiply by shift-adds
+        // (DSP_LANES).
         // Sieving lanes with and without counters.
         for (arch, lanes, counters) in [
             (Arch::Parallel, 3, false),
@@ -258,6 +259,8 @@ fn exported_verilog_lints_and_matches_in_verilator() {
             (Arch::Serial, 3, true),
             (Arch::Mac, 2, false),
             (Arch::Mac, 10, false),
+            (Arch::Masked, 3, false),
+            (Arch::Masked, 10, false),
         ] {
             let mut shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
             if counters {
@@ -359,7 +362,12 @@ fn export_mlp_rejects_what_it_cannot_build() {
 fn exported_verilog_runs_in_icarus() {
     let rom = iris_fixture();
     let t = rom.test_set.as_ref().unwrap();
-    for (arch, lanes) in [(Arch::Parallel, 4), (Arch::Serial, 3), (Arch::Mac, 1)] {
+    for (arch, lanes) in [
+        (Arch::Parallel, 4),
+        (Arch::Serial, 3),
+        (Arch::Mac, 1),
+        (Arch::Masked, 9),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
         std::fs::write(

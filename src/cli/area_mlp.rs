@@ -90,7 +90,7 @@ pub fn run(args: AreaMlpArgs) -> Result<()> {
                 arch,
                 args.lanes,
                 AcceleratorExtras {
-                    counters: args.counters && arch != Arch::Mac,
+                    counters: args.counters && arch.counts(),
                     flash_offset: args.flash_offset,
                 },
                 device,

@@ -117,8 +117,8 @@ pub fn run(args: InferArgs) -> Result<()> {
 fn run_mlp(args: &InferArgs, rom: &sievingnet::rom::Rom, engine: MlpEngine) -> Result<()> {
     let mut shape = MlpShape::of_rom(rom, args.arch, args.lanes)?;
     // The sieving accelerators run with their counters (which cost no
-    // clock); `mac` has no sieve to count.
-    if args.arch != Arch::Mac {
+    // clock); `mac` has no sieve to count, `masked` no counters.
+    if args.arch.counts() {
         shape = shape.with_counters()?;
     }
     let r = run_accelerator(rom, &shape, engine, args.limit, &MlpPacing::default())?;

@@ -92,11 +92,11 @@ fn memories(shape: &MlpShape, d: &MemoryDepths) -> Vec<MemoryEntry> {
             holds: "weights, one word per group and input: lane b's field holds neuron j = b mod lanes (SPRAM on the UP5K with -spram)",
         },
         MemoryEntry {
-            name: "tmem",
-            count: shape.lanes,
-            words: d.thresholds,
-            bits: 8,
-            holds: "thresholds of the neurons j = b mod lanes, one per group",
+            name: "tstore",
+            count: 1,
+            words: d.thresholds.next_power_of_two(),
+            bits: shape.lanes * 8,
+            holds: "thresholds, one word per group: lane b's field holds neuron j = b mod lanes (block RAM)",
         },
         MemoryEntry {
             name: "bmem",
@@ -129,7 +129,7 @@ pub fn cycles_formula(shape: &MlpShape) -> String {
             "L = {} (the parallel unit's latency) and S_l = nz_l",
             3 + crate::rtl::ceil_log2(shape.lane_w_bits() as usize)
         ),
-        Arch::Mac => "L = 3 (the MAC's latency) and S_l = nz_l".to_string(),
+        Arch::Mac | Arch::Masked => "L = 3 (the MAC's latency) and S_l = nz_l".to_string(),
         Arch::Serial => "L = 2 and S_l = sum over the non-zero inputs i of max over the group's lanes of max(1, kept digits of (a_i, w_ji))".to_string(),
     };
     format!(

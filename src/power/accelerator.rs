@@ -42,7 +42,7 @@ pub const DEVICE: Device = Device::Up5k;
 /// Reads and writes of one memory of the design (all its cells).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MemoryAccesses {
-    /// The memory's name in the RTL (`wstore`: weights, `tmem$k`:
+    /// The memory's name in the RTL (`wstore`: weights, `tstore`:
     /// thresholds, `bmem`: biases, `nz_idx$k`/`nz_val$k`: activations).
     pub memory: String,
     /// `SB_RAM40_4K` or `SB_SPRAM256KA`.

@@ -164,7 +164,7 @@ pub fn mlp_markdown(r: &MlpPowerReport) -> String {
     }
     let _ = writeln!(
         s,
-        "\nMemory accesses per inference, by memory (`wstore`: weights, `tmem`: thresholds, `bmem`: biases, `nz_*`: the non-zero activation buffers):\n\n| accelerator | network | memory | primitive | cells | reads | writes |\n|---|---|---|---|---|---|---|"
+        "\nMemory accesses per inference, by memory (`wstore`: weights, `tstore`: thresholds, `bmem`: biases, `nz_*`: the non-zero activation buffers):\n\n| accelerator | network | memory | primitive | cells | reads | writes |\n|---|---|---|---|---|---|---|"
     );
     for x in &r.runs {
         let n = x.counts.samples.max(1) as f64;

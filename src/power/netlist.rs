@@ -182,7 +182,7 @@ impl MemoryCell {
     }
 
     /// The design's memory the cell belongs to: the instance name before
-    /// Yosys's `.mem.` suffix (`wstore`, `tmem$3`).
+    /// Yosys's `.mem.` suffix (`wstore`, `tstore`).
     pub fn memory(&self) -> &str {
         self.instance
             .split_once(".mem.")

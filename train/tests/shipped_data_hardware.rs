@@ -159,7 +159,7 @@ fn through_the_accelerator(name: &str, rom: &Rom, limit: usize, seed: u64) {
         for lanes in [1, 5] {
             let mut shape = MlpShape::of_rom(rom, arch, lanes).unwrap();
             // The Verilog of the sieving arches with counters.
-            if lanes > 1 && arch != Arch::Mac {
+            if lanes > 1 && arch.counts() {
                 shape = shape.with_counters().unwrap();
             }
             let pacing = MlpPacing {

@@ -7,7 +7,7 @@
 //! kernel for every `U`).
 
 use super::counters::{MlpCounters, COUNT_BITS};
-use super::memory::{SyncMemory, WeightStore};
+use super::memory::{LaneStore, SyncMemory};
 use super::{
     MlpShape, ADDR_BITS, BIAS_ADDR_BITS, INDEX_BITS, LANE_BITS, LAYER_BITS, THR_ADDR_BITS,
 };
@@ -63,9 +63,9 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     pub lane_kept: Vec<DFF<Bits<COUNT_BITS>>>,
     /// Weights, lane `b` holding the neurons `j` with `j mod N == b`,
     /// group-major; one word holds a group's weights of one input.
-    pub wstore: WeightStore<W, ADDR_BITS>,
-    /// Thresholds, one per group, banked like the weights.
-    pub tmem: Vec<SyncMemory<8, THR_ADDR_BITS>>,
+    pub wstore: LaneStore<W, ADDR_BITS>,
+    /// Thresholds, one word per group, a field per lane like the weights.
+    pub tstore: LaneStore<8, THR_ADDR_BITS>,
     /// Biases by global neuron index.
     pub bmem: SyncMemory<32, BIAS_ADDR_BITS>,
     /// Non-zero activations as (index, value) lists: input buffers 0 and
@@ -248,8 +248,8 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             lane_zero_w: per_lane_counter(shape),
             lane_sieved: per_lane_counter(shape),
             lane_kept: per_lane_counter(shape),
-            wstore: WeightStore::new(n, depths.weights),
-            tmem: (0..n).map(|_| SyncMemory::new(depths.thresholds)).collect(),
+            wstore: LaneStore::new(n, depths.weights),
+            tstore: LaneStore::new(n, depths.thresholds),
             bmem: SyncMemory::new(depths.biases),
             nz_idx: [depths.input, depths.input, depths.hidden, depths.hidden]
                 .into_iter()
@@ -410,7 +410,7 @@ impl_block!(
     lane_sieved,
     lane_kept,
     wstore,
-    tmem,
+    tstore,
     bmem,
     nz_idx,
     nz_val,

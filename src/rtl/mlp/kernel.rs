@@ -13,6 +13,7 @@
 //! one neuron per clock.
 
 use super::accelerator::{MlpState, SieveMlp, Y_BITS, Z_BITS};
+use super::lane::MaskedMac;
 use super::{ADDR_BITS, INDEX_BITS, LANE_BITS};
 use crate::rtl::mac_baseline::ExactMac;
 use crate::rtl::serial_dot::SerialDot;
@@ -51,7 +52,6 @@ macro_rules! mlp_logic {
                 for b in 0..self.lanes.len() {
                     self.lanes[b].clock.next = self.clock.val();
                     self.lanes[b].reset.next = self.reset.val();
-                    self.tmem[b].clock.next = self.clock.val();
                     self.res[b].clock.next = self.clock.val();
                     self.done[b].clock.next = self.clock.val();
                     self.res[b].d.next = self.res[b].q.val();
@@ -114,19 +114,18 @@ macro_rules! mlp_logic {
                     self.wstore.address.next = self.ld_waddr.q.val();
                     self.wstore.write_enable.next = self.load_fire.val() & !self.ld_kind.q.val().any();
                 }
-                for b in 0..self.lanes.len() {
-                    self.tmem[b].address.next = self.grp_t.q.val();
-                    self.tmem[b].write_data.next = self.load_data.val().get_bits::<8>(0);
-                    self.tmem[b].write_enable.next = false;
-                    // A group's threshold is read once, with its first pair.
-                    self.tmem[b].read_enable.next =
-                        self.streaming.val() & !self.p.q.val().any() & !self.issued_term.q.val();
-                    if self.loading.val() {
-                        self.tmem[b].address.next = self.ld_taddr.q.val();
-                        self.tmem[b].write_enable.next = self.load_fire.val()
-                            & (self.ld_kind.q.val() == self.kind_thr.val())
-                            & (self.ld_lane.q.val().index() == b);
-                    }
+                self.tstore.clock.next = self.clock.val();
+                self.tstore.address.next = self.grp_t.q.val();
+                self.tstore.write_data.next = self.load_data.val().get_bits::<8>(0);
+                self.tstore.write_lane.next = self.ld_lane.q.val();
+                self.tstore.write_enable.next = false;
+                // A group's thresholds are read once, with its first pair.
+                self.tstore.read_enable.next =
+                    self.streaming.val() & !self.p.q.val().any() & !self.issued_term.q.val();
+                if self.loading.val() {
+                    self.tstore.address.next = self.ld_taddr.q.val();
+                    self.tstore.write_enable.next =
+                        self.load_fire.val() & (self.ld_kind.q.val() == self.kind_thr.val());
                 }
                 self.bmem.address.next = self.bias_ptr.q.val();
                 self.bmem.write_data.next = self.load_data.val();
@@ -285,7 +284,7 @@ macro_rules! mlp_logic {
                     self.lanes[b].in_last.next = self.s2_term.q.val();
                     self.lanes[b].in_a.next = self.s2_a.q.val();
                     self.lanes[b].in_w.next = self.wstore.read_data[b].val();
-                    self.lanes[b].in_thr.next = self.tmem[b].read_data.val();
+                    self.lanes[b].in_thr.next = self.tstore.read_data[b].val();
                     if self.s2_term.q.val() {
                         self.lanes[b].in_a.next = 0.into();
                         self.lanes[b].in_w.next = 0.into();
@@ -535,3 +534,4 @@ macro_rules! mlp_logic {
 mlp_logic!([A, W, XW, PW, EB, VW, HN, DEPTH, CW] SieveDot<A, W, 8, 32, 32, XW, PW, EB, VW, HN, DEPTH, CW>);
 mlp_logic!([A, W, XW, PW, EB, VW, HN, CW, AX] SerialDot<A, W, 8, 32, 32, XW, PW, EB, VW, HN, CW, AX>);
 mlp_logic!([A, W, PW] ExactMac<A, W, 8, 32, 32, PW>);
+mlp_logic!([A, W, EB, VW, WK, PW, AW] MaskedMac<A, W, EB, VW, WK, PW, AW>);

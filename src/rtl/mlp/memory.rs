@@ -80,13 +80,14 @@ end
     }
 }
 
-/// The weights of all `N` lanes in one memory, one `N * W`-bit word per
-/// address (the lanes of a group share addresses), so that on the UP5K
-/// Yosys can map it to the SPRAM blocks (16 bits wide each, written with
-/// their nibble masks). The depth is rounded up to a power of two (SPRAM
-/// inference needs whole blocks). One lane's field is written per load beat.
+/// One value per lane at each address, one `N * W`-bit word (the lanes of
+/// a group share addresses): the weights, which Yosys maps to the UP5K's
+/// SPRAM blocks (16 bits wide each, written with their nibble masks), and
+/// the thresholds, in block RAM (one memory for all lanes, not one block
+/// each). The depth is rounded up to a power of two (SPRAM inference needs
+/// whole blocks). One lane's field is written per load beat.
 #[derive(LogicBlock)]
-pub struct WeightStore<const W: usize, const AW: usize> {
+pub struct LaneStore<const W: usize, const AW: usize> {
     pub clock: Signal<In, Clock>,
     pub address: Signal<In, Bits<AW>>,
     pub write_enable: Signal<In, Bit>,
@@ -97,12 +98,12 @@ pub struct WeightStore<const W: usize, const AW: usize> {
     _store: Vec<Vec<Bits<W>>>,
 }
 
-impl<const W: usize, const AW: usize> WeightStore<W, AW> {
+impl<const W: usize, const AW: usize> LaneStore<W, AW> {
     pub fn new(lanes: usize, depth: usize) -> Self {
         let depth = depth.next_power_of_two();
         assert!(
             (1..=16).contains(&lanes) && (AW >= usize::BITS as usize || depth <= 1usize << AW),
-            "a weight store of {lanes} lanes and depth {depth} does not fit {AW} address bits"
+            "a lane store of {lanes} lanes and depth {depth} does not fit {AW} address bits"
         );
         Self {
             clock: Default::default(),
@@ -122,7 +123,7 @@ impl<const W: usize, const AW: usize> WeightStore<W, AW> {
     }
 }
 
-impl<const W: usize, const AW: usize> Logic for WeightStore<W, AW> {
+impl<const W: usize, const AW: usize> Logic for LaneStore<W, AW> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             let addr = self.address.val().index();

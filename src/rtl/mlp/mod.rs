@@ -3,6 +3,7 @@
 //! * [`memory`]: the single-port memories (block RAM or SPRAM).
 //! * [`accelerator`]: the block, its ports, memories and registers.
 //! * [`kernel`]: its HDL kernel, one per lane type.
+//! * [`lane`]: the lean masked-weight MAC lane (`--arch masked`).
 //! * [`counters`]: the optional per-sample plane counters.
 //! * [`sim`]: a cycle-by-cycle driver for the rust-hdl simulation.
 //!
@@ -18,6 +19,7 @@ pub mod counters;
 pub mod flash;
 pub mod generate;
 pub mod kernel;
+pub mod lane;
 pub mod memory;
 pub mod sim;
 
@@ -42,7 +44,7 @@ pub const LANE_BITS: usize = 5;
 pub const LAYER_BITS: usize = 3;
 /// Lanes the export builds.
 pub const MAX_LANES: usize = 16;
-/// `mac` lanes that multiply with `*` (a DSP each on the UP5K, which has 8);
+/// `mac` and `masked` lanes that multiply with `*` (a DSP each on the UP5K, which has 8);
 /// the others multiply by shift-adds in logic cells.
 pub const DSP_LANES: usize = 8;
 
@@ -200,6 +202,11 @@ impl MlpShape {
                 "counters count the sieve's planes: the exact `mac` lanes have none (use --arch parallel or serial)"
             );
         }
+        if self.arch == Arch::Masked {
+            bail!(
+                "the lean `masked` lanes have no counters (use --arch parallel or serial, which count the same sieve)"
+            );
+        }
         self.counters = true;
         Ok(self)
     }
@@ -317,6 +324,30 @@ macro_rules! with_mlp {
                 );
                 $body
             }
+            $crate::design::Arch::Masked => {
+                type Masked = $crate::rtl::mlp::lane::MaskedMac<
+                    $a,
+                    $w,
+                    { $crate::rtl::ceil_log2($a) },
+                    9,
+                    { $w + 1 },
+                    { $a + $w },
+                    { $crate::rtl::mlp::lane::masked_acc_bits($a, $w) },
+                >;
+                #[allow(unused_mut)]
+                let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Masked, $a, $w>::new(
+                    $shape,
+                    |lane| {
+                        let masked = Masked::new($shape.coding == $crate::config::Coding::Ternary);
+                        if lane >= $crate::rtl::mlp::DSP_LANES {
+                            masked.lut_products()
+                        } else {
+                            masked
+                        }
+                    },
+                );
+                $body
+            }
         }
     }};
 }
@@ -394,7 +425,7 @@ mod tests {
             for trace in ["counters$", "lane_zero_w", "lane_kept", "out_zero_a$0"] {
                 assert!(!plain.contains(trace), "{arch:?}: {trace}");
             }
-            if arch == Arch::Mac {
+            if !arch.counts() {
                 assert!(shape.with_counters().is_err());
                 continue;
             }

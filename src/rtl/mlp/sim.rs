@@ -59,7 +59,7 @@ pub struct MlpRun {
     /// Verilator driver run with `--coverage`).
     pub count_from: Option<u64>,
     /// Reads and writes of each memory (by its name in the exported
-    /// Verilog: `wstore`, `tmem$0`, `bmem`, `nz_idx$2`, ...) at the edges
+    /// Verilog: `wstore`, `tstore`, `bmem`, `nz_idx$2`, ...) at the edges
     /// after the last load value (rust-hdl runs only).
     pub accesses: BTreeMap<String, (u64, u64)>,
 }
@@ -97,8 +97,8 @@ trait MlpDrive {
     fn memory_enables(&self, out: &mut Vec<MemoryEnable>);
 }
 
-/// A memory of the accelerator by its name in the exported Verilog (`tmem`
-/// and element 2: `tmem$2`), and whether it reads and writes at the coming
+/// A memory of the accelerator by its name in the exported Verilog (`nz_idx`
+/// and element 2: `nz_idx$2`), and whether it reads and writes at the coming
 /// edge (a write takes the cycle: reading needs `!write_enable`).
 type MemoryEnable = (&'static str, Option<usize>, bool, bool);
 
@@ -148,13 +148,21 @@ where
 
     fn memory_enables(&self, out: &mut Vec<MemoryEnable>) {
         out.clear();
-        let w = &self.wstore;
-        let (read, write) = (w.read_enable.val(), w.write_enable.val());
-        out.push(("wstore", None, read && !write, write));
-        push_enables(out, "bmem", None, &self.bmem);
-        for (k, m) in self.tmem.iter().enumerate() {
-            push_enables(out, "tmem", Some(k), m);
+        for (name, read, write) in [
+            (
+                "wstore",
+                self.wstore.read_enable.val(),
+                self.wstore.write_enable.val(),
+            ),
+            (
+                "tstore",
+                self.tstore.read_enable.val(),
+                self.tstore.write_enable.val(),
+            ),
+        ] {
+            out.push((name, None, read && !write, write));
         }
+        push_enables(out, "bmem", None, &self.bmem);
         for (k, m) in self.nz_idx.iter().enumerate() {
             push_enables(out, "nz_idx", Some(k), m);
         }
