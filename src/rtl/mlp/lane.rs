@@ -13,15 +13,18 @@
 //! accelerator's layers (at most `2^INDEX_BITS - 1` inputs) can overflow,
 //! so it equals section 5's 32-bit one.
 //!
-//! Pipeline, by clock edge after the edge that consumes a pair (edge 0),
-//! the latency of the exact MAC lanes:
+//! Pipeline, by clock edge after the edge that consumes a pair (edge 0):
 //!
 //! | edge | stage |
 //! |---|---|
 //! | 0 | input registers: `a`, `w`, valid, last, and `v`, the threshold offset by the exponent of `a` ([`PlaneComparator`]) |
 //! | 1 | `w_kept`: the weight's digits, the kept planes, their signed sum |
 //! | 2 | the product `a * w_kept`: a DSP, or shift-adds in logic cells |
-//! | 3 | accumulator and result |
+//! | 3 | the accumulator |
+//!
+//! The result has no register of its own: `out_valid` is high, and
+//! `out_sum` is the accumulator's next value, before edge 3 of a vector's
+//! last pair, and the accelerator registers it at that edge (latency 2).
 
 use crate::rtl::comparator::PlaneComparator;
 use crate::rtl::exponent::LeadingOne;
@@ -96,8 +99,6 @@ pub struct MaskedMac<
     p_last: DFF<Bit>,
     p_product: DFF<Bits<PW>>,
     acc: DFF<Bits<AW>>,
-    res_valid: DFF<Bit>,
-    res_sum: DFF<Bits<AW>>,
     a_negative: Signal<Local, Bit>,
     a_mag: Signal<Local, Bits<A>>,
     kept_pos: Signal<Local, Bits<W>>,
@@ -173,8 +174,6 @@ impl<
             p_last: Default::default(),
             p_product: Default::default(),
             acc: Default::default(),
-            res_valid: Default::default(),
-            res_sum: Default::default(),
             a_negative: Default::default(),
             a_mag: Default::default(),
             kept_pos: Default::default(),
@@ -217,7 +216,7 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, clock, r_valid, r_last, r_a, r_w, r_v, k_valid, k_last, k_a, k_w, p_valid,
-            p_last, p_product, acc, res_valid, res_sum
+            p_last, p_product, acc
         );
         self.in_ready.next = true;
 
@@ -299,7 +298,8 @@ impl<
             self.p_product.d.next = self.lut_product.val();
         }
 
-        // Edge 3: the accumulator; a vector's last pair ends it.
+        // Edge 3: the accumulator; a vector's last pair ends it, and its
+        // sum is the result.
         self.product_negative.next = false;
         for top in (PW - 1)..PW {
             self.product_negative.next = self.p_product.q.val().get_bit(top);
@@ -312,11 +312,6 @@ impl<
         if self.p_valid.q.val() {
             self.acc.d.next = self.sum.val();
         }
-        self.res_valid.d.next = false;
-        if self.p_valid.q.val() & self.p_last.q.val() {
-            self.res_sum.d.next = self.sum.val();
-            self.res_valid.d.next = true;
-        }
         // A clear with priority: the flip-flops' synchronous reset.
         if self.reset.val() | (self.p_valid.q.val() & self.p_last.q.val()) {
             self.acc.d.next = 0.into();
@@ -324,20 +319,19 @@ impl<
         if self.reset.val() {
             self.k_valid.d.next = false;
             self.p_valid.d.next = false;
-            self.res_valid.d.next = false;
         }
         self.res_negative.next = false;
         for top in (AW - 1)..AW {
-            self.res_negative.next = self.res_sum.q.val().get_bit(top);
+            self.res_negative.next = self.sum.val().get_bit(top);
         }
-        self.sum_out.next = bit_cast::<32, AW>(self.res_sum.q.val());
+        self.sum_out.next = bit_cast::<32, AW>(self.sum.val());
         if self.res_negative.val() {
             self.sum_out.next = self.sum_out.val() | self.sext_out.val();
         }
         // Each output is written once: the accelerator's block writes the
         // lane's inputs more than once, and an output that changed twice
         // in one pass would wake it again, forever, in Icarus.
-        self.out_valid.next = self.res_valid.q.val();
+        self.out_valid.next = self.p_valid.q.val() & self.p_last.q.val();
         self.out_sum.next = self.sum_out.val();
         self.out_zero_w.next = 0.into();
         self.out_sieved.next = 0.into();
