@@ -11,7 +11,7 @@
 #   scripts/accelerator-mnist256.sh [OUT]     (default reports/accelerator)
 #
 # Reports in OUT/mnist256-* (the sieve, with and without counters, and on
-# its board top with the flash loader, with 16 lanes; the exact network
+# its board top with the flash loader, with 16 lanes, with 16 masked lanes; the exact network
 # with 8, 12 and 16 lanes). MNIST comes from
 # SIEVINGNET_MNIST_DIR (default ../shared/data/mnist).
 set -euo pipefail
@@ -37,6 +37,11 @@ target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lan
 # (the reports record what they need when they do not place).
 target/release/sievingnet area-mlp --rom runs/best256/rom --arch serial,parallel --lanes 16 \
   --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-sieve-16lanes"
+# 16 lean sieving lanes (export-mlp --arch masked: a MAC whose weight has
+# its sieved digits masked off; 8 in the DSPs, 8 by shift-adds): the read
+# bound in a design that places.
+target/release/sievingnet area-mlp --rom runs/best256/rom --arch masked --lanes 16 \
+  --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-masked-16lanes"
 # The sieving accelerator with its plane counters (export-mlp --counters):
 # every sample's counts checked against the golden model; the logic cells
 # they cost.
