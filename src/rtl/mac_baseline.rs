@@ -118,7 +118,6 @@ impl<
             A <= 16 && W <= 16,
             "a_bits = {A} and w_bits = {W} must be at most 16 (rust-hdl multiplies 16x16)"
         );
-        let ones = |n: usize| -> u128 { (1u128 << n) - 1 };
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -143,7 +142,7 @@ impl<
             zero16: Constant::new(0u64.into()),
             lut: Constant::new(false),
             one: Constant::new(1u64.into()),
-            acc_sign_ext: Constant::new(((ones(ACC) & !ones(PW)) as u64).into()),
+            acc_sign_ext: Constant::new(super::sign_ext_mask(ACC, PW).into()),
             in_reg_valid: Default::default(),
             in_reg_last: Default::default(),
             in_reg_a: Default::default(),

@@ -46,6 +46,21 @@ pub fn check_widths(cfg: &crate::config::UnitConfig, params: [usize; 5], block: 
     }
 }
 
+/// The `n` low bits set (all 64 for `n >= 64`).
+pub const fn low_ones(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
+/// Bits `from .. width` set: ORed into a negative `from`-bit value widened
+/// to `width` bits, its sign extension (bits above 64 are not kept).
+pub const fn sign_ext_mask(width: usize, from: usize) -> u64 {
+    low_ones(width) & !low_ones(from)
+}
+
 /// `ceil(log2(n))` for `n >= 2`: the bits that index `n` positions.
 pub const fn ceil_log2(n: usize) -> usize {
     (usize::BITS - (n - 1).leading_zeros()) as usize

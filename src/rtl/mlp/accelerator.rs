@@ -11,6 +11,7 @@ use super::memory::{LaneStore, SyncMemory};
 use super::{
     MlpShape, ADDR_BITS, BIAS_ADDR_BITS, INDEX_BITS, LANE_BITS, LAYER_BITS, THR_ADDR_BITS,
 };
+use crate::rtl::{low_ones, sign_ext_mask};
 use rust_hdl::prelude::*;
 use rust_hdl::widgets::prelude::ROM;
 
@@ -187,14 +188,6 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     pub(super) last_group: Signal<Local, Bit>,
 }
 
-fn ones(n: usize) -> u64 {
-    if n >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << n) - 1
-    }
-}
-
 /// One `make()` if `shape` has counters, else none: what exists only with
 /// counters is a vector, so that without them the Verilog has no trace of it.
 fn per_counter_block<T>(shape: &MlpShape, make: impl Fn() -> T) -> Vec<T> {
@@ -220,7 +213,7 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
         let n = shape.lanes;
         let layers = &shape.layers;
         let depths = shape.memory_depths();
-        let z_mask = ones(Z_BITS);
+        let z_mask = low_ones(Z_BITS);
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -269,12 +262,12 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             last_layer: Constant::new(((layers.len() - 1) as u64).into()),
             kind_bias: Constant::new(1u64.into()),
             kind_thr: Constant::new(2u64.into()),
-            a_max: Constant::new(ones(A - 1).into()),
-            a_min: Constant::new((z_mask & !ones(A - 1)).into()),
+            a_max: Constant::new(low_ones(A - 1).into()),
+            a_min: Constant::new((z_mask & !low_ones(A - 1)).into()),
             z_sign: Constant::new((1u64 << (Z_BITS - 1)).into()),
             y_flip: Constant::new((1u64 << (Y_BITS - 1)).into()),
-            sext_y: Constant::new((ones(Y_BITS) & !ones(32)).into()),
-            sext_z: Constant::new((ones(Z_BITS) & !ones(Y_BITS)).into()),
+            sext_y: Constant::new(sign_ext_mask(Y_BITS, 32).into()),
+            sext_z: Constant::new(sign_ext_mask(Z_BITS, Y_BITS).into()),
             state: Default::default(),
             layer: Default::default(),
             ld_kind: Default::default(),

@@ -29,10 +29,11 @@
 use crate::rtl::comparator::PlaneComparator;
 use crate::rtl::exponent::LeadingOne;
 use crate::rtl::recoder::DigitRecoder;
+use crate::rtl::{low_ones, sign_ext_mask};
 use rust_hdl::prelude::*;
 
-/// Offset of the threshold in `v` (SPEC's `t_bits` 8).
-const T_BITS: usize = 8;
+/// The lanes' threshold width (SPEC section 9's `t_bits` 8).
+pub const T_BITS: usize = 8;
 
 /// Bits of the lane's accumulator for `a_bits` and lane `w_bits`: a sum of
 /// at most `2^12 - 1` products, each of magnitude at most
@@ -134,7 +135,6 @@ impl<
         assert_eq!(PW, A + W, "PW = a_bits + w_bits");
         assert_eq!(VW, T_BITS + 1, "VW = t_bits + 1");
         assert!(AW >= masked_acc_bits(A, W) && AW <= 32, "AW = {AW}");
-        let ones = |n: usize| -> u64 { ((1u128 << n) - 1) as u64 };
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -154,13 +154,13 @@ impl<
             comparator: PlaneComparator::new(T_BITS, EB),
             lut: Constant::new(false),
             one: Constant::new(1u64.into()),
-            e_ones: Constant::new(ones(EB).into()),
+            e_ones: Constant::new(low_ones(EB).into()),
             t_flip: Constant::new((1u64 << (T_BITS - 1)).into()),
-            sext_a16: Constant::new((ones(16) & !ones(A)).into()),
-            sext_w16: Constant::new((ones(16) & !ones(WK)).into()),
-            sext_ap: Constant::new((ones(PW) & !ones(A)).into()),
-            sext_acc: Constant::new((ones(AW) & !ones(PW)).into()),
-            sext_out: Constant::new((ones(32) & !ones(AW)).into()),
+            sext_a16: Constant::new(sign_ext_mask(16, A).into()),
+            sext_w16: Constant::new(sign_ext_mask(16, WK).into()),
+            sext_ap: Constant::new(sign_ext_mask(PW, A).into()),
+            sext_acc: Constant::new(sign_ext_mask(AW, PW).into()),
+            sext_out: Constant::new(sign_ext_mask(32, AW).into()),
             r_valid: Default::default(),
             r_last: Default::default(),
             r_a: Default::default(),

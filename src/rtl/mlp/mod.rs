@@ -197,15 +197,14 @@ impl MlpShape {
     /// This accelerator with the plane counters, or an error for `mac`
     /// lanes, which have no sieve to count.
     pub fn with_counters(mut self) -> Result<Self> {
-        if self.arch == Arch::Mac {
-            bail!(
+        match self.arch {
+            Arch::Mac => bail!(
                 "counters count the sieve's planes: the exact `mac` lanes have none (use --arch parallel or serial)"
-            );
-        }
-        if self.arch == Arch::Masked {
-            bail!(
+            ),
+            Arch::Masked => bail!(
                 "the lean `masked` lanes have no counters (use --arch parallel or serial, which count the same sieve)"
-            );
+            ),
+            Arch::Parallel | Arch::Serial => {}
         }
         self.counters = true;
         Ok(self)
@@ -329,7 +328,7 @@ macro_rules! with_mlp {
                     $a,
                     $w,
                     { $crate::rtl::ceil_log2($a) },
-                    9,
+                    { $crate::rtl::mlp::lane::T_BITS + 1 },
                     { $w + 1 },
                     { $a + $w },
                     { $crate::rtl::mlp::lane::masked_acc_bits($a, $w) },

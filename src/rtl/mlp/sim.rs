@@ -9,7 +9,7 @@
 //! extra one shows.
 
 use super::accelerator::SieveMlp;
-use super::memory::SyncMemory;
+use super::memory::{LaneStore, SyncMemory};
 use super::{with_mlp, MlpShape};
 use anyhow::{bail, Result};
 use rand::{Rng, SeedableRng};
@@ -102,13 +102,30 @@ trait MlpDrive {
 /// edge (a write takes the cycle: reading needs `!write_enable`).
 type MemoryEnable = (&'static str, Option<usize>, bool, bool);
 
-fn push_enables<const D: usize, const AW: usize>(
+/// A memory's read and write enables at the coming edge.
+trait Enables {
+    fn enables(&self) -> (bool, bool);
+}
+
+impl<const D: usize, const AW: usize> Enables for SyncMemory<D, AW> {
+    fn enables(&self) -> (bool, bool) {
+        (self.read_enable.val(), self.write_enable.val())
+    }
+}
+
+impl<const D: usize, const AW: usize> Enables for LaneStore<D, AW> {
+    fn enables(&self) -> (bool, bool) {
+        (self.read_enable.val(), self.write_enable.val())
+    }
+}
+
+fn push_enables(
     out: &mut Vec<MemoryEnable>,
     name: &'static str,
     element: Option<usize>,
-    m: &SyncMemory<D, AW>,
+    m: &impl Enables,
 ) {
-    let (read, write) = (m.read_enable.val(), m.write_enable.val());
+    let (read, write) = m.enables();
     out.push((name, element, read && !write, write));
 }
 
@@ -148,20 +165,8 @@ where
 
     fn memory_enables(&self, out: &mut Vec<MemoryEnable>) {
         out.clear();
-        for (name, read, write) in [
-            (
-                "wstore",
-                self.wstore.read_enable.val(),
-                self.wstore.write_enable.val(),
-            ),
-            (
-                "tstore",
-                self.tstore.read_enable.val(),
-                self.tstore.write_enable.val(),
-            ),
-        ] {
-            out.push((name, None, read && !write, write));
-        }
+        push_enables(out, "wstore", None, &self.wstore);
+        push_enables(out, "tstore", None, &self.tstore);
         push_enables(out, "bmem", None, &self.bmem);
         for (k, m) in self.nz_idx.iter().enumerate() {
             push_enables(out, "nz_idx", Some(k), m);

@@ -1,6 +1,7 @@
 //! The constructor of [`super::SerialDot`]: the widths checked, the constants set.
 
 use super::*;
+use crate::rtl::sign_ext_mask;
 
 impl<
         const A: usize,
@@ -44,13 +45,6 @@ impl<
         assert!(PW >= W + 2, "PW = {PW} cannot hold 3w (w_bits = {W})");
         // As in the comparator block: e + k >= T  <=>  v <= k + offset.
         let limit_offset = (1u64 << (T - 1)) + (1u64 << EB) - 1;
-        let ones = |n: usize| -> u128 {
-            if n >= 128 {
-                u128::MAX
-            } else {
-                (1u128 << n) - 1
-            }
-        };
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -71,9 +65,9 @@ impl<
             ternary: Constant::new(cfg.coding() == Coding::Ternary),
             planes: Constant::new((cfg.planes() as u64).into()),
             thr_offset: Constant::new((1u64 << (T - 1)).into()),
-            a_sign_ext: Constant::new(((ones(PW) & !ones(A)) as u64).into()),
-            w_sign_ext: Constant::new(((ones(PW) & !ones(W)) as u64).into()),
-            acc_sign_ext: Constant::new(((ones(AX) & !ones(PW)) as u64).into()),
+            a_sign_ext: Constant::new(sign_ext_mask(PW, A).into()),
+            w_sign_ext: Constant::new(sign_ext_mask(PW, W).into()),
+            acc_sign_ext: Constant::new(sign_ext_mask(AX, PW).into()),
             acc_top_bit: Constant::new(((1u128 << ACC) as u64).into()),
             one: Constant::new(1u64.into()),
             plane_index: std::array::from_fn(|k| Constant::new((k as u64).into())),

@@ -1,6 +1,7 @@
 //! The constructor of [`super::SieveDot`]: the widths checked, the constants set.
 
 use super::*;
+use crate::rtl::sign_ext_mask;
 
 impl<
         const A: usize,
@@ -42,15 +43,8 @@ impl<
             "CW = {CW} bits cannot count {} planes",
             cfg.planes()
         );
-        let ones = |n: usize| -> u128 {
-            if n >= 128 {
-                u128::MAX
-            } else {
-                (1u128 << n) - 1
-            }
-        };
-        let row_sign_ext = (ones(PW) & !ones(XW)) as u64;
-        let acc_sign_ext = (ones(ACC) & !ones(PW)) as u64;
+        let row_sign_ext = sign_ext_mask(PW, XW);
+        let acc_sign_ext = sign_ext_mask(ACC, PW);
         Self {
             clock: Default::default(),
             reset: Default::default(),
