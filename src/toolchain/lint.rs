@@ -49,7 +49,13 @@ pub fn lint_verilog(path: &Path, top: &str) -> Result<()> {
         "read_verilog {}; synth_ice40 -top {top}",
         yosys_quote(&file)
     );
-    let yosys = Command::new("yosys").args(["-q", "-p", &script]).output()?;
+    let mut yosys = Command::new("yosys").args(["-q", "-p", &script]).output()?;
+    if abc_aborted(&yosys) {
+        // Yosys 0.23's ABC now and then aborts on a netlist it maps the
+        // next time (seen once in CI on an unchanged unit; YosysHQ/yosys
+        // #174): one more run, and a second abort fails the lint.
+        yosys = Command::new("yosys").args(["-q", "-p", &script]).output()?;
+    }
     check_clean(&format!("yosys -p \"{script}\""), &yosys, &file)?;
     let log = String::from_utf8_lossy(&yosys.stdout).into_owned()
         + &String::from_utf8_lossy(&yosys.stderr);
@@ -57,6 +63,16 @@ pub fn lint_verilog(path: &Path, top: &str) -> Result<()> {
         bail!("yosys synth_ice40 reported problems in {file}:\n{log}");
     }
     Ok(())
+}
+
+/// Whether Yosys failed because its ABC subprocess aborted (`SIGABRT`,
+/// return code 134), not because of the design.
+fn abc_aborted(out: &Output) -> bool {
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    !out.status.success()
+        && text.contains("ERROR: ABC: execution of command")
+        && text.contains("return code 134")
 }
 
 fn check_clean(what: &str, out: &Output, file: &str) -> Result<()> {
@@ -74,4 +90,28 @@ fn check_clean(what: &str, out: &Output, file: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    fn output(code: i32, stderr: &str) -> Output {
+        Output {
+            status: std::process::ExitStatus::from_raw(code << 8),
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn only_an_abc_abort_is_retried() {
+        let abort = "ERROR: ABC: execution of command \"berkeley-abc -s -f abc.script\" failed: return code 134.";
+        assert!(abc_aborted(&output(1, abort)));
+        // A design error, another ABC failure, or a success is not.
+        assert!(!abc_aborted(&output(1, "ERROR: Module `x' not found")));
+        assert!(!abc_aborted(&output(1, &abort.replace("134", "139"))));
+        assert!(!abc_aborted(&output(0, abort)));
+    }
 }
