@@ -9,7 +9,7 @@ use sievingnet::config::Coding;
 use sievingnet::model::{exponent, weight_digits};
 use sievingnet::rtl::adder_tree::{tree_latency, AdderTree};
 use sievingnet::rtl::comparator::PlaneComparator;
-use sievingnet::rtl::exponent::LeadingOne;
+use sievingnet::rtl::exponent::{LeadingOne, SignedExponent};
 use sievingnet::rtl::popcount::PopCount;
 use sievingnet::rtl::recoder::DigitRecoder;
 
@@ -37,6 +37,30 @@ fn leading_one_every_magnitude() {
     leading_one_exhaustive::<4, 2>();
     leading_one_exhaustive::<8, 3>();
     leading_one_exhaustive::<16, 4>();
+}
+
+fn signed_exponent_exhaustive<const A: usize, const EB: usize>() {
+    let mut b = SignedExponent::<A, EB>::default();
+    b.connect_all();
+    let half = 1i64 << (A - 1);
+    for a in -half..half {
+        b.a.next = ((a as u64) & ((1u64 << A) - 1)).into();
+        settle(&mut b);
+        // Zero has no exponent; the block gives 0, as LeadingOne does.
+        assert_eq!(
+            b.e.val().to_u64(),
+            exponent(a).unwrap_or(0) as u64,
+            "a = {a}"
+        );
+    }
+    yosys_validate(&format!("blocks_signed_exp_{A}"), &generate_verilog(&b)).unwrap();
+}
+
+#[test]
+fn signed_exponent_every_activation() {
+    signed_exponent_exhaustive::<4, 2>();
+    signed_exponent_exhaustive::<8, 3>();
+    signed_exponent_exhaustive::<16, 4>();
 }
 
 fn recoder_exhaustive<const W: usize>(coding: Coding) {

@@ -275,6 +275,12 @@ macro_rules! mlp_logic {
                     self.s2_valid.d.next = self.s1_valid.q.val();
                     self.s2_term.d.next = self.s1_term.q.val();
                     self.s2_a.d.next = self.src_val.val();
+                    if self.s1_term.q.val() {
+                        // The terminating pair's zero activation, registered
+                        // here: a mux before the lanes lengthened the
+                        // exponent's path.
+                        self.s2_a.d.next = 0.into();
+                    }
                     if self.s2_valid.q.val() & self.s2_term.q.val() {
                         self.state.d.next = MlpState::Drain;
                     }
@@ -286,7 +292,6 @@ macro_rules! mlp_logic {
                     self.lanes[b].in_w.next = self.wstore.read_data[b].val();
                     self.lanes[b].in_thr.next = self.tstore.read_data[b].val();
                     if self.s2_term.q.val() {
-                        self.lanes[b].in_a.next = 0.into();
                         self.lanes[b].in_w.next = 0.into();
                     }
                     if !self.lane_on[b].q.val() {
@@ -314,12 +319,12 @@ macro_rules! mlp_logic {
                     self.bias_ptr.d.next = self.bias_ptr.q.val() + 1;
                     self.pp_valid.d.next = true;
                     self.pp_k.d.next = self.k.q.val();
-                    // The lane's result, selected here so that the mux and
-                    // the bias adder are a clock apart.
-                    for b in 0..self.lanes.len() {
-                        if self.k.q.val().index() == b {
-                            self.pp_res.d.next = self.res[b].q.val();
-                        }
+                    // The results leave lane 0's register and shift down
+                    // one lane per clock: no lane-wide mux after k (a
+                    // 16-way mux on k was the critical path).
+                    self.pp_res.d.next = self.res[0].q.val();
+                    for b in 1..self.lanes.len() {
+                        self.res[b - 1].d.next = self.res[b].q.val();
                     }
                     self.pp_last.d.next = (self.k.q.val() == self.lanes_m1.val())
                         | ((bit_cast::<INDEX_BITS, LANE_BITS>(self.k.q.val()) + 1)
@@ -459,7 +464,7 @@ macro_rules! mlp_logic {
                 self.out_class.next = self.result_class.q.val();
 
                 // Plane counters (none unless exported with them): each
-                // lane's counts, kept like its result.
+                // lane's counts, kept and shifted out like its result.
                 for b in 0..self.lane_zero_w.len() {
                     self.lane_zero_w[b].clock.next = self.clock.val();
                     self.lane_sieved[b].clock.next = self.clock.val();
@@ -473,6 +478,13 @@ macro_rules! mlp_logic {
                         self.lane_kept[b].d.next = self.lanes[b].out_kept.val();
                     }
                 }
+                if (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val() {
+                    for b in 1..self.lane_zero_w.len() {
+                        self.lane_zero_w[b - 1].d.next = self.lane_zero_w[b].q.val();
+                        self.lane_sieved[b - 1].d.next = self.lane_sieved[b].q.val();
+                        self.lane_kept[b - 1].d.next = self.lane_kept[b].q.val();
+                    }
+                }
                 for c in 0..self.counters.len() {
                     self.counters[c].clock.next = self.clock.val();
                     self.counters[c].layer_start.next = self.state.q.val() == MlpState::LayerStart;
@@ -481,16 +493,9 @@ macro_rules! mlp_logic {
                     self.counters[c].nonzero.next = self.src_count.q.val();
                     self.counters[c].post_issue.next =
                         (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val();
-                    self.counters[c].post_zero_w.next = 0.into();
-                    self.counters[c].post_sieved.next = 0.into();
-                    self.counters[c].post_kept.next = 0.into();
-                    for b in 0..self.lane_zero_w.len() {
-                        if self.k.q.val().index() == b {
-                            self.counters[c].post_zero_w.next = self.lane_zero_w[b].q.val();
-                            self.counters[c].post_sieved.next = self.lane_sieved[b].q.val();
-                            self.counters[c].post_kept.next = self.lane_kept[b].q.val();
-                        }
-                    }
+                    self.counters[c].post_zero_w.next = self.lane_zero_w[0].q.val();
+                    self.counters[c].post_sieved.next = self.lane_sieved[0].q.val();
+                    self.counters[c].post_kept.next = self.lane_kept[0].q.val();
                     self.out_zero_a[c].next = self.counters[c].zero_a.val();
                     self.out_zero_w[c].next = self.counters[c].zero_w.val();
                     self.out_sieved[c].next = self.counters[c].sieved.val();

@@ -17,7 +17,7 @@
 //!
 //! | edge | stage |
 //! |---|---|
-//! | 0 | input registers: `a`, `w`, valid, last, and `v`, the threshold offset by the exponent of `a` ([`PlaneComparator`]) |
+//! | 0 | input registers: `a`, `w`, valid, last, and `v`, the threshold offset by the exponent of `a` ([`SignedExponent`], [`PlaneComparator`]) |
 //! | 1 | `w_kept`: the weight's digits, the kept planes, their signed sum |
 //! | 2 | the product `a * w_kept`: a DSP, or shift-adds in logic cells |
 //! | 3 | the accumulator |
@@ -27,7 +27,7 @@
 //! last pair, and the accelerator registers it at that edge (latency 2).
 
 use crate::rtl::comparator::PlaneComparator;
-use crate::rtl::exponent::LeadingOne;
+use crate::rtl::exponent::SignedExponent;
 use crate::rtl::recoder::DigitRecoder;
 use crate::rtl::{low_ones, sign_ext_mask};
 use rust_hdl::prelude::*;
@@ -71,7 +71,7 @@ pub struct MaskedMac<
     pub out_zero_w: Signal<Out, Bits<32>>,
     pub out_sieved: Signal<Out, Bits<32>>,
     pub out_kept: Signal<Out, Bits<32>>,
-    exponent: LeadingOne<A, EB>,
+    exponent: SignedExponent<A, EB>,
     recoder: DigitRecoder<W>,
     comparator: PlaneComparator<W, VW>,
     /// Whether the products are shift-adds in logic cells (see
@@ -100,8 +100,6 @@ pub struct MaskedMac<
     p_last: DFF<Bit>,
     p_product: DFF<Bits<PW>>,
     acc: DFF<Bits<AW>>,
-    a_negative: Signal<Local, Bit>,
-    a_mag: Signal<Local, Bits<A>>,
     kept_pos: Signal<Local, Bits<W>>,
     kept_neg: Signal<Local, Bits<W>>,
     w_kept: Signal<Local, Bits<WK>>,
@@ -174,8 +172,6 @@ impl<
             p_last: Default::default(),
             p_product: Default::default(),
             acc: Default::default(),
-            a_negative: Default::default(),
-            a_mag: Default::default(),
             kept_pos: Default::default(),
             kept_neg: Default::default(),
             w_kept: Default::default(),
@@ -221,22 +217,16 @@ impl<
         self.in_ready.next = true;
 
         // Edge 0: the inputs, and v = (T + 2^(t_bits-1)) + (2^EB - 1 - e(a)).
-        // Every lane sees the same `in_a`: synthesis shares its exponent.
-        self.a_negative.next = false;
-        for top in (A - 1)..A {
-            self.a_negative.next = self.in_a.val().get_bit(top);
-        }
-        self.a_mag.next = self.in_a.val();
-        if self.a_negative.val() {
-            self.a_mag.next = (!self.in_a.val()) + 1;
-        }
-        self.exponent.mag.next = self.a_mag.val();
+        // Every lane sees the same `in_a`: synthesis shares its exponent,
+        // which needs no adder (a carry chain for |a| before a leading-one
+        // detector was the accelerator's critical path).
+        self.exponent.a.next = self.in_a.val();
         self.r_valid.d.next = self.in_valid.val() & !self.reset.val();
         self.r_last.d.next = self.in_last.val();
         self.r_a.d.next = self.in_a.val();
         self.r_w.d.next = self.in_w.val();
         self.r_v.d.next = bit_cast::<VW, T_BITS>(self.in_thr.val() ^ self.t_flip.val())
-            + (self.e_ones.val() - bit_cast::<VW, EB>(self.exponent.e.val()));
+            + (self.e_ones.val() ^ bit_cast::<VW, EB>(self.exponent.e.val()));
 
         // Edge 1: w_kept = sign(w) * (kept +1 digits - kept -1 digits).
         self.recoder.w.next = self.r_w.q.val();
