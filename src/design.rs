@@ -19,7 +19,8 @@ pub enum Arch {
     Parallel,
     /// One kept digit per clock: a pair occupies `max(1, kept)` clocks.
     Serial,
-    /// The exact multiply-accumulate baseline: no sieve, counters zero.
+    /// The exact multiply-accumulate baseline: no sieve, counters zero (in
+    /// `export-mlp`, the masked lane's trimming without the mask).
     Mac,
     /// The accelerator's lean sieving lane: a MAC whose weight has its
     /// sieved digits masked off, the parallel unit's sum in one product

@@ -129,7 +129,7 @@ pub fn cycles_formula(shape: &MlpShape) -> String {
             "L = {} (the parallel unit's latency) and S_l = nz_l",
             3 + crate::rtl::ceil_log2(shape.lane_w_bits() as usize)
         ),
-        Arch::Mac => "L = 3 (the MAC's latency) and S_l = nz_l".to_string(),
+        Arch::Mac => "L = 1 (the exact lean lane's latency) and S_l = nz_l".to_string(),
         Arch::Masked => "L = 2 (the masked lane's latency) and S_l = nz_l".to_string(),
         Arch::Serial => "L = 2 and S_l = sum over the non-zero inputs i of max over the group's lanes of max(1, kept digits of (a_i, w_ji))".to_string(),
     };

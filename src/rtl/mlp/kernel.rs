@@ -13,9 +13,8 @@
 //! one neuron per clock.
 
 use super::accelerator::{MlpState, SieveMlp, Y_BITS, Z_BITS};
-use super::lane::MaskedMac;
+use super::lane::LeanMac;
 use super::{ADDR_BITS, INDEX_BITS, LANE_BITS};
-use crate::rtl::mac_baseline::ExactMac;
 use crate::rtl::serial_dot::SerialDot;
 use crate::rtl::sieve_dot::SieveDot;
 use rust_hdl::prelude::*;
@@ -538,5 +537,4 @@ macro_rules! mlp_logic {
 // Lanes have t_bits 8, acc_bits 32 and cnt_bits 32 (SPEC section 9's units).
 mlp_logic!([A, W, XW, PW, EB, VW, HN, DEPTH, CW] SieveDot<A, W, 8, 32, 32, XW, PW, EB, VW, HN, DEPTH, CW>);
 mlp_logic!([A, W, XW, PW, EB, VW, HN, CW, AX] SerialDot<A, W, 8, 32, 32, XW, PW, EB, VW, HN, CW, AX>);
-mlp_logic!([A, W, PW] ExactMac<A, W, 8, 32, 32, PW>);
-mlp_logic!([A, W, EB, VW, WK, PW, AW] MaskedMac<A, W, EB, VW, WK, PW, AW>);
+mlp_logic!([A, W, EB, VW, WK, PW, AW] LeanMac<A, W, EB, VW, WK, PW, AW>);

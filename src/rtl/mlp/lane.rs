@@ -1,5 +1,6 @@
 //! The accelerator's lean lane: a multiply-accumulate whose weight has its
-//! sieved digits masked off (`--arch masked`).
+//! sieved digits masked off (`--arch masked`), or, built [`LeanMac::exact`],
+//! the exact MAC with the same trimming (`--arch mac`).
 //!
 //! SPEC section 4's product is `p = sign(a) sign(w) |a| m_kept`, where
 //! `m_kept` sums the kept digits of `|w|`. A plane is kept when
@@ -21,6 +22,10 @@
 //! | 1 | `w_kept`: the weight's digits, the kept planes, their signed sum |
 //! | 2 | the product `a * w_kept`: a DSP, or shift-adds in logic cells |
 //! | 3 | the accumulator |
+//!
+//! The exact lane feeds edge 1's registers from its inputs (no mask, no
+//! stage: latency 1), so both arches are the leanest lane of their kind:
+//! the sieve is measured against an exact MAC with the same trimming.
 //!
 //! The result has no register of its own: `out_valid` is high, and
 //! `out_sum` is the accumulator's next value, before edge 3 of a vector's
@@ -46,7 +51,7 @@ pub const fn masked_acc_bits(a_bits: usize, w_bits: usize) -> usize {
 /// exponent bits, `VW` bits of `v`, `WK = W + 1` bits of `w_kept`, `PW =
 /// A + W` product bits, `AW` accumulator bits.
 #[derive(LogicBlock)]
-pub struct MaskedMac<
+pub struct LeanMac<
     const A: usize,
     const W: usize,
     const EB: usize,
@@ -77,11 +82,14 @@ pub struct MaskedMac<
     /// Whether the products are shift-adds in logic cells (see
     /// [`Self::lut_products`]).
     lut: Constant<Bit>,
+    /// Whether the weight goes unmasked (see [`Self::exact`]).
+    exact: Constant<Bit>,
     one: Constant<Bits<8>>,
     /// `2^EB - 1`: `v` holds the exponent's complement.
     e_ones: Constant<Bits<VW>>,
     /// Flips the threshold's sign bit: `T + 2^(t_bits-1)`, unsigned.
     t_flip: Constant<Bits<T_BITS>>,
+    sext_wk: Constant<Bits<WK>>,
     sext_a16: Constant<Bits<16>>,
     sext_w16: Constant<Bits<16>>,
     sext_ap: Constant<Bits<PW>>,
@@ -103,6 +111,8 @@ pub struct MaskedMac<
     kept_pos: Signal<Local, Bits<W>>,
     kept_neg: Signal<Local, Bits<W>>,
     w_kept: Signal<Local, Bits<WK>>,
+    in_w_negative: Signal<Local, Bit>,
+    w_exact: Signal<Local, Bits<WK>>,
     wide_a: Signal<Local, Bits<16>>,
     wide_w: Signal<Local, Bits<16>>,
     dsp_product: Signal<Local, Bits<32>>,
@@ -125,7 +135,7 @@ impl<
         const WK: usize,
         const PW: usize,
         const AW: usize,
-    > MaskedMac<A, W, EB, VW, WK, PW, AW>
+    > LeanMac<A, W, EB, VW, WK, PW, AW>
 {
     pub fn new(ternary: bool) -> Self {
         assert!(A <= 16 && WK <= 16, "rust-hdl multiplies 16x16");
@@ -151,9 +161,11 @@ impl<
             recoder: DigitRecoder::new(ternary),
             comparator: PlaneComparator::new(T_BITS, EB),
             lut: Constant::new(false),
+            exact: Constant::new(false),
             one: Constant::new(1u64.into()),
             e_ones: Constant::new(low_ones(EB).into()),
             t_flip: Constant::new((1u64 << (T_BITS - 1)).into()),
+            sext_wk: Constant::new(sign_ext_mask(WK, W).into()),
             sext_a16: Constant::new(sign_ext_mask(16, A).into()),
             sext_w16: Constant::new(sign_ext_mask(16, WK).into()),
             sext_ap: Constant::new(sign_ext_mask(PW, A).into()),
@@ -175,6 +187,8 @@ impl<
             kept_pos: Default::default(),
             kept_neg: Default::default(),
             w_kept: Default::default(),
+            in_w_negative: Default::default(),
+            w_exact: Default::default(),
             wide_a: Default::default(),
             wide_w: Default::default(),
             dsp_product: Default::default(),
@@ -196,6 +210,14 @@ impl<
         self.lut = Constant::new(true);
         self
     }
+
+    /// The exact lane: the weight unmasked, `in_thr` ignored, and the
+    /// inputs straight into edge 1's registers (synthesis removes the
+    /// exponent, the digits and the comparator, which nothing reads).
+    pub fn exact(mut self) -> Self {
+        self.exact = Constant::new(true);
+        self
+    }
 }
 
 impl<
@@ -206,7 +228,7 @@ impl<
         const WK: usize,
         const PW: usize,
         const AW: usize,
-    > Logic for MaskedMac<A, W, EB, VW, WK, PW, AW>
+    > Logic for LeanMac<A, W, EB, VW, WK, PW, AW>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -244,6 +266,21 @@ impl<
         self.k_last.d.next = self.r_last.q.val();
         self.k_a.d.next = self.r_a.q.val();
         self.k_w.d.next = self.w_kept.val();
+        // The exact lane: the weight as it comes, one stage fewer.
+        self.in_w_negative.next = false;
+        for top in (W - 1)..W {
+            self.in_w_negative.next = self.in_w.val().get_bit(top);
+        }
+        self.w_exact.next = bit_cast::<WK, W>(self.in_w.val());
+        if self.in_w_negative.val() {
+            self.w_exact.next = self.w_exact.val() | self.sext_wk.val();
+        }
+        if self.exact.val() {
+            self.k_valid.d.next = self.in_valid.val() & !self.reset.val();
+            self.k_last.d.next = self.in_last.val();
+            self.k_a.d.next = self.in_a.val();
+            self.k_w.d.next = self.w_exact.val();
+        }
 
         // Edge 2: the product, exact in PW bits. In a DSP: the 16-bit sign
         // extensions multiplied (the low bits of a product do not depend on

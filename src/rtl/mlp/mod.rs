@@ -304,27 +304,10 @@ macro_rules! with_mlp {
                 );
                 $body
             }
-            $crate::design::Arch::Mac => {
-                #[allow(unused_mut)]
-                // 8-bit lanes: one 8x8 product, one SB_MAC16 per lane on the
-                // UP5K; lanes beyond its DSPs multiply in logic cells.
-                let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Mac, $a, $w>::new(
-                    $shape,
-                    |lane| {
-                        let mut mac = Mac::new(&$cfg);
-                        if $w == 8 {
-                            mac = mac.single_product();
-                        }
-                        if lane >= $crate::rtl::mlp::DSP_LANES {
-                            mac = mac.lut_products();
-                        }
-                        mac
-                    },
-                );
-                $body
-            }
-            $crate::design::Arch::Masked => {
-                type Masked = $crate::rtl::mlp::lane::MaskedMac<
+            $crate::design::Arch::Mac | $crate::design::Arch::Masked => {
+                // The lean lane, exact for `mac`; lanes beyond the UP5K's
+                // DSPs multiply in logic cells.
+                type Lean = $crate::rtl::mlp::lane::LeanMac<
                     $a,
                     $w,
                     { $crate::rtl::ceil_log2($a) },
@@ -334,15 +317,17 @@ macro_rules! with_mlp {
                     { $crate::rtl::mlp::lane::masked_acc_bits($a, $w) },
                 >;
                 #[allow(unused_mut)]
-                let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Masked, $a, $w>::new(
+                let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Lean, $a, $w>::new(
                     $shape,
                     |lane| {
-                        let masked = Masked::new($shape.coding == $crate::config::Coding::Ternary);
-                        if lane >= $crate::rtl::mlp::DSP_LANES {
-                            masked.lut_products()
-                        } else {
-                            masked
+                        let mut lean = Lean::new($shape.coding == $crate::config::Coding::Ternary);
+                        if $shape.arch == $crate::design::Arch::Mac {
+                            lean = lean.exact();
                         }
+                        if lane >= $crate::rtl::mlp::DSP_LANES {
+                            lean = lean.lut_products();
+                        }
+                        lean
                     },
                 );
                 $body
