@@ -87,9 +87,10 @@ impl<const A: usize, const EB: usize> Logic for SignedExponent<A, EB> {
         if self.negative.val() {
             self.x.next = !self.a.val();
         }
-        // Each p that |a| reaches overwrites the lower ones.
+        // Each p that |a| reaches overwrites the lower ones (p = 0 gives
+        // the 0 that e starts from; it keeps every constant in use).
         self.e.next = 0.into();
-        for p in 1..A {
+        for p in 0..A {
             if (self.x.val() & self.above[p].val()).any()
                 | (self.negative.val()
                     & ((self.x.val() & self.below[p].val()) == self.below[p].val()))

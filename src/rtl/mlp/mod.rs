@@ -3,14 +3,15 @@
 //! * [`memory`]: the single-port memories (block RAM or SPRAM).
 //! * [`accelerator`]: the block, its ports, memories and registers.
 //! * [`kernel`]: its HDL kernel, one per lane type.
-//! * [`lane`]: the lean masked-weight MAC lane (`--arch masked`).
+//! * [`lane`]: the lean MAC lane, masked (`--arch masked`) or exact (`--arch mac`).
 //! * [`counters`]: the optional per-sample plane counters.
 //! * [`sim`]: a cycle-by-cycle driver for the rust-hdl simulation.
 //!
 //! The shapes, shifts and ReLUs of a ROM are fixed at export ([`MlpShape`]);
 //! weights, biases and thresholds come through the load port. Lanes are the
 //! units of section 6 (`parallel` and `serial`, with counters only when the
-//! accelerator has them, or the exact `mac`) at the ROM's `a_bits` and the lane weight width
+//! accelerator has them) or the lean lane (`masked`, and the exact `mac`)
+//! at the ROM's `a_bits` and the lane weight width
 //! ([`MlpShape::lane_w_bits`]: 4 or 8; narrower weights are sign-extended,
 //! which leaves every product and every sieve decision unchanged).
 
