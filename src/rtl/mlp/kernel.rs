@@ -29,7 +29,7 @@ macro_rules! mlp_logic {
                     ld_taddr, ld_baddr, in_sel, in_count, in_i, in_full0, in_full1, in_count0,
                     in_count1, cmp_sel, src_count, dst_count, grp_row, grp_t, bias_ptr,
                     remaining, out_j, p, issued_term, s1_valid, s1_term, s2_valid, s2_term, s2_a,
-                    k, issued_all, pp_valid, pp_k, pp_res, pp_last, py_valid, py_last, py_y, pz_valid,
+                    k, issued_all, pp_valid, pp_res, pp_last, py_valid, py_last, py_y, pz_valid,
                     pz_last, pz_y, pz_z, pw_valid, pw_last, pw_y, pw_act, best, best_j, result_valid,
                     result_class
                 );
@@ -313,11 +313,15 @@ macro_rules! mlp_logic {
 
                 // Post, stage 1: the bias read.
                 self.pp_valid.d.next = false;
-                if (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val() {
+                self.post_issue.next =
+                    (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val();
+                self.post_last.next = (self.k.q.val() == self.lanes_m1.val())
+                    | ((bit_cast::<INDEX_BITS, LANE_BITS>(self.k.q.val()) + 1)
+                        == self.remaining.q.val());
+                if self.post_issue.val() {
                     self.bmem.read_enable.next = true;
                     self.bias_ptr.d.next = self.bias_ptr.q.val() + 1;
                     self.pp_valid.d.next = true;
-                    self.pp_k.d.next = self.k.q.val();
                     // The results leave lane 0's register and shift down
                     // one lane per clock: no lane-wide mux after k (a
                     // 16-way mux on k was the critical path).
@@ -325,13 +329,8 @@ macro_rules! mlp_logic {
                     for b in 1..self.lanes.len() {
                         self.res[b - 1].d.next = self.res[b].q.val();
                     }
-                    self.pp_last.d.next = (self.k.q.val() == self.lanes_m1.val())
-                        | ((bit_cast::<INDEX_BITS, LANE_BITS>(self.k.q.val()) + 1)
-                            == self.remaining.q.val());
-                    if (self.k.q.val() == self.lanes_m1.val())
-                        | ((bit_cast::<INDEX_BITS, LANE_BITS>(self.k.q.val()) + 1)
-                            == self.remaining.q.val())
-                    {
+                    self.pp_last.d.next = self.post_last.val();
+                    if self.post_last.val() {
                         self.issued_all.d.next = true;
                     } else {
                         self.k.d.next = self.k.q.val() + 1;
@@ -477,7 +476,7 @@ macro_rules! mlp_logic {
                         self.lane_kept[b].d.next = self.lanes[b].out_kept.val();
                     }
                 }
-                if (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val() {
+                if self.post_issue.val() {
                     for b in 1..self.lane_zero_w.len() {
                         self.lane_zero_w[b - 1].d.next = self.lane_zero_w[b].q.val();
                         self.lane_sieved[b - 1].d.next = self.lane_sieved[b].q.val();
@@ -490,8 +489,7 @@ macro_rules! mlp_logic {
                     self.counters[c].first_layer.next = !self.layer.q.val().any();
                     self.counters[c].inputs_m1.next = self.tab_inputs_m1.data.val();
                     self.counters[c].nonzero.next = self.src_count.q.val();
-                    self.counters[c].post_issue.next =
-                        (self.state.q.val() == MlpState::Post) & !self.issued_all.q.val();
+                    self.counters[c].post_issue.next = self.post_issue.val();
                     self.counters[c].post_zero_w.next = self.lane_zero_w[0].q.val();
                     self.counters[c].post_sieved.next = self.lane_sieved[0].q.val();
                     self.counters[c].post_kept.next = self.lane_kept[0].q.val();

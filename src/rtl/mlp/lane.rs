@@ -28,8 +28,9 @@
 //! the sieve is measured against an exact MAC with the same trimming.
 //!
 //! The result has no register of its own: `out_valid` is high, and
-//! `out_sum` is the accumulator's next value, before edge 3 of a vector's
-//! last pair, and the accelerator registers it at that edge (latency 2).
+//! `out_sum` is the accumulator's next value, before the accumulator's
+//! edge for a vector's last pair, and the accelerator registers it at that
+//! edge (latency 2; 1 for the exact lane).
 
 use crate::rtl::comparator::PlaneComparator;
 use crate::rtl::exponent::SignedExponent;
@@ -43,11 +44,11 @@ pub const T_BITS: usize = 8;
 /// Bits of the lane's accumulator for `a_bits` and lane `w_bits`: a sum of
 /// at most `2^12 - 1` products, each of magnitude at most
 /// `2^(a_bits + w_bits - 2)`, fits `a_bits + w_bits + 11` bits.
-pub const fn masked_acc_bits(a_bits: usize, w_bits: usize) -> usize {
+pub const fn lean_acc_bits(a_bits: usize, w_bits: usize) -> usize {
     a_bits + w_bits + super::INDEX_BITS - 1
 }
 
-/// A masked-weight MAC lane: `A`-bit activations, `W`-bit weights, `EB`
+/// The lean MAC lane, masked or [`exact`](Self::exact): `A`-bit activations, `W`-bit weights, `EB`
 /// exponent bits, `VW` bits of `v`, `WK = W + 1` bits of `w_kept`, `PW =
 /// A + W` product bits, `AW` accumulator bits.
 #[derive(LogicBlock)]
@@ -142,7 +143,7 @@ impl<
         assert_eq!(WK, W + 1, "WK = w_bits + 1");
         assert_eq!(PW, A + W, "PW = a_bits + w_bits");
         assert_eq!(VW, T_BITS + 1, "VW = t_bits + 1");
-        assert!(AW >= masked_acc_bits(A, W) && AW <= 32, "AW = {AW}");
+        assert!(AW >= lean_acc_bits(A, W) && AW <= 32, "AW = {AW}");
         Self {
             clock: Default::default(),
             reset: Default::default(),

@@ -315,7 +315,7 @@ macro_rules! with_mlp {
                     { $crate::rtl::mlp::lane::T_BITS + 1 },
                     { $w + 1 },
                     { $a + $w },
-                    { $crate::rtl::mlp::lane::masked_acc_bits($a, $w) },
+                    { $crate::rtl::mlp::lane::lean_acc_bits($a, $w) },
                 >;
                 #[allow(unused_mut)]
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Lean, $a, $w>::new(
