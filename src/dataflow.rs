@@ -43,7 +43,6 @@
 
 use crate::config::Coding;
 use crate::config::UnitConfig;
-use crate::design::accelerator_lane_w_bits;
 use crate::model::mlp::{argmax_first, IntMlp, LayerOutput};
 use crate::model::stream::wrap_signed;
 use crate::model::{exponent, sieve_pair};
@@ -101,7 +100,7 @@ fn bits_for(values: u64) -> u64 {
 
 /// One layer's shape in each dataflow, fixed before any sample runs.
 struct Geometry {
-    /// Stored bits of one weight (the accelerator's lane width).
+    /// Stored bits of one weight (the ROM's width, packed in the SPRAM word).
     w_bits: u64,
     /// Groups of `N` neurons (dense, group_skip).
     groups: usize,
@@ -135,7 +134,8 @@ impl Geometry {
         lanes: usize,
         threshold: impl Fn(usize) -> i64,
     ) -> Self {
-        let w_bits = u64::from(accelerator_lane_w_bits(unit.w_bits()));
+        // The weight store packs each weight at the ROM's width.
+        let w_bits = u64::from(unit.w_bits());
         let groups = outputs.div_ceil(lanes);
         let per_read = (UP5K_SPRAM_PORT_BITS / w_bits) as usize;
         // |w| <= 2^(w_bits-1) puts the top digit of either coding on plane

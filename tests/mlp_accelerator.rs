@@ -19,7 +19,7 @@ use sievingnet::model::mlp::{exact_prediction, IntLayer, IntMlp};
 use sievingnet::rom::{expected_counts, expected_predictions, read_rom, Rom, TestSet};
 use sievingnet::rtl::mlp::generate::generate_mlp;
 use sievingnet::rtl::mlp::sim::{run_mlp, MlpPacing};
-use sievingnet::rtl::mlp::{load_stream, MlpShape, DSP_LANES};
+use sievingnet::rtl::mlp::{load_stream, MlpShape, DSP_LANES, MAX_LANES};
 use sievingnet::toolchain::lint::lint_verilog;
 use std::path::Path;
 use std::process::Command;
@@ -179,7 +179,7 @@ fn random_networks_in_rust_hdl_match_the_model() {
             // Every third round, more MAC lanes than the UP5K has DSPs: the
             // lanes beyond them multiply by shift-adds.
             let lanes = if matches!(arch, Arch::Mac | Arch::Masked) && round % 3 == 0 {
-                rng.gen_range(DSP_LANES + 1..=DSP_LANES + 4)
+                rng.gen_range(DSP_LANES + 1..=MAX_LANES)
             } else {
                 rng.gen_range(1..=6)
             };
@@ -248,7 +248,6 @@ fn exported_verilog_lints_and_matches_in_verilator() {
     let random = random_rom(&mut rng, cfg, &[11, 9, 6, 5], 40);
     let dir = tempfile::tempdir().unwrap();
     for (name, rom) in [("iris", iris_fixture()), ("random", random)] {
-        let samples = &rom.test_set.as_ref().unwrap().inputs;
         // 10 MAC and masked lanes: lanes 8 and 9 multiply by shift-adds
         // (DSP_LANES).
         // Sieving lanes with and without counters.
@@ -262,49 +261,72 @@ fn exported_verilog_lints_and_matches_in_verilator() {
             (Arch::Masked, 3, false),
             (Arch::Masked, 10, false),
         ] {
-            let mut shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
-            if counters {
-                shape = shape.with_counters().unwrap();
-            }
-            let top = format!(
-                "mlp_{name}_{}_{lanes}{}",
-                arch.name(),
-                if counters { "_counters" } else { "" }
-            );
-            let text = generate_mlp(&shape, &top).unwrap();
-            let path = dir.path().join(format!("{top}.v"));
-            std::fs::write(&path, &text).unwrap();
-            lint_verilog(&path, &top).unwrap_or_else(|e| panic!("{top}: {e:#}"));
-            let pacing = MlpPacing {
-                gap_probability: 0.2,
-                seed: common::seed(),
-            };
-            let (run, _) =
-                run_verilator(&text, &top, &shape, &load_stream(&rom), samples, &pacing).unwrap();
-            let expected = expected_predictions(&rom, arch, samples.len()).unwrap();
-            assert_eq!(run.predictions, expected, "{top}, seed {}", common::seed());
-            if counters {
-                let want = expected_counts(&rom, samples, 32);
-                assert_eq!(run.counts, want, "{top}, seed {}", common::seed());
-            } else {
-                assert!(run.counts.is_empty(), "{top}");
-            }
-            // The same cycles as the rust-hdl simulation under the same pacing
-            // rules, back to back.
-            let hdl = run_mlp(&shape, &load_stream(&rom), samples, &MlpPacing::default()).unwrap();
-            let (vl, _) = run_verilator(
-                &text,
-                &top,
-                &shape,
-                &load_stream(&rom),
-                samples,
-                &MlpPacing::default(),
-            )
-            .unwrap();
-            assert_eq!(hdl.result_cycles, vl.result_cycles, "{top}");
-            assert_eq!(hdl.first_cycles, vl.first_cycles, "{top}");
-            assert_eq!(hdl.counts, vl.counts, "{top}");
+            check_in_verilator(name, &rom, arch, lanes, counters, dir.path());
         }
+    }
+}
+
+/// `rom` through the exported Verilog of `lanes` lanes of `arch`: the
+/// SPEC's lint, then Verilator with random idle cycles against the model,
+/// and back to back with the same clocks (and counts) as rust-hdl.
+fn check_in_verilator(name: &str, rom: &Rom, arch: Arch, lanes: usize, counters: bool, dir: &Path) {
+    let samples = &rom.test_set.as_ref().unwrap().inputs;
+    let mut shape = MlpShape::of_rom(rom, arch, lanes).unwrap();
+    if counters {
+        shape = shape.with_counters().unwrap();
+    }
+    let top = format!(
+        "mlp_{name}_{}_{lanes}{}",
+        arch.name(),
+        if counters { "_counters" } else { "" }
+    );
+    let text = generate_mlp(&shape, &top).unwrap();
+    let path = dir.join(format!("{top}.v"));
+    std::fs::write(&path, &text).unwrap();
+    lint_verilog(&path, &top).unwrap_or_else(|e| panic!("{top}: {e:#}"));
+    let pacing = MlpPacing {
+        gap_probability: 0.2,
+        seed: common::seed(),
+    };
+    let (run, _) = run_verilator(&text, &top, &shape, &load_stream(rom), samples, &pacing).unwrap();
+    let expected = expected_predictions(rom, arch, samples.len()).unwrap();
+    assert_eq!(run.predictions, expected, "{top}, seed {}", common::seed());
+    if counters {
+        let want = expected_counts(rom, samples, 32);
+        assert_eq!(run.counts, want, "{top}, seed {}", common::seed());
+    } else {
+        assert!(run.counts.is_empty(), "{top}");
+    }
+    // The same cycles as the rust-hdl simulation under the same pacing
+    // rules, back to back.
+    let hdl = run_mlp(&shape, &load_stream(rom), samples, &MlpPacing::default()).unwrap();
+    let (vl, _) = run_verilator(
+        &text,
+        &top,
+        &shape,
+        &load_stream(rom),
+        samples,
+        &MlpPacing::default(),
+    )
+    .unwrap();
+    assert_eq!(hdl.result_cycles, vl.result_cycles, "{top}");
+    assert_eq!(hdl.first_cycles, vl.first_cycles, "{top}");
+    assert_eq!(hdl.counts, vl.counts, "{top}");
+}
+
+/// More lanes than 16, over several groups, and weights packed at their
+/// own width: 5-bit fields on 8-bit lanes, written by read-modify-write
+/// (not whole nibbles), in the exported Verilog as in rust-hdl.
+#[test]
+fn wide_lanes_and_packed_weights_match_in_verilator() {
+    let mut rng = common::rng(905);
+    let cfg = UnitConfig::new(8, 5, 8, 32, 32, Coding::Binary).unwrap();
+    let rom = random_rom(&mut rng, cfg, &[30, 45, 7], 30);
+    let dir = tempfile::tempdir().unwrap();
+    for (arch, lanes) in [(Arch::Mac, 20), (Arch::Masked, 17)] {
+        let shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
+        assert_eq!(shape.memory_depths().weights, 30 * 3 + 45, "{arch:?}");
+        check_in_verilator("packed", &rom, arch, lanes, false, dir.path());
     }
 }
 
@@ -317,8 +339,8 @@ fn export_mlp_rejects_what_it_cannot_build() {
     let dir = tempfile::tempdir().unwrap();
     let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
     for (lanes, want) in [
-        ("0", "--lanes 0 cannot be built: allowed 1 to 16"),
-        ("17", "--lanes 17 cannot be built: allowed 1 to 16"),
+        ("0", "--lanes 0 cannot be built: allowed 1 to 32"),
+        ("33", "--lanes 33 cannot be built: allowed 1 to 32"),
     ] {
         let out = dir.path().join("x.v");
         let st = sievingnet()

@@ -25,7 +25,7 @@ pub struct AreaMlpArgs {
         default_value = "parallel,serial,mac"
     )]
     pub arch: Vec<Arch>,
-    /// Lanes of each accelerator, 1 to 16.
+    /// Lanes of each accelerator, 1 to 32.
     #[arg(long, default_value_t = 4)]
     pub lanes: usize,
     /// Build the sieving accelerators with their plane counters

@@ -20,7 +20,7 @@ pub struct ExportMlpArgs {
     /// multiply-accumulate units (`mac`, which computes the exact network).
     #[arg(long, value_enum, default_value_t = Arch::Parallel)]
     pub arch: Arch,
-    /// Lanes working at once (neurons computed together), 1 to 16.
+    /// Lanes working at once (neurons computed together), 1 to 32.
     #[arg(long, default_value_t = 4)]
     pub lanes: usize,
     /// Add the plane counters (`parallel` and `serial`): ports `out_zero_a`,

@@ -27,7 +27,7 @@ pub struct InferArgs {
     /// every prediction and every sample's counters are checked.
     #[arg(long, value_enum, default_value_t = InferEngine::Rtl)]
     pub engine: InferEngine,
-    /// Lanes of the accelerator (`--engine mlp` or `mlp-rtl`), 1 to 16.
+    /// Lanes of the accelerator (`--engine mlp` or `mlp-rtl`), 1 to 32.
     #[arg(long, default_value_t = 4)]
     pub lanes: usize,
     /// The sieving unit: `parallel` (one pair per clock) or `serial` (one

@@ -32,7 +32,7 @@ pub struct PowerMlpArgs {
         default_value = "parallel,serial,mac"
     )]
     pub arch: Vec<Arch>,
-    /// Lanes of each accelerator, 1 to 16.
+    /// Lanes of each accelerator, 1 to 32.
     #[arg(long, default_value_t = 4)]
     pub lanes: usize,
     /// Test samples of each ROM to run, back to back (its first ones).

@@ -88,8 +88,8 @@ fn memories(shape: &MlpShape, d: &MemoryDepths) -> Vec<MemoryEntry> {
             name: "wstore",
             count: 1,
             words: d.weights.next_power_of_two(),
-            bits: shape.lanes * shape.lane_w_bits() as usize,
-            holds: "weights, one word per group and input: lane b's field holds neuron j = b mod lanes (SPRAM on the UP5K with -spram)",
+            bits: shape.lanes * shape.w_bits as usize,
+            holds: "weights, one word per group and input: lane b's field (the ROM's w_bits, sign-extended to the lane's on reads) holds neuron j = b mod lanes (SPRAM on the UP5K with -spram)",
         },
         MemoryEntry {
             name: "tstore",

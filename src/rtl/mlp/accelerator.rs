@@ -86,6 +86,8 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     pub(super) last_layer: Constant<Bits<LAYER_BITS>>,
     pub(super) kind_bias: Constant<Bits<2>>,
     pub(super) kind_thr: Constant<Bits<2>>,
+    /// Weights are written by read-modify-write (`LaneStore::merges_writes`).
+    pub(super) merge_w: Constant<Bit>,
     pub(super) a_max: Constant<Bits<Z_BITS>>,
     pub(super) a_min: Constant<Bits<Z_BITS>>,
     pub(super) z_sign: Constant<Bits<Z_BITS>>,
@@ -104,6 +106,13 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     pub(super) ld_gbase: DFF<Bits<ADDR_BITS>>,
     pub(super) ld_taddr: DFF<Bits<THR_ADDR_BITS>>,
     pub(super) ld_baddr: DFF<Bits<BIAS_ADDR_BITS>>,
+    // A weight's read-modify-write: its word is read the clock after its
+    // beat (`ld_rd`) and written the clock after that (`ld_wr`).
+    pub(super) ld_rd: DFF<Bit>,
+    pub(super) ld_wr: DFF<Bit>,
+    pub(super) ld_wl_addr: DFF<Bits<ADDR_BITS>>,
+    pub(super) ld_wl_lane: DFF<Bits<LANE_BITS>>,
+    pub(super) ld_wl_data: DFF<Bits<W>>,
     // Input side.
     pub(super) in_sel: DFF<Bit>,
     pub(super) in_count: DFF<Bits<INDEX_BITS>>,
@@ -217,7 +226,10 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
         let layers = &shape.layers;
         let depths = shape.memory_depths();
         let z_mask = low_ones(Z_BITS);
+        // Weights take the ROM's width in the word, not the lane's.
+        let wstore = LaneStore::new(n, depths.weights, shape.w_bits as usize);
         Self {
+            merge_w: Constant::new(wstore.merges_writes()),
             clock: Default::default(),
             reset: Default::default(),
             load_valid: Default::default(),
@@ -244,8 +256,8 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             lane_zero_w: per_lane_counter(shape),
             lane_sieved: per_lane_counter(shape),
             lane_kept: per_lane_counter(shape),
-            wstore: LaneStore::new(n, depths.weights),
-            tstore: LaneStore::new(n, depths.thresholds),
+            wstore,
+            tstore: LaneStore::new(n, depths.thresholds, 8),
             bmem: SyncMemory::new(depths.biases),
             nz_idx: [depths.input, depths.input, depths.hidden, depths.hidden]
                 .into_iter()
@@ -281,6 +293,11 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             ld_gbase: Default::default(),
             ld_taddr: Default::default(),
             ld_baddr: Default::default(),
+            ld_rd: Default::default(),
+            ld_wr: Default::default(),
+            ld_wl_addr: Default::default(),
+            ld_wl_lane: Default::default(),
+            ld_wl_data: Default::default(),
             in_sel: Default::default(),
             in_count: Default::default(),
             in_i: Default::default(),
@@ -421,6 +438,7 @@ impl_block!(
     last_layer,
     kind_bias,
     kind_thr,
+    merge_w,
     a_max,
     a_min,
     z_sign,
@@ -437,6 +455,11 @@ impl_block!(
     ld_gbase,
     ld_taddr,
     ld_baddr,
+    ld_rd,
+    ld_wr,
+    ld_wl_addr,
+    ld_wl_lane,
+    ld_wl_data,
     in_sel,
     in_count,
     in_i,

@@ -26,7 +26,7 @@ macro_rules! mlp_logic {
             fn update(&mut self) {
                 dff_setup!(
                     self, clock, state, layer, ld_kind, ld_i, ld_j, ld_lane, ld_waddr, ld_gbase,
-                    ld_taddr, ld_baddr, in_sel, in_count, in_i, in_full0, in_full1, in_count0,
+                    ld_taddr, ld_baddr, ld_rd, ld_wr, ld_wl_addr, ld_wl_lane, ld_wl_data, in_sel, in_count, in_i, in_full0, in_full1, in_count0,
                     in_count1, cmp_sel, src_count, dst_count, grp_row, grp_t, bias_ptr,
                     remaining, out_j, p, issued_term, s1_valid, s1_term, s2_valid, s2_term, s2_a,
                     k, issued_all, pp_valid, pp_res, pp_last, py_valid, py_last, py_y, pz_valid,
@@ -101,17 +101,36 @@ macro_rules! mlp_logic {
                     self.grp_row.q.val() + bit_cast::<ADDR_BITS, INDEX_BITS>(self.src_idx.val());
 
                 // Load port: weights, biases, thresholds, layer by layer.
-                self.load_ready.next = self.loading.val();
-                self.load_fire.next = self.loading.val() & self.load_valid.val() & !self.reset.val();
+                // A weight's read-modify-write keeps the next beat out for a clock.
+                self.load_ready.next = self.loading.val() & !self.ld_rd.q.val();
+                self.load_fire.next =
+                    self.load_ready.val() & self.load_valid.val() & !self.reset.val();
                 self.wstore.clock.next = self.clock.val();
                 self.wstore.address.next = self.read_row.val();
                 self.wstore.write_data.next = self.load_data.val().get_bits::<W>(0);
                 self.wstore.write_lane.next = self.ld_lane.q.val();
                 self.wstore.write_enable.next = false;
-                self.wstore.read_enable.next = self.streaming.val() & !self.stall.val();
+                self.wstore.read_enable.next =
+                    (self.streaming.val() & !self.stall.val()) | self.ld_rd.q.val();
                 if self.loading.val() {
                     self.wstore.address.next = self.ld_waddr.q.val();
                     self.wstore.write_enable.next = self.load_fire.val() & !self.ld_kind.q.val().any();
+                    if self.merge_w.val() {
+                        // Fields that are not whole nibbles: the beat's word
+                        // is read, then written with its field replaced.
+                        self.wstore.address.next = self.ld_wl_addr.q.val();
+                        self.wstore.write_data.next = self.ld_wl_data.q.val();
+                        self.wstore.write_lane.next = self.ld_wl_lane.q.val();
+                        self.wstore.write_enable.next = self.ld_wr.q.val();
+                    }
+                }
+                self.ld_rd.d.next =
+                    self.merge_w.val() & self.load_fire.val() & !self.ld_kind.q.val().any();
+                self.ld_wr.d.next = self.ld_rd.q.val();
+                if self.load_fire.val() & !self.ld_kind.q.val().any() {
+                    self.ld_wl_addr.d.next = self.ld_waddr.q.val();
+                    self.ld_wl_lane.d.next = self.ld_lane.q.val();
+                    self.ld_wl_data.d.next = self.load_data.val().get_bits::<W>(0);
                 }
                 self.tstore.clock.next = self.clock.val();
                 self.tstore.address.next = self.grp_t.q.val();
@@ -510,6 +529,8 @@ macro_rules! mlp_logic {
                     self.ld_gbase.d.next = 0.into();
                     self.ld_taddr.d.next = 0.into();
                     self.ld_baddr.d.next = 0.into();
+                    self.ld_rd.d.next = false;
+                    self.ld_wr.d.next = false;
                     self.in_sel.d.next = false;
                     self.in_count.d.next = 0.into();
                     self.in_i.d.next = 0.into();

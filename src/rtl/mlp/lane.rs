@@ -85,6 +85,11 @@ pub struct LeanMac<
     lut: Constant<Bit>,
     /// Whether the weight goes unmasked (see [`Self::exact`]).
     exact: Constant<Bit>,
+    /// The shift-adds' planes (see [`Self::value_bits`]): those added, the
+    /// one subtracted (the value's sign), and its index.
+    lut_pos: Constant<Bits<WK>>,
+    lut_sign_bit: Constant<Bits<WK>>,
+    lut_sign_shift: Constant<Bits<8>>,
     one: Constant<Bits<8>>,
     /// `2^EB - 1`: `v` holds the exponent's complement.
     e_ones: Constant<Bits<VW>>,
@@ -118,6 +123,10 @@ pub struct LeanMac<
     wide_w: Signal<Local, Bits<16>>,
     dsp_product: Signal<Local, Bits<32>>,
     lut_a: Signal<Local, Bits<PW>>,
+    lut_a0: Signal<Local, Bits<PW>>,
+    lut_w: Signal<Local, Bits<WK>>,
+    lut_w_negative: Signal<Local, Bit>,
+    lut_top: Signal<Local, Bits<PW>>,
     lut_product: Signal<Local, Bits<PW>>,
     w_negative: Signal<Local, Bit>,
     ka_negative: Signal<Local, Bit>,
@@ -163,6 +172,9 @@ impl<
             comparator: PlaneComparator::new(T_BITS, EB),
             lut: Constant::new(false),
             exact: Constant::new(false),
+            lut_pos: Constant::new(low_ones(WK - 1).into()),
+            lut_sign_bit: Constant::new((1u64 << (WK - 1)).into()),
+            lut_sign_shift: Constant::new(((WK - 1) as u64).into()),
             one: Constant::new(1u64.into()),
             e_ones: Constant::new(low_ones(EB).into()),
             t_flip: Constant::new((1u64 << (T_BITS - 1)).into()),
@@ -194,6 +206,10 @@ impl<
             wide_w: Default::default(),
             dsp_product: Default::default(),
             lut_a: Default::default(),
+            lut_a0: Default::default(),
+            lut_w: Default::default(),
+            lut_w_negative: Default::default(),
+            lut_top: Default::default(),
             lut_product: Default::default(),
             w_negative: Default::default(),
             ka_negative: Default::default(),
@@ -209,6 +225,22 @@ impl<
     /// DSPs (`synth_ice40 -dsp` maps every `*` to a DSP).
     pub fn lut_products(mut self) -> Self {
         self.lut = Constant::new(true);
+        self
+    }
+
+    /// The product's weight operand is the sign extension of a `bits`-bit
+    /// value (`2 ..= WK`): the shift-adds skip the planes that copy its
+    /// sign. A weight store of `w` bits gives the exact lane `w`-bit
+    /// values and the masked lane `w + 1`-bit ones (`|w_kept| <=
+    /// 2^(w-1)`), so 5-bit weights on 8-bit lanes take 4 adds, not 8.
+    pub fn value_bits(mut self, bits: usize) -> Self {
+        assert!(
+            (2..=WK).contains(&bits),
+            "{bits} value bits in a {WK}-bit operand"
+        );
+        self.lut_pos = Constant::new(low_ones(bits - 1).into());
+        self.lut_sign_bit = Constant::new((1u64 << (bits - 1)).into());
+        self.lut_sign_shift = Constant::new(((bits - 1) as u64).into());
         self
     }
 
@@ -303,21 +335,27 @@ impl<
             self.wide_w.next = self.wide_w.val() | self.sext_w16.val();
         }
         self.dsp_product.next = self.wide_a.val() * self.wide_w.val();
-        // In logic cells: a shift-add per bit of w_kept, its sign bit
-        // weighing -2^(WK-1).
-        self.lut_a.next = bit_cast::<PW, A>(self.k_a.q.val());
+        // In logic cells: a shift-add per value bit of the weight
+        // operand, its sign bit (at `lut_sign_shift`) weighing minus its
+        // place; the planes above copy the sign and are skipped.
+        self.lut_a0.next = bit_cast::<PW, A>(self.k_a.q.val());
         if self.ka_negative.val() {
-            self.lut_a.next = self.lut_a.val() | self.sext_ap.val();
+            self.lut_a0.next = self.lut_a0.val() | self.sext_ap.val();
         }
+        self.lut_a.next = self.lut_a0.val();
+        self.lut_w.next = self.k_w.q.val() & self.lut_pos.val();
         self.lut_product.next = 0.into();
-        for k in 0..(WK - 1) {
-            if self.k_w.q.val().get_bit(k) {
+        // Every bit of lut_w is read (the lint); the top one is never in lut_pos.
+        for k in 0..WK {
+            if self.lut_w.val().get_bit(k) {
                 self.lut_product.next = self.lut_product.val() + self.lut_a.val();
             }
             self.lut_a.next = self.lut_a.val() << self.one.val();
         }
-        if self.w_negative.val() {
-            self.lut_product.next = self.lut_product.val() - self.lut_a.val();
+        self.lut_w_negative.next = (self.k_w.q.val() & self.lut_sign_bit.val()).any();
+        self.lut_top.next = self.lut_a0.val() << self.lut_sign_shift.val();
+        if self.lut_w_negative.val() {
+            self.lut_product.next = self.lut_product.val() - self.lut_top.val();
         }
         self.p_valid.d.next = self.k_valid.q.val();
         self.p_last.d.next = self.k_last.q.val();

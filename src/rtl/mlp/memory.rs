@@ -4,6 +4,8 @@
 //! The depth is set at construction (the ROM's shapes), the address width
 //! is a const generic.
 
+use super::MAX_LANES;
+use crate::rtl::{low_ones, sign_ext_mask};
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -80,12 +82,23 @@ end
     }
 }
 
-/// One value per lane at each address, one `N * W`-bit word (the lanes of
+/// One value per lane at each address, one `N * F`-bit word (the lanes of
 /// a group share addresses): the weights, which Yosys maps to the UP5K's
 /// SPRAM blocks (16 bits wide each, written with their nibble masks), and
 /// the thresholds, in block RAM (one memory for all lanes, not one block
 /// each). The depth is rounded up to a power of two (SPRAM inference needs
 /// whole blocks). One lane's field is written per load beat.
+///
+/// A field holds `F <= W` bits (the ROM's weight width, so that 3-bit
+/// weights on 4-bit lanes take 3 bits of the word and more lanes share one
+/// read); a read sign-extends it to the lane's `W` bits.
+///
+/// SPRAM writes in nibbles, so fields that are not whole nibbles are
+/// written by read-modify-write ([`LaneStore::merges_writes`]): a write
+/// stores the word read at the clock before with field `write_lane`
+/// replaced, and the caller reads the same address first. (Written by
+/// lane masks instead, Yosys gives each field a nibble of its own, and 21
+/// 3-bit lanes need 6 SPRAM blocks, not 4.)
 #[derive(LogicBlock)]
 pub struct LaneStore<const W: usize, const AW: usize> {
     pub clock: Signal<In, Clock>,
@@ -95,15 +108,25 @@ pub struct LaneStore<const W: usize, const AW: usize> {
     pub write_data: Signal<In, Bits<W>>,
     pub read_enable: Signal<In, Bit>,
     pub read_data: Vec<Signal<Out, Bits<W>>>,
+    _field_bits: usize,
     _store: Vec<Vec<Bits<W>>>,
+    /// The word read last (what a merged write modifies).
+    _word: Vec<Bits<W>>,
 }
 
 impl<const W: usize, const AW: usize> LaneStore<W, AW> {
-    pub fn new(lanes: usize, depth: usize) -> Self {
+    /// `lanes` fields of `field_bits` (`1 ..= W`) at each of `depth`
+    /// addresses (rounded up to a power of two).
+    pub fn new(lanes: usize, depth: usize, field_bits: usize) -> Self {
         let depth = depth.next_power_of_two();
         assert!(
-            (1..=16).contains(&lanes) && (AW >= usize::BITS as usize || depth <= 1usize << AW),
+            (1..=MAX_LANES).contains(&lanes)
+                && (AW >= usize::BITS as usize || depth <= 1usize << AW),
             "a lane store of {lanes} lanes and depth {depth} does not fit {AW} address bits"
+        );
+        assert!(
+            (1..=W).contains(&field_bits),
+            "field of {field_bits} bits in a {W}-bit lane"
         );
         Self {
             clock: Default::default(),
@@ -113,6 +136,8 @@ impl<const W: usize, const AW: usize> LaneStore<W, AW> {
             write_data: Default::default(),
             read_enable: Default::default(),
             read_data: (0..lanes).map(|_| Default::default()).collect(),
+            _field_bits: field_bits,
+            _word: vec![Bits::<W>::default(); lanes],
             _store: vec![vec![Bits::<W>::default(); lanes]; depth],
         }
     }
@@ -120,6 +145,28 @@ impl<const W: usize, const AW: usize> LaneStore<W, AW> {
     /// Words of the memory (a power of two).
     pub fn depth(&self) -> usize {
         self._store.len()
+    }
+
+    /// Bits of one lane's field.
+    pub fn field_bits(&self) -> usize {
+        self._field_bits
+    }
+
+    /// Whether a write is a read-modify-write of the word read last
+    /// (fields that are not whole nibbles).
+    pub fn merges_writes(&self) -> bool {
+        !self._field_bits.is_multiple_of(4)
+    }
+
+    /// `value` as the field keeps it: its low `field_bits`, sign-extended.
+    fn kept(&self, value: Bits<W>) -> Bits<W> {
+        let f = self._field_bits;
+        let low = value.index() as u64 & low_ones(f);
+        if f < W && (low >> (f - 1)) & 1 == 1 {
+            (low | sign_ext_mask(W, f)).into()
+        } else {
+            low.into()
+        }
     }
 }
 
@@ -129,12 +176,25 @@ impl<const W: usize, const AW: usize> Logic for LaneStore<W, AW> {
             let addr = self.address.val().index();
             if self.write_enable.val() {
                 let lane = self.write_lane.val().index();
-                if let Some(slot) = self._store.get_mut(addr).and_then(|w| w.get_mut(lane)) {
-                    *slot = self.write_data.val();
+                let value = self.kept(self.write_data.val());
+                let merges = self.merges_writes();
+                if let Some(word) = self._store.get_mut(addr) {
+                    if merges {
+                        word.clone_from(&self._word);
+                    }
+                    if let Some(slot) = word.get_mut(lane) {
+                        *slot = value;
+                    }
                 }
             } else if self.read_enable.val() {
-                for (lane, port) in self.read_data.iter_mut().enumerate() {
-                    port.next = self._store.get(addr).map(|w| w[lane]).unwrap_or_default();
+                let lanes = self._word.len();
+                self._word = self
+                    ._store
+                    .get(addr)
+                    .cloned()
+                    .unwrap_or_else(|| vec![Bits::<W>::default(); lanes]);
+                for (port, &value) in self.read_data.iter_mut().zip(&self._word) {
+                    port.next = value;
                 }
             }
         }
@@ -148,43 +208,98 @@ impl<const W: usize, const AW: usize> Logic for LaneStore<W, AW> {
 
     fn hdl(&self) -> Verilog {
         let lanes = self.read_data.len();
-        let bits = lanes * W;
+        let f = self._field_bits;
+        let bits = lanes * f;
         let abits = self.depth().trailing_zeros().max(1) as usize;
-        let writes: String = (0..lanes)
+        // Field `l` of `target` gets the write data, in a `case` on the lane.
+        let data = if f < W {
+            format!("write_data[{}:0]", f - 1)
+        } else {
+            "write_data".to_string()
+        };
+        let fields = |target: &str, assign: &str| -> String {
+            (0..lanes)
+                .map(|l| {
+                    format!(
+                        "         {l}: {target}[{hi}:{lo}] {assign} {data};\n",
+                        hi = (l + 1) * f - 1,
+                        lo = l * f,
+                    )
+                })
+                .collect()
+        };
+        let reads: String = (0..lanes)
             .map(|l| {
-                format!(
-                    "         {l}: mem[address[{amsb}:0]][{hi}:{lo}] <= write_data;\n",
-                    amsb = abits - 1,
-                    hi = (l + 1) * W - 1,
-                    lo = l * W
-                )
+                let (hi, lo) = ((l + 1) * f - 1, l * f);
+                if f < W {
+                    format!(
+                        "   read_data${l} = {{{{{ext}{{word[{hi}]}}}}, word[{hi}:{lo}]}};\n",
+                        ext = W - f
+                    )
+                } else {
+                    format!("   read_data${l} = word[{hi}:{lo}];\n")
+                }
             })
             .collect();
-        let reads: String = (0..lanes)
-            .map(|l| format!("   read_data${l} = word[{}:{}];\n", (l + 1) * W - 1, l * W))
-            .collect();
+        // Bits of write_data above the field are never stored.
+        let unused_data = if f < W {
+            format!(
+                "wire unused_write_data_bits = |write_data[{}:{f}];\n",
+                W - 1
+            )
+        } else {
+            String::new()
+        };
+        let addr = format!("address[{}:0]", abits - 1);
+        let write = if self.merges_writes() {
+            // Read-modify-write: the word read last, one field replaced.
+            format!(
+                "\
+reg [{wmsb}:0] merged;
+always @(*) begin
+   merged = word;
+   case (write_lane)
+{cases}      default: ;
+   endcase
+end
+always @(posedge clock) begin
+   if (write_enable)
+      mem[{addr}] <= merged;
+   else if (read_enable)
+      word <= mem[{addr}];
+end
+",
+                wmsb = bits - 1,
+                cases = fields("merged", "="),
+            )
+        } else {
+            format!(
+                "\
+always @(posedge clock) begin
+   if (write_enable) begin
+      case (write_lane)
+{cases}         default: ;
+      endcase
+   end else if (read_enable)
+      word <= mem[{addr}];
+end
+",
+                cases = fields(&format!("mem[{addr}]"), "<="),
+            )
+        };
         Verilog::Custom(format!(
             "\
 // Address bits above the depth are never set; mark them used for the lint.
 /* verilator lint_off UNUSEDSIGNAL */
 wire unused_address_bits = |address;
-/* verilator lint_on UNUSEDSIGNAL */
+{unused_data}/* verilator lint_on UNUSEDSIGNAL */
 reg [{wmsb}:0] mem[0:{last}];
 reg [{wmsb}:0] word;
-always @(posedge clock) begin
-   if (write_enable) begin
-      case (write_lane)
-{writes}         default: ;
-      endcase
-   end else if (read_enable)
-      word <= mem[address[{amsb}:0]];
-end
-always @(*) begin
+{write}always @(*) begin
 {reads}end
 ",
             wmsb = bits - 1,
             last = self.depth() - 1,
-            amsb = abits - 1,
         ))
     }
 }

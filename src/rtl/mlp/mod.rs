@@ -13,7 +13,9 @@
 //! accelerator has them) or the lean lane (`masked`, and the exact `mac`)
 //! at the ROM's `a_bits` and the lane weight width
 //! ([`MlpShape::lane_w_bits`]: 4 or 8; narrower weights are sign-extended,
-//! which leaves every product and every sieve decision unchanged).
+//! which leaves every product and every sieve decision unchanged). The
+//! weight memory stores each weight at the ROM's width, so 5-bit weights
+//! give 12 lanes one 64-bit SPRAM word, not 8.
 
 pub mod accelerator;
 pub mod counters;
@@ -43,8 +45,8 @@ pub const BIAS_ADDR_BITS: usize = 14;
 pub const LANE_BITS: usize = 5;
 /// Bits of a layer index (up to 8 layers).
 pub const LAYER_BITS: usize = 3;
-/// Lanes the export builds.
-pub const MAX_LANES: usize = 16;
+/// Lanes the export builds (a lane index is `LANE_BITS` wide).
+pub const MAX_LANES: usize = 32;
 /// `mac` and `masked` lanes that multiply with `*` (a DSP each on the UP5K, which has 8);
 /// the others multiply by shift-adds in logic cells.
 pub const DSP_LANES: usize = 8;
@@ -322,8 +324,12 @@ macro_rules! with_mlp {
                     $shape,
                     |lane| {
                         let mut lean = Lean::new($shape.coding == $crate::config::Coding::Ternary);
+                        // The weight store's sign extension: w_bits-bit
+                        // weights, w_bits + 1-bit masked ones.
                         if $shape.arch == $crate::design::Arch::Mac {
-                            lean = lean.exact();
+                            lean = lean.exact().value_bits($shape.w_bits as usize);
+                        } else {
+                            lean = lean.value_bits($shape.w_bits as usize + 1);
                         }
                         if lane >= $crate::rtl::mlp::DSP_LANES {
                             lean = lean.lut_products();
