@@ -27,7 +27,10 @@ area sieve parallel,serial,mac 4 1000 mnist128-sieve
 area exact mac 4 1000 mnist128-exact
 area exact-w2 mac 4 500 mnist128-exact-w2
 area exact-w2 mac 8 500 mnist128-exact-w2-8lanes
-# These two need more than the UP5K has (logic cells; DSPs): the reports
-# record the shortfall.
+# 8 sieving lanes need more logic cells than the UP5K has: the report
+# records the shortfall.
 area sieve parallel 8 500 mnist128-sieve-8lanes
 area exact-w5 mac 8 500 mnist128-exact-w5-8lanes
+# The best exact accelerator at 98%: 12 lanes of 5-bit weights fill the
+# 64-bit SPRAM word (the weights packed at their width), every test image.
+area exact-w5 mac 12 10000 mnist128-exact-w5-12lanes
