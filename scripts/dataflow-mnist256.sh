@@ -2,7 +2,8 @@
 # Which of the sieve's idle pairs could an accelerator turn into clocks?
 # `sievingnet dataflow` on the 784-256-10 networks of
 # scripts/accelerator-mnist256.sh (trained by scripts/train-mnist-best.sh
-# unless their ROMs exist), all 10,000 test images, 4, 8 and 16 lanes: the
+# unless their ROMs exist), all 10,000 test images, 4, 8 and 16 lanes (21 for
+# the exact network too): the
 # sieve-aware network and the exact one (its thresholds <= 0, as the MAC
 # accelerator computes it). Also two binary-coded sieve networks (one bit
 # per digit plane, what the plane-major layout stores best), trained here
@@ -40,3 +41,7 @@ for lanes in 4 8 16; do
       --json "$out/$name.json" | tee "$out/$name.md"
   done
 done
+# 21 lanes of the exact network's 3-bit weights fill the 64-bit SPRAM word
+# (the weight store packs each weight at the ROM's width).
+target/release/sievingnet dataflow --rom runs/best256/exact/rom --exact --lanes 21 \
+  --json "$out/mnist256-exact-21lanes.json" | tee "$out/mnist256-exact-21lanes.md"
