@@ -2,7 +2,7 @@
 //! order, and the report files. The steps live in [`super::yosys`] and
 //! [`super::nextpnr`]; the report's data in [`super::report`].
 //!
-//! For each design (a Verilog file, its top module and the [`UnitConfig`] of
+//! For each design (a Verilog file, its top module and the [`UnitConfig`](crate::config::UnitConfig) of
 //! its ports):
 //!
 //! 1. Yosys `synth_ice40` of the unit alone (`-dsp` for the DSP variant):
@@ -46,7 +46,7 @@ pub fn tool_versions(place: bool) -> Result<(String, String)> {
 
 /// Runs the whole flow on every design, in order, calling `progress` with a
 /// line of text before each step. Fails only on a tool or file problem; a
-/// design that does not fit a part is recorded in its [`Placement::error`].
+/// design that does not fit a part is recorded in its `error`.
 pub fn run_area(
     designs: &[AreaDesign],
     opts: &AreaOptions,

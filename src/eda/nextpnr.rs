@@ -58,7 +58,7 @@ pub fn median(v: &[f64]) -> Option<f64> {
 }
 
 /// Synthesizes the unit inside the timing wrapper and places it on `device`
-/// once per seed (`work` as prepared by [`stage`]).
+/// once per seed (`work` as prepared by [`stage`](crate::eda::yosys::stage)).
 pub fn place(
     design: &AreaDesign,
     device: Device,
@@ -160,7 +160,7 @@ fn utilization(report: &serde_json::Value) -> Option<BTreeMap<String, (u64, u64)
     )
 }
 
-/// nextpnr's `--report` JSON (e.g. of `--pack-only`): [`utilization`].
+/// nextpnr's `--report` JSON (e.g. of `--pack-only`): `utilization`.
 pub fn read_utilization(path: &Path) -> Result<BTreeMap<String, (u64, u64)>> {
     let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)
         .with_context(|| format!("nextpnr report {} is not JSON", path.display()))?;

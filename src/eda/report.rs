@@ -110,7 +110,7 @@ pub struct DesignReport {
     pub ice40: Ice40Cells,
     pub generic: GenericGates,
     /// Cells per block of the unit, from `synth_ice40 -noflatten` (see
-    /// [`block_breakdown`]).
+    /// [`block_breakdown`](crate::eda::yosys::block_breakdown)).
     pub blocks: BTreeMap<String, BlockCells>,
     pub placements: Vec<Placement>,
 }

@@ -1,7 +1,7 @@
 //! The golden model: a naive, obviously right reference of the sieve.
 //!
 //! It mirrors the hardware's stages, one file each:
-//! [`exponent`] (leading one of |a|), [`digits`] (weight recoder),
+//! [`exponent`](mod@exponent) (leading one of |a|), [`digits`] (weight recoder),
 //! [`sieve`] (plane comparator and shift-add of one pair), [`stream`]
 //! (the dot-product stream with its wrapping accumulator and counters),
 //! [`running_sum`] (the whole-vector threshold variants the trainer uses),

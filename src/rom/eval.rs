@@ -43,7 +43,7 @@ impl RomEvaluation {
     }
 }
 
-/// Runs the ROM's test set through [`IntMlp::infer`] (the golden model, on
+/// Runs the ROM's test set through [`IntMlp::infer`](crate::model::mlp::IntMlp::infer) (the golden model, on
 /// all cores via `std::thread::scope`) and compares with the stored labels
 /// and predictions. Fails if the ROM has no test set.
 pub fn evaluate_rom(rom: &Rom) -> Result<RomEvaluation> {

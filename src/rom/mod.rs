@@ -1,9 +1,9 @@
 //! The weight ROM of a trained network (SPEC section 8, `sievingnet-rom`
 //! version 1): `model.json` plus `$readmemh` memory files.
 //!
-//! Files along the format's seams: [`hex`] (the `$readmemh` codec),
-//! [`read`] (the validating reader), [`write`] (the atomic writer) and
-//! [`eval`] (the golden-model evaluation of a ROM's test set).
+//! Files along the format's seams: `hex` (the `$readmemh` codec),
+//! `read` (the validating reader), `write` (the atomic writer) and
+//! `eval` (the golden-model evaluation of a ROM's test set).
 //!
 //! * [`write_rom`] writes a whole ROM directory atomically: every file goes
 //!   into a fresh temporary directory next to the target, which is renamed

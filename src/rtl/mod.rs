@@ -12,7 +12,7 @@
 //!
 //! rust-hdl needs every width as a const generic, and stable Rust cannot
 //! derive one const from another, so [`with_design!`] maps each supported
-//! [`UnitConfig`] to its full parameter list. [`sim`] drives a design
+//! [`UnitConfig`](crate::config::UnitConfig) to its full parameter list. [`sim`] drives a design
 //! cycle by cycle; [`generate`] writes it out as Verilog.
 
 pub mod adder_tree;
@@ -73,7 +73,7 @@ pub const fn ceil_log2(n: usize) -> usize {
 ///
 /// The arms are exactly the widths of [`crate::presets::PRESETS`] (a test
 /// checks both ways). Each arm names the five widths; the derived ones are
-/// computed by [`unit_types!`]: `XW = A + 1`, `PW = A + W`,
+/// computed by [`unit_types!`](crate::unit_types): `XW = A + 1`, `PW = A + W`,
 /// `EB = ceil(log2 A)`, `VW = T + 1`, `HN = 2W - 1`, `DEPTH = log2 W`,
 /// `CW = ceil(log2(W + 2))` (holds `W + 1` planes).
 #[macro_export]

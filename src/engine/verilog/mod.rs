@@ -2,12 +2,12 @@
 //! section 6 ports in a Verilog simulator and returns its results with the
 //! cycle of each one.
 //!
-//! * [`verilator`] (preferred): the file is compiled once with
+//! * `verilator` (preferred): the file is compiled once with
 //!   `sim/verilator_main.cpp` (embedded in this crate) into a build directory
 //!   named by a hash of everything that goes into it, so repeated runs and
 //!   parallel tests share one build. Pairs go in and results come out as
 //!   binary files.
-//! * [`icarus`] (fallback, or on request): `sim/tb_sieve_dot.v` with a
+//! * `icarus` (fallback, or on request): `sim/tb_sieve_dot.v` with a
 //!   `$readmemh` vector file.
 //!
 //! Both drivers follow the same rules: a pair is consumed at a rising edge
@@ -138,7 +138,7 @@ pub struct SimReport {
 }
 
 /// Runs `pairs` through the unit in `verilog` (top module `top`) and returns
-/// one result per `out_valid` cycle. Compare it with [`expected_results`].
+/// one result per `out_valid` cycle. Compare it with [`expected_results`](crate::model::stream::expected_results).
 pub fn run_verilog(
     cfg: &UnitConfig,
     verilog: &Path,

@@ -2,7 +2,7 @@
 //! `N` lanes of a dot-product unit, the requantizer and the argmax.
 //!
 //! The lane unit is a type parameter; rust-hdl's HDL kernel needs concrete
-//! field access, so [`mlp_logic!`] writes the one kernel for each unit type
+//! field access, so `mlp_logic!` writes the one kernel for each unit type
 //! and the `Block` impl is written out by hand (the derive would demand the
 //! kernel for every `U`).
 

@@ -46,7 +46,7 @@ use crate::config::{Coding, UnitConfig};
 use rust_hdl::prelude::*;
 
 /// Width parameters of one unit, derived from a [`UnitConfig`]; rust-hdl
-/// needs each as a const generic, see [`crate::rtl::dispatch`].
+/// needs each as a const generic, see [`with_design!`](crate::with_design).
 #[derive(LogicBlock)]
 pub struct SieveDot<
     const A: usize,
