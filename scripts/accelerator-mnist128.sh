@@ -27,6 +27,8 @@ area sieve parallel,serial,mac 4 1000 mnist128-sieve
 area exact mac 4 1000 mnist128-exact
 area exact-w2 mac 4 500 mnist128-exact-w2
 area exact-w2 mac 8 500 mnist128-exact-w2-8lanes
+# 32 lanes of 2-bit weights fill the 64-bit SPRAM word (packed weights).
+area exact-w2 mac 32 10000 mnist128-exact-w2-32lanes
 # 8 sieving lanes need more logic cells than the UP5K has: the report
 # records the shortfall.
 area sieve parallel 8 500 mnist128-sieve-8lanes

@@ -82,6 +82,9 @@ end
     }
 }
 
+/// The UP5K's block RAM: 30 blocks of 4 Kbit.
+const UP5K_BLOCK_RAM_BITS: usize = 30 * 4096;
+
 /// One value per lane at each address, one `N * F`-bit word (the lanes of
 /// a group share addresses): the weights, which Yosys maps to the UP5K's
 /// SPRAM blocks (16 bits wide each, written with their nibble masks), and
@@ -287,13 +290,21 @@ end
                 cases = fields(&format!("mem[{addr}]"), "<="),
             )
         };
+        // More bits than the UP5K's block RAM holds can only go to SPRAM;
+        // Yosys's cost model would put a memory of 4K words in block RAM
+        // however many blocks that takes.
+        let style = if self.depth() * bits > UP5K_BLOCK_RAM_BITS {
+            "(* ram_style = \"huge\" *)\n"
+        } else {
+            ""
+        };
         Verilog::Custom(format!(
             "\
 // Address bits above the depth are never set; mark them used for the lint.
 /* verilator lint_off UNUSEDSIGNAL */
 wire unused_address_bits = |address;
 {unused_data}/* verilator lint_on UNUSEDSIGNAL */
-reg [{wmsb}:0] mem[0:{last}];
+{style}reg [{wmsb}:0] mem[0:{last}];
 reg [{wmsb}:0] word;
 {write}always @(*) begin
 {reads}end
@@ -301,5 +312,41 @@ reg [{wmsb}:0] word;
             wmsb = bits - 1,
             last = self.depth() - 1,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text<const W: usize>(store: &LaneStore<W, 20>) -> String {
+        match store.hdl() {
+            Verilog::Custom(text) => text,
+            _ => unreachable!("a lane store writes its own Verilog"),
+        }
+    }
+
+    #[test]
+    fn stores_beyond_block_ram_are_marked_for_spram() {
+        // 4K words of 32 lanes x 2 bits: 256 Kbit, more than the UP5K's
+        // 120 Kbit of block RAM.
+        let big = text(&LaneStore::<4, 20>::new(32, 4096, 2));
+        assert!(big.contains("(* ram_style = \"huge\" *)"), "{big}");
+        // 8 lanes of the same: 64 Kbit, left to Yosys.
+        assert!(!text(&LaneStore::<4, 20>::new(8, 4096, 2)).contains("ram_style"));
+    }
+
+    #[test]
+    fn fields_narrower_than_a_nibble_are_merged_and_sign_extended() {
+        let store = LaneStore::<4, 20>::new(3, 8, 3);
+        assert!(store.merges_writes());
+        let text = text(&store);
+        assert!(text.contains("mem[address[2:0]] <= merged;"), "{text}");
+        assert!(
+            text.contains("read_data$2 = {{1{word[8]}}, word[8:6]};"),
+            "{text}"
+        );
+        assert!(!LaneStore::<4, 20>::new(3, 8, 4).merges_writes());
+        assert!(!LaneStore::<8, 20>::new(3, 8, 8).merges_writes());
     }
 }
