@@ -26,12 +26,12 @@ macro_rules! mlp_logic {
             fn update(&mut self) {
                 dff_setup!(
                     self, clock, state, layer, ld_kind, ld_i, ld_j, ld_lane, ld_waddr, ld_gbase,
-                    ld_taddr, ld_baddr, ld_rd, ld_wr, ld_wl_addr, ld_wl_lane, ld_wl_data, in_sel, in_count, in_i, in_full0, in_full1, in_count0,
-                    in_count1, cmp_sel, src_count, dst_count, grp_row, grp_t, bias_ptr,
-                    remaining, out_j, p, issued_term, s1_valid, s1_term, s2_valid, s2_term, s2_a,
-                    k, issued_all, pp_valid, pp_res, pp_last, py_valid, py_last, py_y, pz_valid,
-                    pz_last, pz_y, pz_z, pw_valid, pw_last, pw_y, pw_act, best, best_j, result_valid,
-                    result_class
+                    ld_taddr, ld_baddr, ld_rd, ld_wr, ld_wl_addr, ld_wl_lane, ld_wl_data, in_sel,
+                    in_count, in_i, in_full0, in_full1, in_count0, in_count1, cmp_sel, src_count,
+                    dst_count, grp_row, grp_t, bias_ptr, remaining, out_j, p, issued_term, s1_valid,
+                    s1_term, s2_valid, s2_term, s2_a, k, issued_all, pp_valid, pp_res, pp_last,
+                    py_valid, py_last, py_y, pz_valid, pz_last, pz_y, pz_z, pw_valid, pw_last, pw_y,
+                    pw_act, best, best_j, result_valid, result_class
                 );
                 self.bmem.clock.next = self.clock.val();
                 for m in 0..4 {
