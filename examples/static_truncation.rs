@@ -25,7 +25,11 @@ fn main() -> Result<()> {
     let unit = rom.mlp.unit;
     let (t_min, _) = unit.t_range();
     let accuracy = |predictions: &[usize]| {
-        let right = predictions.iter().zip(&test.labels).filter(|(p, l)| p == l).count();
+        let right = predictions
+            .iter()
+            .zip(&test.labels)
+            .filter(|(p, l)| p == l)
+            .count();
         100.0 * right as f64 / test.labels.len() as f64
     };
     // Each layer's largest input exponent over the test set (the sieved
@@ -34,7 +38,10 @@ fn main() -> Result<()> {
     for x in &test.inputs {
         let mut act = x.clone();
         for (li, layer) in rom.mlp.layers.iter().enumerate() {
-            e_max[li] = act.iter().filter_map(|&a| exponent(a)).fold(e_max[li], u32::max);
+            e_max[li] = act
+                .iter()
+                .filter_map(|&a| exponent(a))
+                .fold(e_max[li], u32::max);
             let sums: Vec<i64> = (0..layer.outputs)
                 .map(|j| {
                     let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
@@ -69,8 +76,16 @@ fn main() -> Result<()> {
         );
         layer.thresholds.iter_mut().for_each(|t| *t = t_min);
     }
-    let sieved: Vec<usize> = test.inputs.iter().map(|x| rom.mlp.infer(x).prediction).collect();
-    let exact: Vec<usize> = test.inputs.iter().map(|x| truncated.infer(x).prediction).collect();
+    let sieved: Vec<usize> = test
+        .inputs
+        .iter()
+        .map(|x| rom.mlp.infer(x).prediction)
+        .collect();
+    let exact: Vec<usize> = test
+        .inputs
+        .iter()
+        .map(|x| truncated.infer(x).prediction)
+        .collect();
     let differ = sieved.iter().zip(&exact).filter(|(a, b)| a != b).count();
     println!(
         "{} test samples: sieved {:.2}%, statically truncated without sieve {:.2}% ({differ} predictions differ)",
