@@ -34,6 +34,14 @@ target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lan
 # packed at their width): the best exact accelerator of this network.
 target/release/sievingnet area-mlp --rom runs/best256/exact/rom --arch mac --lanes 21 \
   --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist256-exact-21lanes"
+# Packed at 2 bits, a 784-512-10 network fits the SPRAM too: the largest
+# MNIST network on the UP5K (exact; the sieve's 4-bit weights do not fit),
+# 32 lanes, one 64-bit word (trained by scripts/train-reports.sh).
+if [ ! -f runs/reports/mnist512-exact-w2/rom/model.json ]; then
+  scripts/train-reports.sh mnist512-exact-w2
+fi
+target/release/sievingnet area-mlp --rom runs/reports/mnist512-exact-w2/rom --arch mac --lanes 32 \
+  --devices up5k --seeds 1,2,3 --samples 10000 --out "$out/mnist512-exact-w2-32lanes"
 # 16 sieving lanes: one 64-bit SPRAM word per clock, the read bound
 # (the reports record what they need when they do not place).
 target/release/sievingnet area-mlp --rom runs/best256/rom --arch serial,parallel --lanes 16 \

@@ -47,6 +47,9 @@ run mnist128-exact train --dataset mnist --data-dir "$MNIST" --seed 1 --layers 7
 # The cheapest exact network of the frontier study at the sieve-aware one's accuracy:
 # 2-bit weights (-1, 0, 1) with the clipping search.
 run mnist128-exact-w2 train --dataset mnist --data-dir "$MNIST" --seed 1 --layers 784,128,10 --sieve-from 0 --w-bits 2 --weight-scale mse --no-plots
+# The largest MNIST network whose weights fit the UP5K's SPRAM packed at
+# their width (784 x 512 x 2 bits): scripts/accelerator-mnist256.sh.
+run mnist512-exact-w2 train --dataset mnist --data-dir "$MNIST" --seed 1 --layers 784,512,10 --sieve-from 0 --w-bits 2 --weight-scale mse --no-plots
 # The cheapest exact network of the study at 98.0%: 5-bit weights.
 run mnist128-exact-w5 train --dataset mnist --data-dir "$MNIST" --seed 1 --layers 784,128,10 --sieve-from 0 --w-bits 5 --weight-scale mse --no-plots
 run mnist-sweep sweep --dataset mnist --data-dir "$MNIST" --seed 1 --sieve-from 0 --epochs 12
