@@ -170,6 +170,8 @@ pub struct SieveMlp<U: Block, const A: usize, const W: usize> {
     // Combinational intermediates.
     pub(super) loading: Signal<Local, Bit>,
     pub(super) load_fire: Signal<Local, Bit>,
+    /// A load beat that carries a weight.
+    pub(super) load_weight: Signal<Local, Bit>,
     pub(super) in_fire: Signal<Local, Bit>,
     pub(super) in_nonzero: Signal<Local, Bit>,
     pub(super) src_idx: Signal<Local, Bits<INDEX_BITS>>,
@@ -345,6 +347,7 @@ impl<U: Block, const A: usize, const W: usize> SieveMlp<U, A, W> {
             result_class: Default::default(),
             loading: Default::default(),
             load_fire: Default::default(),
+            load_weight: Default::default(),
             in_fire: Default::default(),
             in_nonzero: Default::default(),
             src_idx: Default::default(),
@@ -507,6 +510,7 @@ impl_block!(
     result_class,
     loading,
     load_fire,
+    load_weight,
     in_fire,
     in_nonzero,
     src_idx,

@@ -105,6 +105,7 @@ macro_rules! mlp_logic {
                 self.load_ready.next = self.loading.val() & !self.ld_rd.q.val();
                 self.load_fire.next =
                     self.load_ready.val() & self.load_valid.val() & !self.reset.val();
+                self.load_weight.next = self.load_fire.val() & !self.ld_kind.q.val().any();
                 self.wstore.clock.next = self.clock.val();
                 self.wstore.address.next = self.read_row.val();
                 self.wstore.write_data.next = self.load_data.val().get_bits::<W>(0);
@@ -114,7 +115,7 @@ macro_rules! mlp_logic {
                     (self.streaming.val() & !self.stall.val()) | self.ld_rd.q.val();
                 if self.loading.val() {
                     self.wstore.address.next = self.ld_waddr.q.val();
-                    self.wstore.write_enable.next = self.load_fire.val() & !self.ld_kind.q.val().any();
+                    self.wstore.write_enable.next = self.load_weight.val();
                     if self.merge_w.val() {
                         // Fields that are not whole nibbles: the beat's word
                         // is read, then written with its field replaced.
@@ -124,10 +125,9 @@ macro_rules! mlp_logic {
                         self.wstore.write_enable.next = self.ld_wr.q.val();
                     }
                 }
-                self.ld_rd.d.next =
-                    self.merge_w.val() & self.load_fire.val() & !self.ld_kind.q.val().any();
+                self.ld_rd.d.next = self.merge_w.val() & self.load_weight.val();
                 self.ld_wr.d.next = self.ld_rd.q.val();
-                if self.load_fire.val() & !self.ld_kind.q.val().any() {
+                if self.load_weight.val() {
                     self.ld_wl_addr.d.next = self.ld_waddr.q.val();
                     self.ld_wl_lane.d.next = self.ld_lane.q.val();
                     self.ld_wl_data.d.next = self.load_data.val().get_bits::<W>(0);

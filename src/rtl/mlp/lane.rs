@@ -85,8 +85,8 @@ pub struct LeanMac<
     lut: Constant<Bit>,
     /// Whether the weight goes unmasked (see [`Self::exact`]).
     exact: Constant<Bit>,
-    /// The shift-adds' planes (see [`Self::value_bits`]): those added, the
-    /// one subtracted (the value's sign), and its index.
+    /// The shift-adds' planes (see [`Self::weight_bits`]): those added,
+    /// the one subtracted (the operand's sign), and its index.
     lut_pos: Constant<Bits<WK>>,
     lut_sign_bit: Constant<Bits<WK>>,
     lut_sign_shift: Constant<Bits<8>>,
@@ -135,6 +135,8 @@ pub struct LeanMac<
     sum: Signal<Local, Bits<AW>>,
     res_negative: Signal<Local, Bit>,
     sum_out: Signal<Local, Bits<32>>,
+    /// The stored weights' width (see [`Self::weight_bits`]).
+    _weight_bits: usize,
 }
 
 impl<
@@ -172,9 +174,9 @@ impl<
             comparator: PlaneComparator::new(T_BITS, EB),
             lut: Constant::new(false),
             exact: Constant::new(false),
-            lut_pos: Constant::new(low_ones(WK - 1).into()),
-            lut_sign_bit: Constant::new((1u64 << (WK - 1)).into()),
-            lut_sign_shift: Constant::new(((WK - 1) as u64).into()),
+            lut_pos: Constant::new(0.into()),
+            lut_sign_bit: Constant::new(0.into()),
+            lut_sign_shift: Constant::new(0.into()),
             one: Constant::new(1u64.into()),
             e_ones: Constant::new(low_ones(EB).into()),
             t_flip: Constant::new((1u64 << (T_BITS - 1)).into()),
@@ -218,7 +220,9 @@ impl<
             sum: Default::default(),
             res_negative: Default::default(),
             sum_out: Default::default(),
+            _weight_bits: W,
         }
+        .with_lut_planes()
     }
 
     /// Products as shift-adds in logic cells: the lanes beyond the UP5K's 8
@@ -228,16 +232,24 @@ impl<
         self
     }
 
-    /// The product's weight operand is the sign extension of a `bits`-bit
-    /// value (`2 ..= WK`): the shift-adds skip the planes that copy its
-    /// sign. A weight store of `w` bits gives the exact lane `w`-bit
-    /// values and the masked lane `w + 1`-bit ones (`|w_kept| <=
-    /// 2^(w-1)`), so 5-bit weights on 8-bit lanes take 4 adds, not 8.
-    pub fn value_bits(mut self, bits: usize) -> Self {
+    /// The weights are the sign extensions of `w_bits`-bit values (`2 ..=
+    /// W`, the weight store's width): the shift-adds skip the planes that
+    /// copy the operand's sign, so 5-bit weights on 8-bit lanes take 4
+    /// adds, not 8.
+    pub fn weight_bits(mut self, w_bits: usize) -> Self {
         assert!(
-            (2..=WK).contains(&bits),
-            "{bits} value bits in a {WK}-bit operand"
+            (2..=W).contains(&w_bits),
+            "{w_bits}-bit weights in a {W}-bit lane"
         );
+        self._weight_bits = w_bits;
+        self.with_lut_planes()
+    }
+
+    /// The shift-adds' planes for the product's weight operand: the weight
+    /// itself in the exact lane, `w_kept` (`|w_kept| <= 2^(w_bits-1)`, one
+    /// bit more) in the masked one.
+    fn with_lut_planes(mut self) -> Self {
+        let bits = self._weight_bits + usize::from(!self.exact.val());
         self.lut_pos = Constant::new(low_ones(bits - 1).into());
         self.lut_sign_bit = Constant::new((1u64 << (bits - 1)).into());
         self.lut_sign_shift = Constant::new(((bits - 1) as u64).into());
@@ -249,7 +261,7 @@ impl<
     /// exponent, the digits and the comparator, which nothing reads).
     pub fn exact(mut self) -> Self {
         self.exact = Constant::new(true);
-        self
+        self.with_lut_planes()
     }
 }
 

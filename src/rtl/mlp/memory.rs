@@ -5,7 +5,8 @@
 //! is a const generic.
 
 use super::MAX_LANES;
-use crate::rtl::{low_ones, sign_ext_mask};
+use crate::model::stream::wrap_signed;
+use crate::rtl::low_ones;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -84,6 +85,8 @@ end
 
 /// The UP5K's block RAM: 30 blocks of 4 Kbit.
 const UP5K_BLOCK_RAM_BITS: usize = 30 * 4096;
+/// SPRAM's write mask: one bit per nibble.
+const SPRAM_MASK_BITS: usize = 4;
 
 /// One value per lane at each address, one `N * F`-bit word (the lanes of
 /// a group share addresses): the weights, which Yosys maps to the UP5K's
@@ -150,26 +153,16 @@ impl<const W: usize, const AW: usize> LaneStore<W, AW> {
         self._store.len()
     }
 
-    /// Bits of one lane's field.
-    pub fn field_bits(&self) -> usize {
-        self._field_bits
-    }
-
     /// Whether a write is a read-modify-write of the word read last
     /// (fields that are not whole nibbles).
     pub fn merges_writes(&self) -> bool {
-        !self._field_bits.is_multiple_of(4)
+        !self._field_bits.is_multiple_of(SPRAM_MASK_BITS)
     }
 
     /// `value` as the field keeps it: its low `field_bits`, sign-extended.
     fn kept(&self, value: Bits<W>) -> Bits<W> {
-        let f = self._field_bits;
-        let low = value.index() as u64 & low_ones(f);
-        if f < W && (low >> (f - 1)) & 1 == 1 {
-            (low | sign_ext_mask(W, f)).into()
-        } else {
-            low.into()
-        }
+        let low = wrap_signed(value.index() as i128, self._field_bits as u32);
+        (low as u64 & low_ones(W)).into()
     }
 }
 

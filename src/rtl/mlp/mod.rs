@@ -323,13 +323,10 @@ macro_rules! with_mlp {
                 let mut $acc = $crate::rtl::mlp::accelerator::SieveMlp::<Lean, $a, $w>::new(
                     $shape,
                     |lane| {
-                        let mut lean = Lean::new($shape.coding == $crate::config::Coding::Ternary);
-                        // The weight store's sign extension: w_bits-bit
-                        // weights, w_bits + 1-bit masked ones.
+                        let mut lean = Lean::new($shape.coding == $crate::config::Coding::Ternary)
+                            .weight_bits($shape.w_bits as usize);
                         if $shape.arch == $crate::design::Arch::Mac {
-                            lean = lean.exact().value_bits($shape.w_bits as usize);
-                        } else {
-                            lean = lean.value_bits($shape.w_bits as usize + 1);
+                            lean = lean.exact();
                         }
                         if lane >= $crate::rtl::mlp::DSP_LANES {
                             lean = lean.lut_products();
