@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use sievingnet::model::exponent::exponent;
 use sievingnet::model::mlp::LayerOutput;
 use sievingnet::model::sieve::sieve_pair;
-use sievingnet::rom::read_rom;
+use sievingnet::rom::{evaluate_rom, read_rom};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -24,14 +24,6 @@ fn main() -> Result<()> {
     let test = rom.test_set.as_ref().context("the ROM has no test set")?;
     let unit = rom.mlp.unit;
     let (t_min, _) = unit.t_range();
-    let accuracy = |predictions: &[usize]| {
-        let right = predictions
-            .iter()
-            .zip(&test.labels)
-            .filter(|(p, l)| p == l)
-            .count();
-        100.0 * right as f64 / test.labels.len() as f64
-    };
     // Each layer's largest input exponent over the test set (the sieved
     // network's activations).
     let mut e_max = vec![0u32; rom.mlp.layers.len()];
@@ -57,8 +49,8 @@ fn main() -> Result<()> {
             }
         }
     }
-    let mut truncated = rom.mlp.clone();
-    for (li, layer) in truncated.layers.iter_mut().enumerate() {
+    let mut truncated = rom.clone();
+    for (li, layer) in truncated.mlp.layers.iter_mut().enumerate() {
         let probe = 1i64 << e_max[li];
         let mut levels = BTreeSet::new();
         for j in 0..layer.outputs {
@@ -76,22 +68,20 @@ fn main() -> Result<()> {
         );
         layer.thresholds.iter_mut().for_each(|t| *t = t_min);
     }
-    let sieved: Vec<usize> = test
-        .inputs
-        .iter()
-        .map(|x| rom.mlp.infer(x).prediction)
-        .collect();
-    let exact: Vec<usize> = test
-        .inputs
-        .iter()
-        .map(|x| truncated.infer(x).prediction)
-        .collect();
-    let differ = sieved.iter().zip(&exact).filter(|(a, b)| a != b).count();
+    // The sieved network against its stored predictions, then the truncated
+    // one against the same: its mismatches are the predictions that differ.
+    let sieved = evaluate_rom(&rom)?;
+    anyhow::ensure!(
+        sieved.predictions_match(),
+        "the ROM's stored predictions are not its golden model's"
+    );
+    let exact = evaluate_rom(&truncated)?;
     println!(
-        "{} test samples: sieved {:.2}%, statically truncated without sieve {:.2}% ({differ} predictions differ)",
+        "{} test samples: sieved {:.2}%, statically truncated without sieve {:.2}% ({} predictions differ)",
         test.labels.len(),
-        accuracy(&sieved),
-        accuracy(&exact)
+        100.0 * sieved.accuracy,
+        100.0 * exact.accuracy,
+        exact.mismatches.len()
     );
     Ok(())
 }
