@@ -24,7 +24,8 @@ pub enum Arch {
     Mac,
     /// The accelerator's lean sieving lane: a MAC whose weight has its
     /// sieved digits masked off, the parallel unit's sum in one product
-    /// (`export-mlp` only; no counters).
+    /// (the whole-network accelerator only: `export-mlp`, `area-mlp`,
+    /// `infer --engine mlp`, `power-mlp`; no counters).
     Masked,
 }
 

@@ -349,9 +349,11 @@ fn power_mlp_refuses_bad_input_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report");
     let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
-    let cases: [(Vec<&str>, &str); 3] = [
+    let cases: [(Vec<&str>, &str); 5] = [
         (vec!["--samples", "0"], "--samples 0"),
         (vec!["--lanes", "0"], "lanes"),
+        (vec!["--lanes", "4,33"], "--lanes 33 cannot be built"),
+        (vec!["--lanes", "4,4"], "--lanes has 2 numbers for 1 --rom"),
         (vec!["--arch", "dsp"], "invalid value 'dsp'"),
     ];
     for (args, says) in cases {

@@ -323,58 +323,73 @@ fn the_report_is_identical_for_the_same_seed() {
     assert!(out.join("power.svg").is_file() && out.join("power.md").is_file());
 }
 
-/// The whole accelerator (`power-mlp`) on the Iris ROM: the mapped netlist
-/// predicts what the golden model predicts (the count is refused
-/// otherwise), the memory reads and writes its cell models count equal the
-/// memories' enables in the rust-hdl simulation of the same samples, once
-/// per cell, and the loading of the ROM is not counted.
+/// The whole accelerator (`power-mlp`) on the Iris ROM, with sieving
+/// units and with the lean masked lanes: the mapped netlist predicts what
+/// the golden model predicts (the count is refused otherwise), the memory
+/// reads and writes its cell models count equal the memories' enables in
+/// the rust-hdl simulation of the same samples, once per cell, and the
+/// loading of the ROM is not counted.
 #[test]
 fn accelerator_memory_accesses_equal_the_rtl_enables() {
     use sievingnet::design::Arch;
-    use sievingnet::power::accelerator::count_mlp;
-    use sievingnet::rtl::mlp::sim::{run_mlp, MlpPacing};
-    use sievingnet::rtl::mlp::{load_stream, MlpShape};
     require_tools();
     let rom = sievingnet::rom::read_rom(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom"),
     )
     .unwrap();
-    let (arch, lanes, n) = (Arch::Parallel, 2, 12);
-    let shape = MlpShape::of_rom(&rom, arch, lanes).unwrap();
+    for (arch, lanes) in [(Arch::Parallel, 2), (Arch::Masked, 3)] {
+        check_memory_accesses(&rom, arch, lanes, 12);
+    }
+}
+
+fn check_memory_accesses(
+    rom: &sievingnet::rom::Rom,
+    arch: sievingnet::design::Arch,
+    lanes: usize,
+    n: usize,
+) {
+    use sievingnet::power::accelerator::count_mlp;
+    use sievingnet::rtl::mlp::sim::{run_mlp, MlpPacing};
+    use sievingnet::rtl::mlp::{load_stream, MlpShape};
+    let what = format!("{lanes} x {}", arch.name());
+    let shape = MlpShape::of_rom(rom, arch, lanes).unwrap();
     let samples = &rom.test_set.as_ref().unwrap().inputs[..n];
-    let rtl = run_mlp(&shape, &load_stream(&rom), samples, &MlpPacing::default()).unwrap();
+    let rtl = run_mlp(&shape, &load_stream(rom), samples, &MlpPacing::default()).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let counts = count_mlp(&rom, arch, lanes, n, 1, work.path(), None).unwrap();
+    let counts = count_mlp(rom, arch, lanes, n, 1, work.path(), None).unwrap();
     assert_eq!(counts.samples, n);
     for kind in ["lut", "ff", "carry"] {
         assert!(
             counts.by_kind.get(kind).copied().unwrap_or(0) > 0,
-            "{kind}: {counts:?}"
+            "{what}, {kind}: {counts:?}"
         );
     }
     assert_eq!(counts.total, counts.by_kind.values().sum::<u64>());
-    assert!(!counts.memories.is_empty(), "no memory cell: {counts:?}");
+    assert!(
+        !counts.memories.is_empty(),
+        "{what}: no memory cell: {counts:?}"
+    );
     let mut checked = BTreeSet::new();
     let mut nz_writes = 0;
     for m in &counts.memories {
         let &(reads, writes) = rtl.accesses.get(&m.memory).unwrap_or_else(|| {
             panic!(
-                "{} is not a memory of the RTL: {:?}",
+                "{what}: {} is not a memory of the RTL: {:?}",
                 m.memory, rtl.accesses
             )
         });
         let cells = m.cells as u64;
-        assert_eq!(m.reads, reads * cells, "{}: reads", m.memory);
+        assert_eq!(m.reads, reads * cells, "{what}, {}: reads", m.memory);
         if m.memory.starts_with("nz_") {
             // The activation buffers are written by the inference.
-            assert_eq!(m.writes, writes * cells, "{}: writes", m.memory);
+            assert_eq!(m.writes, writes * cells, "{what}, {}: writes", m.memory);
             nz_writes += m.writes;
         } else {
             // Weights, thresholds and biases are written by the load only.
-            assert_eq!(m.writes, 0, "{}: writes", m.memory);
+            assert_eq!(m.writes, 0, "{what}, {}: writes", m.memory);
         }
         checked.insert(m.memory.clone());
     }
-    assert!(checked.contains("wstore"), "{checked:?}");
-    assert!(rtl.accesses["wstore"].0 > 0 && nz_writes > 0);
+    assert!(checked.contains("wstore"), "{what}: {checked:?}");
+    assert!(rtl.accesses["wstore"].0 > 0 && nz_writes > 0, "{what}");
 }

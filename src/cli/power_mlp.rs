@@ -32,9 +32,11 @@ pub struct PowerMlpArgs {
         default_value = "parallel,serial,mac"
     )]
     pub arch: Vec<Arch>,
-    /// Lanes of each accelerator, 1 to 32.
-    #[arg(long, default_value_t = 4)]
-    pub lanes: usize,
+    /// Lanes of each accelerator, 1 to 32: one number for every ROM, or
+    /// one per `--rom` in their order (e.g. `--lanes 16,12` to count each
+    /// network on the lanes it places best with).
+    #[arg(long, value_delimiter = ',', default_value = "4")]
+    pub lanes: Vec<usize>,
     /// Test samples of each ROM to run, back to back (its first ones).
     #[arg(long, default_value_t = 5)]
     pub samples: usize,
@@ -53,14 +55,18 @@ pub fn run(args: PowerMlpArgs) -> Result<()> {
     if args.samples == 0 {
         bail!("--samples 0: give at least one test sample to run");
     }
-    if !(1..=MAX_LANES).contains(&args.lanes) {
+    if let Some(n) = args.lanes.iter().find(|n| !(1..=MAX_LANES).contains(n)) {
+        bail!("--lanes {n} cannot be built: allowed 1 to {MAX_LANES}");
+    }
+    if args.lanes.len() != 1 && args.lanes.len() != args.rom.len() {
         bail!(
-            "--lanes {} cannot be built: allowed 1 to {MAX_LANES}",
-            args.lanes
+            "--lanes has {} numbers for {} --rom folders: give one for all, or one per ROM in their order",
+            args.lanes.len(),
+            args.rom.len()
         );
     }
     if args.arch.is_empty() {
-        bail!("--arch needs at least one of parallel, serial, mac");
+        bail!("--arch needs at least one of parallel, serial, mac, masked");
     }
     let provenance =
         Provenance::at_start(MLP_MEANING, super::command_line(), args.seed, args.samples)?;
@@ -74,7 +80,8 @@ pub fn run(args: PowerMlpArgs) -> Result<()> {
         roms.push(rom);
     }
     let mut runs = Vec::new();
-    for (rom, net) in roms.iter().zip(&networks) {
+    for (k, (rom, net)) in roms.iter().zip(&networks).enumerate() {
+        let lanes = args.lanes[k.min(args.lanes.len() - 1)];
         for &arch in &args.arch {
             if net.exact && arch != Arch::Mac {
                 continue;
@@ -82,20 +89,15 @@ pub fn run(args: PowerMlpArgs) -> Result<()> {
             eprintln!(
                 "power-mlp: [{:.0}s] {} x {} on {}: synth_ice40, Verilator build, {} samples",
                 t0.elapsed().as_secs_f64(),
-                args.lanes,
+                lanes,
                 arch.name(),
                 net.label,
                 args.samples
             );
-            let dir = work.join(format!("{}-{}", net.label, arch.name()));
-            let counts = count_mlp(rom, arch, args.lanes, args.samples, args.seed, &dir, None)
-                .with_context(|| format!("{} x {} on {}", args.lanes, arch.name(), net.label))?;
-            runs.push(MlpPowerRun::new(
-                &net.label,
-                arch.name(),
-                args.lanes,
-                counts,
-            ));
+            let dir = work.join(format!("{}-{}-{lanes}", net.label, arch.name()));
+            let counts = count_mlp(rom, arch, lanes, args.samples, args.seed, &dir, None)
+                .with_context(|| format!("{lanes} x {} on {}", arch.name(), net.label))?;
+            runs.push(MlpPowerRun::new(&net.label, arch.name(), lanes, counts));
         }
     }
     if runs.is_empty() {
