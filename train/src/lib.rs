@@ -89,7 +89,20 @@ pub fn mnist_test_config(seed: u64) -> train::TrainConfig {
 /// see [`mnist_test_key`]). For co-simulation with real trained weights;
 /// about a minute on 2 cores. Returns the ROM directory.
 pub fn train_mnist_rom_for_tests(mnist_dir: &Path, rom_dir: &Path) -> anyhow::Result<PathBuf> {
-    let cfg = mnist_test_config(sievingnet::seed::from_env(1));
+    train_mnist_rom_for_tests_with(
+        mnist_dir,
+        rom_dir,
+        mnist_test_config(sievingnet::seed::from_env(1)),
+    )
+}
+
+/// As [`train_mnist_rom_for_tests`], with another configuration (e.g. the
+/// test network with narrower weights); cached by the same key.
+pub fn train_mnist_rom_for_tests_with(
+    mnist_dir: &Path,
+    rom_dir: &Path,
+    cfg: train::TrainConfig,
+) -> anyhow::Result<PathBuf> {
     let key = mnist_test_key(&cfg);
     let key_file = rom_dir.join("training.key");
     let cached = std::fs::read_to_string(&key_file).is_ok_and(|k| k == key)

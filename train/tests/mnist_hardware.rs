@@ -29,6 +29,19 @@ fn trained_mnist_rom() -> PathBuf {
     .clone()
 }
 
+/// Keeps `n` of the ROM's test samples, a seeded choice in a seeded order
+/// (`stream` tells the tests' draws apart).
+fn keep_seeded_subset(rom: &mut sievingnet::rom::Rom, seed: u64, stream: u64, n: usize) {
+    use rand::seq::SliceRandom;
+    let t = rom.test_set.as_mut().unwrap();
+    let mut order: Vec<usize> = (0..t.inputs.len()).collect();
+    order.shuffle(&mut sievingnet::seed::rng(seed, stream));
+    order.truncate(n);
+    t.inputs = order.iter().map(|&i| t.inputs[i].clone()).collect();
+    t.labels = order.iter().map(|&i| t.labels[i]).collect();
+    t.predictions = order.iter().map(|&i| t.predictions[i]).collect();
+}
+
 #[test]
 #[cfg_attr(
     not(has_mnist),
@@ -92,7 +105,6 @@ fn trained_mnist_layers_through_rtl_and_verilog() {
     ignore = "set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist) to run"
 )]
 fn trained_mnist_through_the_accelerator() {
-    use rand::seq::SliceRandom;
     use sievingnet::design::Arch;
     use sievingnet::engine::mlp::{run_accelerator, MlpEngine};
     use sievingnet::rtl::mlp::sim::MlpPacing;
@@ -100,14 +112,7 @@ fn trained_mnist_through_the_accelerator() {
 
     let mut rom = read_rom(&trained_mnist_rom()).unwrap();
     let seed = sievingnet::seed::from_env(1);
-    // A seeded subset, in a seeded order.
-    let t = rom.test_set.as_mut().unwrap();
-    let mut order: Vec<usize> = (0..t.inputs.len()).collect();
-    order.shuffle(&mut sievingnet::seed::rng(seed, 77));
-    order.truncate(300);
-    t.inputs = order.iter().map(|&i| t.inputs[i].clone()).collect();
-    t.labels = order.iter().map(|&i| t.labels[i]).collect();
-    t.predictions = order.iter().map(|&i| t.predictions[i]).collect();
+    keep_seeded_subset(&mut rom, seed, 77, 300);
     let counted = MlpShape::of_rom(&rom, Arch::Parallel, 8)
         .unwrap()
         .with_counters()
@@ -150,6 +155,56 @@ fn trained_mnist_through_the_accelerator() {
         );
         eprintln!(
             "accelerator {arch:?} x8: {:.0} clocks per sample (with 5% idle input cycles), {} / 300 right",
+            run.run.cycles_per_sample(),
+            run.correct()
+        );
+    }
+}
+
+/// Real trained weights narrower than a nibble-aligned field: the test
+/// network trained with 5-bit weights, 12 lanes of exact MACs and of
+/// masked sieving lanes, the weights packed 12 to a 64-bit word and written
+/// by read-modify-write (SPRAM's write mask is by nibble), in Verilator on
+/// a seeded subset of 300 test images, every prediction equal to the
+/// ROM's (the exact network's for `mac`).
+#[test]
+#[cfg_attr(
+    not(has_mnist),
+    ignore = "set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist) to run"
+)]
+fn trained_5bit_weights_packed_through_the_accelerator() {
+    use sievingnet::design::Arch;
+    use sievingnet::engine::mlp::{run_accelerator, MlpEngine};
+    use sievingnet::rtl::mlp::sim::MlpPacing;
+    use sievingnet::rtl::mlp::MlpShape;
+
+    let seed = sievingnet::seed::from_env(1);
+    let mnist = std::env::var("SIEVINGNET_MNIST_DIR")
+        .expect("set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist)");
+    let mut cfg = sievingnet_train::mnist_test_config(seed);
+    cfg.unit = sievingnet::UnitConfig::builder().w_bits(5).build().unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mnist-rom-w5");
+    let dir = sievingnet_train::train_mnist_rom_for_tests_with(Path::new(&mnist), &dir, cfg)
+        .unwrap_or_else(|e| panic!("seed {seed}: {e:#}"));
+    let mut rom = read_rom(&dir).unwrap();
+    assert_eq!(rom.mlp.unit.w_bits(), 5);
+    keep_seeded_subset(&mut rom, seed, 78, 300);
+    for arch in [Arch::Mac, Arch::Masked] {
+        let shape = MlpShape::of_rom(&rom, arch, 12).unwrap();
+        let pacing = MlpPacing {
+            gap_probability: 0.05,
+            seed,
+        };
+        let run = run_accelerator(&rom, &shape, MlpEngine::Verilator, None, &pacing)
+            .unwrap_or_else(|e| panic!("{arch:?}, seed {seed}: {e:#}"));
+        assert_eq!(run.mismatches(), 0, "{arch:?}, seed {seed}");
+        assert!(
+            run.correct() >= 255,
+            "{arch:?}: {} / 300 right",
+            run.correct()
+        );
+        eprintln!(
+            "accelerator {arch:?} x12, 5-bit weights packed: {:.0} clocks per sample, {} / 300 right",
             run.run.cycles_per_sample(),
             run.correct()
         );
