@@ -15,7 +15,7 @@
 //!   [`measure`]: test-set measurement, threshold calibration, the sieve
 //!   applied after training.
 //! * [`report`]: ROM, JSON and CSV logs. [`plots`]: SVG figures.
-//!   [`bench`]: the time of a training epoch in each mode.
+//!   [`bench`](mod@bench): the time of a training epoch in each mode.
 //! * [`frontier`]: the study of accuracy against work over every family
 //!   (exact networks of each precision, post-training sieve, truncation,
 //!   sieve-aware training). [`args`]: a training run's command line.

@@ -10,7 +10,7 @@
 //! arguments) is not run again, so a study resumes where it stopped.
 //! `merge` reads every finished job and writes the figure and the tables.
 //!
-//! The families ([`job`] has the evaluations):
+//! The families (`job` has the evaluations):
 //! - `exact`: quantization-aware networks without the sieve at each
 //!   `w_bits` and `a_bits`, their cost counted in both codings;
 //! - `post-sieve`: the same networks sieved after training (thresholds

@@ -1,5 +1,5 @@
 //! The fast batched integer inference, bit-exact with the golden model's
-//! [`IntMlp::infer`] (SPEC section 8): same sums, same wrapping, same
+//! [`IntMlp::infer`](sievingnet::model::mlp::IntMlp::infer) (SPEC section 8): same sums, same wrapping, same
 //! overflow flags, same four counters.
 //!
 //! # Why it is exact
@@ -23,10 +23,10 @@
 //! Counters are exact `u64` sums (the golden MLP does not wrap them either).
 
 //!
-//! Files: [`lut`] (the truncated-weight tables), [`fast`] (the per-sample
-//! kernels of evaluation, with counters), [`batch`] (the batched forward
-//! pass of training, no counters), [`slopes`] (how a batch's loss and
-//! work change with each threshold), [`running_sum`] (the
+//! Files: `lut` (the truncated-weight tables), `fast` (the per-sample
+//! kernels of evaluation, with counters), `batch` (the batched forward
+//! pass of training, no counters), `slopes` (how a batch's loss and
+//! work change with each threshold), `running_sum` (the
 //! running-sum threshold rule); the tests against the golden model are in
 //! `tests.rs` and beside the running-sum kernel.
 
@@ -47,7 +47,8 @@ pub use slopes::ThresholdSlopes;
 use sievingnet::config::signed_range;
 use sievingnet::model::{exponent, PlaneCounts, Work};
 
-/// The result of one sample, as [`IntMlp::infer`] reports it.
+/// The result of one sample, as
+/// [`IntMlp::infer`](sievingnet::model::mlp::IntMlp::infer) reports it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleResult {
     pub logits: Vec<i128>,
