@@ -9,7 +9,6 @@
 
 use anyhow::{Context, Result};
 use sievingnet::model::exponent::exponent;
-use sievingnet::model::mlp::LayerOutput;
 use sievingnet::model::sieve::sieve_pair;
 use sievingnet::rom::{evaluate_rom, read_rom};
 use std::collections::BTreeSet;
@@ -28,25 +27,8 @@ fn main() -> Result<()> {
     // network's activations).
     let mut e_max = vec![0u32; rom.mlp.layers.len()];
     for x in &test.inputs {
-        let mut act = x.clone();
-        for (li, layer) in rom.mlp.layers.iter().enumerate() {
-            e_max[li] = act
-                .iter()
-                .filter_map(|&a| exponent(a))
-                .fold(e_max[li], u32::max);
-            let sums: Vec<i64> = (0..layer.outputs)
-                .map(|j| {
-                    let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
-                    act.iter()
-                        .zip(row)
-                        .map(|(&a, &w)| sieve_pair(&unit, a, w, layer.thresholds[j]).product)
-                        .sum()
-                })
-                .collect();
-            match rom.mlp.finish_layer(li, &sums) {
-                LayerOutput::Next(next) => act = next,
-                LayerOutput::Logits(_) => {}
-            }
+        for (e, act) in e_max.iter_mut().zip(rom.mlp.layer_inputs(x)) {
+            *e = act.iter().filter_map(|&a| exponent(a)).fold(*e, u32::max);
         }
     }
     let mut truncated = rom.clone();

@@ -142,36 +142,16 @@ impl IntMlp {
 
     /// Runs one sample (already quantized to `a_bits`) through every layer.
     pub fn infer(&self, input: &[i64]) -> Inference {
-        // Counters in the model never wrap within a layer: report exact counts.
-        let cfg = self.unit.with_wide_counters();
         let mut act: Vec<i64> = input.to_vec();
         let mut counts = Vec::with_capacity(self.layers.len());
         let mut overflow = Vec::with_capacity(self.layers.len());
         let mut kept_pairs = Vec::with_capacity(self.layers.len());
-        for (li, layer) in self.layers.iter().enumerate() {
-            assert_eq!(act.len(), layer.inputs, "layer {li}: input length");
-            let mut layer_counts = PlaneCounts::default();
-            let mut layer_kept_pairs = 0u64;
-            let mut layer_overflow = false;
-            let mut sums = Vec::with_capacity(layer.outputs);
-            for j in 0..layer.outputs {
-                let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
-                let thr = layer.thresholds[j];
-                let mut stream = DotStream::new(cfg);
-                let mut result = None;
-                for (i, (&a, &w)) in act.iter().zip(row).enumerate() {
-                    let last = i + 1 == layer.inputs;
-                    result = stream.push_counting(Pair { a, w, thr, last }, &mut layer_kept_pairs);
-                }
-                let r = result.expect("a layer has at least one input");
-                layer_counts.accumulate(&r.counts());
-                layer_overflow |= r.overflow;
-                sums.push(r.sum);
-            }
-            counts.push(layer_counts);
-            kept_pairs.push(layer_kept_pairs);
-            overflow.push(layer_overflow);
-            match self.finish_layer(li, &sums) {
+        for li in 0..self.layers.len() {
+            let run = self.run_layer(li, &act);
+            counts.push(run.counts);
+            kept_pairs.push(run.kept_pairs);
+            overflow.push(run.overflow);
+            match self.finish_layer(li, &run.sums) {
                 LayerOutput::Next(next) => act = next,
                 LayerOutput::Logits(logits) => {
                     let prediction = argmax_first(&logits);
@@ -187,6 +167,59 @@ impl IntMlp {
         }
         unreachable!("the last layer returns its logits")
     }
+
+    /// Each layer's input for one sample, as [`Self::infer`] computes them
+    /// (the first is `input`).
+    pub fn layer_inputs(&self, input: &[i64]) -> Vec<Vec<i64>> {
+        let mut inputs = vec![input.to_vec()];
+        // The last layer's output is logits, no layer's input.
+        for li in 0..self.layers.len().saturating_sub(1) {
+            let run = self.run_layer(li, &inputs[li]);
+            match self.finish_layer(li, &run.sums) {
+                LayerOutput::Next(next) => inputs.push(next),
+                LayerOutput::Logits(_) => unreachable!("only the last layer gives logits"),
+            }
+        }
+        inputs
+    }
+
+    /// Layer `li`'s dot products on its input `act`, neuron by neuron
+    /// through the SPEC section 5 stream.
+    fn run_layer(&self, li: usize, act: &[i64]) -> LayerRun {
+        // Counters in the model never wrap within a layer: report exact counts.
+        let cfg = self.unit.with_wide_counters();
+        let layer = &self.layers[li];
+        assert_eq!(act.len(), layer.inputs, "layer {li}: input length");
+        let mut run = LayerRun {
+            sums: Vec::with_capacity(layer.outputs),
+            counts: PlaneCounts::default(),
+            kept_pairs: 0,
+            overflow: false,
+        };
+        for j in 0..layer.outputs {
+            let row = &layer.weights[j * layer.inputs..(j + 1) * layer.inputs];
+            let thr = layer.thresholds[j];
+            let mut stream = DotStream::new(cfg);
+            let mut result = None;
+            for (i, (&a, &w)) in act.iter().zip(row).enumerate() {
+                let last = i + 1 == layer.inputs;
+                result = stream.push_counting(Pair { a, w, thr, last }, &mut run.kept_pairs);
+            }
+            let r = result.expect("a layer has at least one input");
+            run.counts.accumulate(&r.counts());
+            run.overflow |= r.overflow;
+            run.sums.push(r.sum);
+        }
+        run
+    }
+}
+
+/// One layer's dot products on one sample.
+struct LayerRun {
+    sums: Vec<i64>,
+    counts: PlaneCounts,
+    kept_pairs: u64,
+    overflow: bool,
 }
 
 /// The prediction of `mlp` with every threshold `<= 0` (nothing sieved,
@@ -227,6 +260,31 @@ mod tests {
         assert_eq!(requantize(1000, 2, 8), 127);
         assert_eq!(requantize(-1000, 0, 8), -128);
         assert_eq!(requantize(7, 0, 8), 7);
+    }
+
+    /// Each layer's input, fed to the rest of the network, gives the
+    /// whole network's logits (Iris 4-10-3: the hidden activations).
+    #[test]
+    fn layer_inputs_continue_to_the_same_logits() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iris_rom");
+        let rom = crate::rom::read_rom(&dir).unwrap();
+        let mut hidden_nonzero = 0;
+        for x in &rom.test_set.as_ref().unwrap().inputs {
+            let inputs = rom.mlp.layer_inputs(x);
+            assert_eq!(inputs.len(), rom.mlp.layers.len());
+            assert_eq!(&inputs[0], x);
+            let whole = rom.mlp.infer(x);
+            for (li, input) in inputs.iter().enumerate() {
+                assert_eq!(input.len(), rom.mlp.layers[li].inputs);
+                let rest = IntMlp {
+                    unit: rom.mlp.unit,
+                    layers: rom.mlp.layers[li..].to_vec(),
+                };
+                assert_eq!(rest.infer(input).logits, whole.logits, "from layer {li}");
+            }
+            hidden_nonzero += inputs[1].iter().filter(|&&a| a != 0).count();
+        }
+        assert!(hidden_nonzero > 0, "the hidden activations are all zero");
     }
 
     #[test]
