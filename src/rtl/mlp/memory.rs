@@ -4,7 +4,7 @@
 //! The depth is set at construction (the ROM's shapes), the address width
 //! is a const generic.
 
-use super::MAX_LANES;
+use super::{LANE_BITS, MAX_LANES};
 use crate::model::stream::wrap_signed;
 use crate::rtl::low_ones;
 use rust_hdl::prelude::*;
@@ -110,7 +110,7 @@ pub struct LaneStore<const W: usize, const AW: usize> {
     pub clock: Signal<In, Clock>,
     pub address: Signal<In, Bits<AW>>,
     pub write_enable: Signal<In, Bit>,
-    pub write_lane: Signal<In, Bits<5>>,
+    pub write_lane: Signal<In, Bits<LANE_BITS>>,
     pub write_data: Signal<In, Bits<W>>,
     pub read_enable: Signal<In, Bit>,
     pub read_data: Vec<Signal<Out, Bits<W>>>,
@@ -183,12 +183,11 @@ impl<const W: usize, const AW: usize> Logic for LaneStore<W, AW> {
                     }
                 }
             } else if self.read_enable.val() {
-                let lanes = self._word.len();
-                self._word = self
-                    ._store
-                    .get(addr)
-                    .cloned()
-                    .unwrap_or_else(|| vec![Bits::<W>::default(); lanes]);
+                // Reuses the word's buffer: this runs on every streaming clock.
+                match self._store.get(addr) {
+                    Some(word) => self._word.clone_from(word),
+                    None => self._word.fill(Bits::<W>::default()),
+                }
                 for (port, &value) in self.read_data.iter_mut().zip(&self._word) {
                     port.next = value;
                 }
