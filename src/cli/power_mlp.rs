@@ -81,7 +81,10 @@ pub fn run(args: PowerMlpArgs) -> Result<()> {
     }
     let mut runs = Vec::new();
     for (k, (rom, net)) in roms.iter().zip(&networks).enumerate() {
-        let lanes = args.lanes[k.min(args.lanes.len() - 1)];
+        let lanes = match args.lanes.as_slice() {
+            [all] => *all,
+            per_rom => per_rom[k],
+        };
         for &arch in &args.arch {
             if net.exact && arch != Arch::Mac {
                 continue;

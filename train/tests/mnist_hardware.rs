@@ -14,16 +14,21 @@ use sievingnet::rom::read_rom;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+fn mnist_dir() -> PathBuf {
+    PathBuf::from(
+        std::env::var("SIEVINGNET_MNIST_DIR")
+            .expect("set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist)"),
+    )
+}
+
 /// Trained once per test process (the tests of this file run in parallel
 /// and share the folder), or reused from an earlier run.
 fn trained_mnist_rom() -> PathBuf {
     static ROM: OnceLock<PathBuf> = OnceLock::new();
     ROM.get_or_init(|| {
-        let mnist = std::env::var("SIEVINGNET_MNIST_DIR")
-            .expect("set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist)");
         // Same folder as tests/trained.rs: whichever test binary runs first trains.
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mnist-rom");
-        sievingnet_train::train_mnist_rom_for_tests(Path::new(&mnist), &dir)
+        sievingnet_train::train_mnist_rom_for_tests(&mnist_dir(), &dir)
             .unwrap_or_else(|e| panic!("seed {}: {e:#}", sievingnet::seed::from_env(1)))
     })
     .clone()
@@ -186,12 +191,10 @@ fn trained_5bit_weights_packed_through_the_accelerator() {
     use sievingnet::rtl::mlp::MlpShape;
 
     let seed = sievingnet::seed::from_env(1);
-    let mnist = std::env::var("SIEVINGNET_MNIST_DIR")
-        .expect("set SIEVINGNET_MNIST_DIR to the MNIST folder (../shared/data/mnist)");
     let mut cfg = sievingnet_train::mnist_test_config(seed);
     cfg.unit = sievingnet::UnitConfig::builder().w_bits(5).build().unwrap();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mnist-rom-w5");
-    let dir = sievingnet_train::train_mnist_rom_for_tests_with(Path::new(&mnist), &dir, cfg)
+    let dir = sievingnet_train::train_mnist_rom_for_tests_with(&mnist_dir(), &dir, cfg)
         .unwrap_or_else(|e| panic!("seed {seed}: {e:#}"));
     let mut rom = read_rom(&dir).unwrap();
     assert_eq!(rom.mlp.unit.w_bits(), 5);
